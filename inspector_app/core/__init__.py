@@ -1,0 +1,1 @@
+"""The core: domain, rules, persistence. Nothing below this package imports Qt."""

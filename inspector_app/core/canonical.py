@@ -1,0 +1,76 @@
+"""Canonical content of an audited entity: the bytes the audit trail hashes.
+
+Canonical JSON: keys sorted, no insignificant whitespace, UTF-8, times as UTC ISO 8601 with
+a trailing Z, decimals as strings. Local integer keys of child rows are left out, so the
+same record has the same content on every device.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import inspect as sa_inspect
+
+from inspector_app.core.models import Attachment, AuditedMixin
+
+# Columns never part of canonical content.
+_SKIP = {"pk", "password_hash"}
+_SKIP_FK = {"check_id", "seizure_id", "worklog_id"}
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready form of a column value."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return value
+
+
+def _columns(obj: Any, skip: set[str]) -> dict[str, Any]:
+    mapper = sa_inspect(obj).mapper
+    return {
+        attr.key: plain(getattr(obj, attr.key))
+        for attr in mapper.column_attrs
+        if attr.key not in skip
+    }
+
+
+def to_dict(obj: AuditedMixin, attachments: Iterable[Attachment] = ()) -> dict[str, Any]:
+    """The entity with its parts and attachments, as plain data."""
+    data = _columns(obj, _SKIP)
+    data["kind"] = obj.__kind__
+    for rel in sa_inspect(obj).mapper.relationships:
+        if rel.uselist and rel.direction.name == "ONETOMANY":
+            data[rel.key] = [
+                _columns(child, _SKIP | _SKIP_FK) for child in getattr(obj, rel.key)
+            ]
+    atts = sorted(attachments, key=lambda a: (a.role, a.sha256, a.id))
+    if atts or obj.__kind__ in ("check", "seizure", "worklog"):
+        data["attachments"] = [
+            {"id": a.id, "sha256": a.sha256, "role": a.role, "filename": a.filename,
+             "mime": a.mime, "size": a.size}
+            for a in atts
+        ]
+    return data
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def content_hash(data: dict[str, Any]) -> str:
+    return sha256_text(dumps(data))

@@ -1,0 +1,86 @@
+"""Creating and changing audited entities: the one path every write takes."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from inspector_app.core import audit, search
+from inspector_app.core.i18n import _
+from inspector_app.core.models import RECORD_KINDS, AuditedMixin, Party, Stall
+from inspector_app.core.store import local_offset_minutes, utcnow
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change, and on which device."""
+
+    device_id: str
+    inspector_id: str | None = None
+
+
+class VersionConflict(Exception):
+    def __init__(self, kind: str, record_id: str, expected: int, actual: int):
+        super().__init__(
+            _("The {kind} record {id} was changed elsewhere (version {actual}, "
+              "expected {expected}); reopen it and apply your change again.")
+            .format(kind=kind, id=record_id, actual=actual, expected=expected)
+        )
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def create(session: Session, obj: AuditedMixin, actor: Actor, now: datetime | None = None,
+           action: str = "create") -> AuditedMixin:
+    """Add a new entity (version 1) with its audit entry, history and outbox entry."""
+    now = now or utcnow()
+    offset = local_offset_minutes(now)
+    obj.id = obj.id or new_id()
+    obj.version = 1
+    obj.created_at = obj.updated_at = now
+    obj.created_offset = obj.updated_offset = offset
+    obj.device_id = actor.device_id
+    obj.author_id = actor.inspector_id
+    session.add(obj)
+    session.flush()
+    audit.record_change(session, obj, action)
+    _reindex(session, obj)
+    return obj
+
+
+def update(session: Session, obj: AuditedMixin, actor: Actor, expected_version: int,
+           now: datetime | None = None) -> AuditedMixin:
+    """Record the changes made to `obj` as its next version. The old one stays in history."""
+    if obj.version != expected_version:
+        raise VersionConflict(obj.__kind__, obj.id, expected_version, obj.version)
+    now = now or utcnow()
+    obj.version += 1
+    obj.updated_at = now
+    obj.updated_offset = local_offset_minutes(now)
+    obj.device_id = actor.device_id
+    obj.author_id = actor.inspector_id
+    session.flush()
+    audit.record_change(session, obj, "update")
+    _reindex(session, obj)
+    return obj
+
+
+def _reindex(session: Session, obj: AuditedMixin) -> None:
+    conn = session.connection()
+    if obj.__kind__ in RECORD_KINDS:
+        search.reindex(conn, obj.__kind__, [obj.id])
+    elif isinstance(obj, (Party, Stall)):
+        # Records show the party's name and stall number: refresh the ones naming it.
+        column = "party_id" if isinstance(obj, Party) else "stall_id"
+        for kind, table in (("check", "label_checks"), ("seizure", "seizures")):
+            if kind == "seizure" and column == "stall_id":
+                continue
+            ids = [r[0] for r in conn.exec_driver_sql(
+                f"SELECT id FROM {table} WHERE {column} = ?", (obj.id,))]
+            if ids:
+                search.reindex(conn, kind, ids)
