@@ -1,0 +1,1 @@
+"""Declarative form and checklist definitions (versioned data files) and their validator."""

@@ -1,0 +1,1 @@
+"""The sync protocol shared by the desktop app and the central server."""
