@@ -104,26 +104,26 @@ def alembic_config(connection=None):
     return cfg
 
 
-def schema_revisions() -> tuple[str, set[str]]:
-    """(head revision, every known revision) of this app's migrations."""
+def schema_revisions() -> tuple[set[str], set[str]]:
+    """(head revisions, every known revision) of this app's migrations."""
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(alembic_config())
-    return script.get_current_head(), {rev.revision for rev in script.walk_revisions()}
+    return set(script.get_heads()), {rev.revision for rev in script.walk_revisions()}
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revisions(engine: Engine) -> set[str]:
+    """The revisions the database is at (empty for a new database)."""
     with engine.connect() as conn:
         has_table = conn.exec_driver_sql(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
         ).first()
         if not has_table:
-            return None
-        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
-        return row[0] if row else None
+            return set()
+        return {row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
 
 
-def migrate(engine: Engine, target: str = "head") -> None:
+def migrate(engine: Engine, target: str = "heads") -> None:
     from alembic import command
 
     with engine.begin() as conn:
@@ -147,18 +147,19 @@ class Store:
             self._upgrade(existed)
 
     def _upgrade(self, existed: bool) -> None:
-        current = current_revision(self.engine)
-        head, known = schema_revisions()
-        if current == head:
+        current = current_revisions(self.engine)
+        heads, known = schema_revisions()
+        if current == heads:
             return
-        if current is not None and current not in known:
+        if current - known:
             self.close()
             raise StoreError(
                 _("This database was made by a newer version of Inspector (schema {rev}). "
-                  "Install the newer version to open it; nothing was changed.").format(rev=current)
+                  "Install the newer version to open it; nothing was changed.")
+                .format(rev=", ".join(sorted(current - known)))
             )
-        if existed and current is not None:
-            self.backup(self.data_dir / f"{DB_NAME}.before-{head}.bak")
+        if existed and current:
+            self.backup(self.data_dir / f"{DB_NAME}.before-{'-'.join(sorted(heads))}.bak")
         migrate(self.write_engine)
 
     def backup(self, target: Path) -> Path:

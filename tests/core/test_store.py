@@ -12,7 +12,7 @@ from inspector_app.core.store import (
     AlreadyOpenError,
     Store,
     StoreError,
-    current_revision,
+    current_revisions,
     instance_lock,
     migrate,
     schema_revisions,
@@ -24,7 +24,7 @@ def test_new_store_is_wal_marked_and_at_head(tmp_path):
     con = sqlite3.connect(store.db_path)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert con.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-    assert current_revision(store.engine) == schema_revisions()[0]
+    assert current_revisions(store.engine) == schema_revisions()[0]
     store.close()
 
 
@@ -129,7 +129,7 @@ def test_upgrade_from_first_revision_keeps_every_row(tmp_path):
     con.close()
 
     upgraded = Store(tmp_path)
-    assert current_revision(upgraded.engine) == schema_revisions()[0]
+    assert current_revisions(upgraded.engine) == schema_revisions()[0]
     con = sqlite3.connect(tmp_path / "inspector.db")
     assert _dump(con, tables) == before
     # The new search index covers the rows that were already there.
