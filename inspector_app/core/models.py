@@ -410,6 +410,19 @@ class Outbox(Base):
     acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
+class KnownKey(Base):
+    """A device public key this store trusts: its own, or the agency's devices (via sync)."""
+
+    __tablename__ = "known_keys"
+    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    public_key: Mapped[str] = mapped_column(String(64))  # raw Ed25519, base64url
+    device_id: Mapped[str] = mapped_column(String(36))
+    agency: Mapped[str] = mapped_column(String(128), default="")
+    source: Mapped[str] = mapped_column(String(16))  # own / server
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 AUDITED: dict[str, type[AuditedMixin]] = {
     cls.__kind__: cls for cls in (Inspector, Market, Party, Stall, LabelCheck, Seizure, WorkLog)
 }

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from inspector_app.core import search
 from inspector_app.core.models import Base
 
 config = context.config
@@ -22,7 +23,8 @@ def run() -> None:
 
 def _run(connection) -> None:
     context.configure(
-        connection=connection, target_metadata=target_metadata, render_as_batch=True
+        connection=connection, target_metadata=target_metadata, render_as_batch=True,
+        include_object=search.include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
