@@ -41,7 +41,9 @@ def catalogs() -> list[Path]:
 def missing(po_path: Path) -> list[tuple[str, str]]:
     with po_path.open("rb") as fh:
         catalog = read_po(fh)
-    have = {m.id for m in catalog if m.id and m.string}
+    # A plural entry's id is (singular, plural) and its string a tuple of forms.
+    have = {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalog
+            if m.id and (all(m.string) if isinstance(m.string, tuple) else m.string)}
     return [(msgid, where) for msgid, where in source_messages().items() if msgid not in have]
 
 

@@ -1,0 +1,352 @@
+"""The main window: navigation on the left, pages on the right, status bar below.
+
+Importing this module is cheap (Qt widgets and gettext only): the window is shown before
+the database layer is even imported. Pages that query the store are made when an
+inspector signs in, and each list loads its rows the first time it is shown.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app.core import i18n
+from inspector_app.core.i18n import N_, _
+
+log = logging.getLogger(__name__)
+
+# (page key, navigation label)
+NAV = [
+    ("dashboard", N_("Dashboard")),
+    ("check", N_("Labeling checks")),
+    ("seizure", N_("Seizures")),
+    ("worklog", N_("Workstation logs")),
+    ("sync", N_("Sync")),
+    ("settings", N_("Settings")),
+]
+RECORD_PAGES = ("check", "seizure", "worklog")
+PENDING_REFRESH_MS = 5000
+
+
+class MainWindow(QMainWindow):
+    switch_user_requested = Signal()
+    quit_requested = Signal()
+    language_switched = Signal(str)
+
+    def __init__(self, refresh_interval_ms: int = PENDING_REFRESH_MS):
+        super().__init__()
+        self.store = None
+        self.user = None  # auth_dialogs.SignedIn once signed in
+        self.pages: dict[str, QWidget] = {}
+        self.pending_count: int | None = None
+        self.network_state = "unknown"
+        self._network = None
+        self.resize(1280, 800)
+        self.setMinimumSize(QSize(900, 560))
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(168)
+        self.nav.setSpacing(2)
+        self.nav.setStyleSheet(
+            "QListWidget#nav { background: #1f3a5f; color: white; border: none;"
+            " font-size: 15px; padding-top: 8px; }"
+            "QListWidget#nav::item { padding: 10px 14px; }"
+            "QListWidget#nav::item:selected { background: #2f5d95; color: white; }"
+            "QListWidget#nav::item:disabled { color: #8a9bb3; }")
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("stack")
+        self.placeholder = QLabel()
+        self.placeholder.setObjectName("placeholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.placeholder)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        column = QVBoxLayout()
+        column.setContentsMargins(8, 8, 8, 0)
+        column.addWidget(self.stack)
+        row.addLayout(column)
+        self.setCentralWidget(central)
+        self.nav.currentRowChanged.connect(self._navigate)
+
+        self.user_label = QLabel()
+        self.user_label.setObjectName("user")
+        self.network_label = QLabel()
+        self.network_label.setObjectName("network")
+        self.pending_label = QLabel()
+        self.pending_label.setObjectName("pending")
+        bar = self.statusBar()
+        for label in (self.user_label, self.network_label, self.pending_label):
+            label.setContentsMargins(8, 0, 8, 0)
+            bar.addPermanentWidget(label)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(refresh_interval_ms)
+        self._timer.timeout.connect(self.refresh_pending)
+        self.retranslate()
+        self.set_placeholder(_("Opening the database…"))
+
+    # --- texts -----------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        """(Re)make every text in the current language; pages are made anew."""
+        self.setWindowTitle(_("Inspector"))
+        self._build_menus()
+        current = self.nav.currentRow()
+        self.nav.blockSignals(True)
+        self.nav.clear()
+        for key, label in NAV:
+            item = QListWidgetItem(_(label))
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setSizeHint(QSize(0, 44))
+            self.nav.addItem(item)
+        self.nav.blockSignals(False)
+        self._update_user_label()
+        self._show_network()
+        self._show_pending()
+        if self.user is not None:
+            self._drop_pages()
+            self._make_pages()
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(max(current, 0))
+            self.nav.blockSignals(False)
+            self._navigate(max(current, 0))
+        else:
+            self._enable_nav(False)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        bar.clear()
+        menu = bar.addMenu(_("&File"))
+        self.switch_action = QAction(_("Switch user…"), self)
+        self.switch_action.setObjectName("switch_user")
+        self.switch_action.triggered.connect(self.switch_user_requested)
+        self.settings_action = QAction(_("Settings…"), self)
+        self.settings_action.setObjectName("settings")
+        self.settings_action.triggered.connect(self.open_settings)
+        menu.addAction(self.switch_action)
+        menu.addAction(self.settings_action)
+        languages = menu.addMenu(_("Language"))
+        group = QActionGroup(self)
+        self.language_actions: dict[str, QAction] = {}
+        for code, name in i18n.LANGUAGES.items():
+            action = QAction(name, self, checkable=True)
+            action.setChecked(code == i18n.language())
+            action.triggered.connect(lambda _checked=False, c=code: self.change_language(c))
+            group.addAction(action)
+            languages.addAction(action)
+            self.language_actions[code] = action
+        menu.addSeparator()
+        self.quit_action = QAction(_("Quit"), self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.quit_requested)
+        menu.addAction(self.quit_action)
+        signed_in = self.user is not None
+        self.switch_action.setEnabled(signed_in)
+        self.settings_action.setEnabled(signed_in)
+
+    def set_placeholder(self, text: str) -> None:
+        self.placeholder.setText(text)
+        self.stack.setCurrentWidget(self.placeholder)
+
+    # --- store and sign-in -------------------------------------------------------------
+
+    def attach_store(self, store) -> None:
+        self.store = store
+        self.set_placeholder(_("Please sign in."))
+        QTimer.singleShot(0, self.start_network_monitor)
+
+    def sign_in(self, user) -> None:
+        """Make the pages for `user` and open the dashboard."""
+        self.user = user
+        self._update_user_label()
+        self._make_pages()
+        self._enable_nav(True)
+        self.switch_action.setEnabled(True)
+        self.settings_action.setEnabled(True)
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(0)
+        self.nav.blockSignals(False)
+        self._navigate(0)
+        self.refresh_pending()
+        self._timer.start()
+
+    def sign_out(self) -> None:
+        self.user = None
+        self._timer.stop()
+        self._drop_pages()
+        self._enable_nav(False)
+        self.switch_action.setEnabled(False)
+        self.settings_action.setEnabled(False)
+        self._update_user_label()
+        self.set_placeholder(_("Please sign in."))
+
+    def _enable_nav(self, enabled: bool) -> None:
+        self.nav.setEnabled(enabled)
+        if not enabled:
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(-1)
+            self.nav.blockSignals(False)
+
+    def _update_user_label(self) -> None:
+        if self.user is None:
+            self.user_label.setText(_("Not signed in"))
+        elif self.user.cert_no:
+            self.user_label.setText(_("Inspector: {name} (certificate {cert})").format(
+                name=self.user.name, cert=self.user.cert_no))
+        else:
+            self.user_label.setText(_("Inspector: {name}").format(name=self.user.name))
+
+    # --- pages -----------------------------------------------------------------------
+
+    def _make_pages(self) -> None:
+        from inspector_app.ui.pages import DashboardPage, SyncPage
+        from inspector_app.ui.record_list import RecordListPage
+        from inspector_app.ui.settings_dialog import SettingsPage
+
+        greeting = _("Hello, {name}.").format(name=self.user.name) if self.user else ""
+        self.pages = {"dashboard": DashboardPage(self.store, greeting)}
+        for kind in RECORD_PAGES:
+            self.pages[kind] = RecordListPage(self.store, kind)
+        self.pages["sync"] = SyncPage(self.store)
+        settings_page = SettingsPage(self.store)
+        settings_page.form.saved.connect(self.data_changed)
+        settings_page.form.language_changed.connect(
+            lambda code: QTimer.singleShot(0, lambda: self.change_language(code, save=False)))
+        self.pages["settings"] = settings_page
+        for key, _label in NAV:
+            page = self.pages[key]
+            page.setObjectName(f"page_{key}")
+            self.stack.addWidget(page)
+
+    def _drop_pages(self) -> None:
+        for page in self.pages.values():
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self.pages = {}
+
+    def _navigate(self, row: int) -> None:
+        if row < 0 or row >= len(NAV) or not self.pages:
+            return
+        key = NAV[row][0]
+        page = self.pages[key]
+        if key in RECORD_PAGES:
+            page.start()
+        elif hasattr(page, "refresh"):
+            page.refresh()
+        self.stack.setCurrentWidget(page)
+
+    def show_page(self, key: str) -> QWidget:
+        """Go to page `key` as if it were clicked in the navigation."""
+        self.nav.setCurrentRow([k for k, _label in NAV].index(key))
+        return self.pages[key]
+
+    def current_page_key(self) -> str | None:
+        for key, page in self.pages.items():
+            if page is self.stack.currentWidget():
+                return key
+        return None
+
+    def data_changed(self) -> None:
+        """Something was written: refresh the counts and the lists that are loaded."""
+        if self.user is None:
+            return
+        self.refresh_pending()
+        current = self.stack.currentWidget()
+        for key, page in self.pages.items():
+            if key in RECORD_PAGES:
+                page.data_changed()
+            elif page is current and hasattr(page, "refresh"):
+                page.refresh()
+
+    # --- menu actions ------------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        from inspector_app.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.store, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.form.saved.connect(self.data_changed)
+        dialog.form.language_changed.connect(
+            lambda code: QTimer.singleShot(0, lambda: self.change_language(code, save=False)))
+        dialog.open()
+        self.settings_dialog = dialog
+
+    def change_language(self, code: str, save: bool = True) -> None:
+        from inspector_app.ui.language import apply_language
+
+        if save and self.store is not None:
+            from inspector_app.core import settings
+
+            with self.store.write() as session:
+                settings.LANGUAGE.set(session, code)
+        apply_language(code)
+        self.retranslate()
+        self.language_switched.emit(i18n.language())
+
+    # --- status bar ------------------------------------------------------------------
+
+    def refresh_pending(self) -> None:
+        if self.store is None:
+            return
+        from inspector_app.core import queries
+
+        with self.store.read() as session:
+            self.pending_count = queries.pending_sync(session)
+        self._show_pending()
+
+    def _show_pending(self) -> None:
+        if self.pending_count is None:
+            self.pending_label.setText("")
+        else:
+            self.pending_label.setText(_("Waiting to sync: {n}").format(n=self.pending_count))
+
+    def start_network_monitor(self) -> None:
+        """Online/offline from QNetworkInformation, when a backend loads here."""
+        if self._network is not None:
+            return
+        try:
+            from PySide6.QtNetwork import QNetworkInformation
+        except ImportError:  # pragma: no cover - QtNetwork ships with PySide6-Essentials
+            return
+        feature = QNetworkInformation.Feature.Reachability
+        if not QNetworkInformation.loadBackendByFeatures(feature):
+            log.info("no network information backend; showing the state as unknown")
+            self._network = False
+            return
+        info = QNetworkInformation.instance()
+        self._network = info
+        info.reachabilityChanged.connect(self._reachability_changed)
+        self._reachability_changed(info.reachability())
+
+    def _reachability_changed(self, reachability) -> None:
+        from PySide6.QtNetwork import QNetworkInformation
+
+        reach = QNetworkInformation.Reachability
+        if reachability == reach.Online:
+            self.network_state = "online"
+        elif reachability == reach.Unknown:
+            self.network_state = "unknown"
+        else:
+            self.network_state = "offline"
+        self._show_network()
+
+    def _show_network(self) -> None:
+        texts = {"online": _("Online"), "offline": _("Offline"),
+                 "unknown": _("Network: unknown")}
+        self.network_label.setText(texts[self.network_state])

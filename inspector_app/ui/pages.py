@@ -1,0 +1,148 @@
+"""The dashboard (工作台) and sync (同步) pages."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app.core import queries, settings
+from inspector_app.core.i18n import _
+
+KINDS = ("check", "seizure", "worklog")
+
+
+def _title(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("title")
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.6)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def _big(text: str = "") -> QLabel:
+    label = QLabel(text)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 2.4)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def _status_rank(kind: str, status: str) -> tuple[int, str]:
+    order = list(queries.STATUSES[kind])
+    return (order.index(status) if status in order else len(order), status or "")
+
+
+class _Card(QFrame):
+    def __init__(self, heading: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setObjectName("card")
+        self.setStyleSheet("QFrame#card { background: white; border: 1px solid #d0d4da;"
+                           " border-radius: 6px; } QLabel { border: none; }")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        self.heading = QLabel(heading)
+        self.heading.setStyleSheet("color: #444;")
+        self.number = _big()
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setStyleSheet("color: #444;")
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.number)
+        layout.addWidget(self.detail)
+        layout.addStretch()
+
+
+class DashboardPage(QWidget):
+    """Real counts: records of each kind, by status, and changes waiting to be synced."""
+
+    def __init__(self, store, greeting: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.addWidget(_title(_("Dashboard")))
+        self.greeting = QLabel(greeting)
+        self.greeting.setObjectName("greeting")
+        layout.addWidget(self.greeting)
+        layout.addSpacing(12)
+        grid = QGridLayout()
+        grid.setSpacing(16)
+        self.cards: dict[str, _Card] = {}
+        for n, kind in enumerate(KINDS):
+            card = _Card(_(queries.KIND_LABELS[kind]))
+            self.cards[kind] = card
+            grid.addWidget(card, 0, n)
+        self.sync_card = _Card(_("Waiting to be synced"))
+        grid.addWidget(self.sync_card, 1, 0)
+        layout.addLayout(grid)
+        layout.addStretch()
+        self.totals: dict[str, int] = {}
+        self.by_status: dict[str, dict[str, int]] = {}
+        self.pending = 0
+
+    def refresh(self) -> None:
+        with self.store.read() as session:
+            self.totals = queries.counts(session)
+            self.by_status = {k: queries.status_counts(session, k) for k in KINDS}
+            self.pending = queries.pending_sync(session)
+        for kind, card in self.cards.items():
+            card.number.setText(str(self.totals.get(kind, 0)))
+            known = queries.STATUSES[kind]
+            parts = [f"{_(known[key]) if key in known else key} {n}"
+                     for key, n in sorted(self.by_status[kind].items(),
+                                          key=lambda item: _status_rank(kind, item[0]))
+                     if n]
+            card.detail.setText("  ·  ".join(parts) if parts else _("No records yet."))
+        self.sync_card.number.setText(str(self.pending))
+        self.sync_card.detail.setText(
+            _("changes saved on this device that the central server has not received yet"))
+
+
+class SyncPage(QWidget):
+    """Says plainly that sync is not set up yet, and how much is waiting."""
+
+    def __init__(self, store, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.addWidget(_title(_("Sync")))
+        self.state = QLabel(_(
+            "Sync with the central server is not set up yet in this version. Everything "
+            "you record is kept safely on this device, and every change is queued so "
+            "that it can be sent once sync is available."))
+        self.state.setObjectName("state")
+        self.state.setWordWrap(True)
+        layout.addWidget(self.state)
+        self.pending = QLabel()
+        self.pending.setObjectName("pending")
+        font = self.pending.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.pending.setFont(font)
+        layout.addWidget(self.pending)
+        self.server = QLabel()
+        self.server.setObjectName("server")
+        layout.addWidget(self.server)
+        layout.addStretch()
+        self.count = 0
+
+    def refresh(self) -> None:
+        with self.store.read() as session:
+            self.count = queries.pending_sync(session)
+            url = settings.SERVER_URL.get(session)
+        self.pending.setText(_("Changes waiting to be sent: {n}").format(n=self.count))
+        self.server.setText(_("Central server address: {url}").format(
+            url=url or _("not set")))

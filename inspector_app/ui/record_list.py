@@ -1,0 +1,381 @@
+"""Record lists: one table model for every record kind, holding ids and fetching rows lazily.
+
+The model keeps only the ordered ids that match the filter (`queries.list_ids`, run on a
+worker thread) and fetches the columns of the rows that are drawn, a page at a time
+(`queries.fetch_rows`), keeping recent pages in a small cache. No widget per row.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app.core import queries
+from inspector_app.core.i18n import _, ngettext
+from inspector_app.ui import tasks
+
+PAGE_SIZE = 100
+MAX_PAGES = 64  # cached pages per list (6,400 rows)
+SEARCH_DEBOUNCE_MS = 150
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class RecordTableModel(QAbstractTableModel):
+    """The records of one kind that match a filter, newest first."""
+
+    loaded = Signal(int)  # the number of matching records, after each (re)load
+
+    def __init__(self, store, kind: str, parent=None):
+        super().__init__(parent)
+        self.store = store
+        self.kind = kind
+        self.columns = queries.COLUMNS[kind]
+        self.ids: list[str] = []
+        self._pages: OrderedDict[int, dict[str, tuple[Any, ...]]] = OrderedDict()
+        self._generation = 0
+        self.loading = False
+        self.fetches = 0  # page fetches so far (for tests and benchmarks)
+
+    # --- loading -------------------------------------------------------------------
+
+    def load(self, flt: queries.Filter) -> tasks.Operation:
+        """Find the matching ids on a worker thread; newer loads win over older ones."""
+        self._generation += 1
+        generation = self._generation
+        self.loading = True
+        kind = self.kind
+
+        def find(job: tasks.Job) -> tuple[int, list[str]]:
+            return generation, queries.list_ids(job.session, kind, flt)
+
+        op = tasks.run_in_background(find, store=self.store, session="read")
+        # A bound method of this QObject: Qt drops the connection if the model is gone.
+        op.succeeded.connect(self._loaded)
+        return op
+
+    def _loaded(self, result: tuple[int, list[str]]) -> None:
+        generation, ids = result
+        if generation != self._generation:
+            return  # the filter changed again meanwhile
+        self.beginResetModel()
+        self.ids = ids
+        self._pages.clear()
+        self.endResetModel()
+        self.loading = False
+        self.loaded.emit(len(ids))
+
+    def refresh(self) -> None:
+        """Forget cached rows (after a write), keeping the ids."""
+        self._pages.clear()
+        if self.ids:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self.ids) - 1, len(self.columns) - 1))
+
+    def _row(self, row: int) -> tuple[Any, ...] | None:
+        page_no = row // PAGE_SIZE
+        page = self._pages.get(page_no)
+        if page is None:
+            page_ids = self.ids[page_no * PAGE_SIZE:(page_no + 1) * PAGE_SIZE]
+            with self.store.read() as session:
+                page = queries.fetch_rows(session, self.kind, page_ids)
+            self.fetches += 1
+            self._pages[page_no] = page
+            while len(self._pages) > MAX_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_no)
+        return page.get(self.ids[row])
+
+    def record_id(self, row: int) -> str:
+        return self.ids[row]
+
+    # --- QAbstractTableModel -------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.ids)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.ids):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            values = self._row(index.row())
+            if values is None:
+                return ""
+            column = self.columns[index.column()]
+            return queries.display(self.kind, column, values[index.column()])
+        if role == Qt.ItemDataRole.UserRole:
+            return self.ids[index.row()]
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return _(self.columns[section].label)
+        return str(section + 1)
+
+
+class RecordListPage(QWidget):
+    """Search, filters, the count and the table of one record kind."""
+
+    loaded = Signal(int)
+
+    def __init__(self, store, kind: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.kind = kind
+        self._started = False
+        self._markets_loaded = False
+        self.model = RecordTableModel(store, kind, self)
+        self.model.loaded.connect(self._on_loaded)
+
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(_("Search: product, party, stall, market…"))
+        self.search.setMinimumWidth(260)
+        self.market = QComboBox()
+        self.market.setObjectName("market")
+        self.market.addItem(_("All markets"), None)
+        self.market.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.status = QComboBox()
+        self.status.setObjectName("status")
+        self.status.addItem(_("All statuses"), None)
+        for key, label in queries.STATUSES[kind].items():
+            self.status.addItem(_(label), key)
+        self.any_date = QCheckBox(_("Any date"))
+        self.any_date.setObjectName("any_date")
+        self.any_date.setChecked(True)
+        today = QDate.currentDate()
+        self.date_from = QDateEdit(today.addDays(-30))
+        self.date_to = QDateEdit(today)
+        for edit, name in ((self.date_from, "date_from"), (self.date_to, "date_to")):
+            edit.setObjectName(name)
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setEnabled(False)
+        self.count = QLabel()
+        self.count.setObjectName("count")
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        filters.addWidget(self.market, 1)
+        filters.addWidget(self.status)
+        filters.addSpacing(8)
+        filters.addWidget(self.any_date)
+        filters.addWidget(self.date_from)
+        filters.addWidget(QLabel(_("to")))
+        filters.addWidget(self.date_to)
+        filters.addSpacing(8)
+        filters.addWidget(self.count)
+
+        self.table = QTableView()
+        self.table.setObjectName("table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().height() + 10)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        self._set_column_widths()
+        self.table.doubleClicked.connect(self.open_record)
+        self.table.activated.connect(self.open_record)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.reload)
+        self.search.textChanged.connect(self._debounce.start)
+        self.market.currentIndexChanged.connect(self.reload)
+        self.status.currentIndexChanged.connect(self.reload)
+        self.any_date.toggled.connect(self._any_date_toggled)
+        self.date_from.dateChanged.connect(self.reload)
+        self.date_to.dateChanged.connect(self.reload)
+
+    def _set_column_widths(self) -> None:
+        em = self.table.fontMetrics().horizontalAdvance("商")
+        widths = {"checked_at": 10, "started_at": 10, "log_date": 7, "market": 11,
+                  "stall": 5, "party": 13, "product": 12, "category": 6, "outcome": 5,
+                  "number": 17, "measure": 4, "items": 4, "operator": 6, "tests": 4,
+                  "positives": 4, "status": 4}
+        for n, column in enumerate(self.model.columns):
+            self.table.setColumnWidth(n, (widths.get(column.key, 8) + 2) * em)
+
+    def start(self) -> None:
+        """Fill the market filter and load the list, the first time the page is shown."""
+        if self._started:
+            return
+        self._started = True
+        self.load_markets()
+        self.reload()
+
+    def load_markets(self) -> None:
+        with self.store.read() as session:
+            markets = queries.markets(session)
+        current = self.market.currentData()
+        self.market.blockSignals(True)
+        while self.market.count() > 1:
+            self.market.removeItem(1)
+        for market_id, name in markets:
+            self.market.addItem(name, market_id)
+        index = self.market.findData(current) if current else 0
+        self.market.setCurrentIndex(max(index, 0))
+        self.market.blockSignals(False)
+
+    def current_filter(self) -> queries.Filter:
+        flt = queries.Filter(text=self.search.text(), market_id=self.market.currentData(),
+                             status=self.status.currentData())
+        if not self.any_date.isChecked():
+            flt.date_from = _pydate(self.date_from.date())
+            flt.date_to = _pydate(self.date_to.date())
+        return flt
+
+    def reload(self) -> None:
+        if not self._started:
+            return
+        self._debounce.stop()
+        self.count.setText(_("Searching…"))
+        self.model.load(self.current_filter())
+
+    def data_changed(self) -> None:
+        """Records were written: reload what is shown (markets may be new too)."""
+        if self._started:
+            self.load_markets()
+            self.reload()
+
+    def _any_date_toggled(self, checked: bool) -> None:
+        self.date_from.setEnabled(not checked)
+        self.date_to.setEnabled(not checked)
+        self.reload()
+
+    def _on_loaded(self, n: int) -> None:
+        self.count.setText(ngettext("{n} record", "{n} records", n).format(n=n))
+        self.loaded.emit(n)
+
+    def open_record(self, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        dialog = RecordDialog(self.store, self.kind, self.model.record_id(index.row()), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+
+def _pydate(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+# --- the read-only detail view ---------------------------------------------------------
+
+class RecordDialog(QDialog):
+    """A record's current content, read-only, with how many versions its history holds."""
+
+    def __init__(self, store, kind: str, record_id: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        from inspector_app.core import record_view
+
+        with store.read() as session:
+            view = record_view.load(session, kind, record_id)
+        self.view = view
+        self.setWindowTitle(_(queries.KIND_LABELS[kind]))
+        self.resize(720, 640)
+        layout = QVBoxLayout(self)
+        self.browser = QTextBrowser()
+        self.browser.setObjectName("content")
+        self.browser.setOpenLinks(False)
+        layout.addWidget(self.browser)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        if view is None:
+            self.browser.setPlainText(_("This record no longer exists."))
+            return
+        self.browser.setHtml(render_html(view))
+
+
+def render_html(view) -> str:
+    from html import escape
+
+    from inspector_app.ui import labels
+
+    def label(key: str) -> str:
+        return labels.field_label(view.kind, key)
+
+    def value(key: str, raw: Any) -> str:
+        return escape(labels.display_value(key, raw))
+
+    # frozen_block: the printed party and agency details (JSON), shown by the documents.
+    skip = {"kind", "id", "version", "created_offset", "updated_offset", "frozen_block"}
+    content = view.content
+    rows: list[str] = []
+    lists: list[str] = []
+    for key in sorted(content, key=labels.order_key):
+        raw = content[key]
+        if key in skip:
+            continue
+        if isinstance(raw, list):
+            if not raw:
+                continue
+            cols = sorted({k for child in raw for k in child}, key=labels.order_key)
+            head = "".join(f"<th>{escape(label(c))}</th>" for c in cols)
+            body = "".join(
+                "<tr>" + "".join(f"<td>{value(c, child.get(c))}</td>" for c in cols) + "</tr>"
+                for child in raw)
+            lists.append(f"<h3>{escape(label(key))} ({len(raw)})</h3>"
+                         f"<table border='1' cellspacing='0' cellpadding='3'>"
+                         f"<tr>{head}</tr>{body}</table>")
+            continue
+        shown = view.names.get(key) if key in view.names else labels.display_value(key, raw)
+        if shown in ("", None):
+            continue
+        rows.append(f"<tr><th align='left' style='padding-right:12px'>{escape(label(key))}"
+                    f"</th><td>{escape(str(shown))}</td></tr>")
+    title = escape(_(queries.KIND_LABELS[view.kind]))
+    history = escape(ngettext("{n} version in its history", "{n} versions in its history",
+                              view.versions).format(n=view.versions))
+    current = escape(_("Current version: {version}").format(version=content.get("version")))
+    return (f"<h2>{title}</h2><p>{current} · {history}<br>"
+            f"<small>{escape(_('Record id: {id}').format(id=view.record_id))}</small></p>"
+            f"<table cellspacing='0' cellpadding='3'>{''.join(rows)}</table>"
+            f"{''.join(lists)}")
