@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -155,6 +156,10 @@ class LabelCheck(AuditedMixin, Base):
     items: Mapped[list[CheckItem]] = relationship(
         back_populates="check", cascade="all, delete-orphan", order_by="CheckItem.position"
     )
+    # Migration 0007: the values of the definition's fields that have no column here.
+    fields: Mapped[list[CheckField]] = relationship(
+        cascade="all, delete-orphan", order_by="CheckField.position"
+    )
     __table_args__ = (Index("ix_label_checks_status", "status"),)
 
 
@@ -169,6 +174,40 @@ class CheckItem(Base):
     result: Mapped[str] = mapped_column(String(8))  # pass / fail / na
     note: Mapped[str] = mapped_column(Text, default="")
     check: Mapped[LabelCheck] = relationship(back_populates="items")
+
+
+class CheckField(Base):
+    """A value of a field of the check's definition that has no column of its own
+    (migration 0007), with its label and shown value as printed, so the record reads the
+    same whatever later versions of the definition say."""
+
+    __tablename__ = "check_fields"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    check_id: Mapped[str] = mapped_column(ForeignKey("label_checks.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    field_key: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str] = mapped_column(String(128))
+    value: Mapped[str] = mapped_column(Text)  # dates YYYY-MM-DD, yes/no, a choice's value
+    display: Mapped[str | None] = mapped_column(Text)  # as printed, when not the value itself
+
+
+class CheckDraft(Base):
+    """A labeling check being typed, saved locally on every change (migration 0007).
+
+    Not audited and never synced: it is the form's state (JSON), so a crash or a power cut
+    loses at most the field being typed, and the form reopens on the next start. It is
+    deleted in the same transaction that saves the check as a record.
+    """
+
+    __tablename__ = "check_drafts"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    record_id: Mapped[str | None] = mapped_column(String(36))  # the saved check it changes
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    inspector_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    form_id: Mapped[str] = mapped_column(String(64))
+    form_version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 # --- record kind 2: seizure and sealing ------------------------------------------------
@@ -196,6 +235,15 @@ class Seizure(AuditedMixin, Base):
     witness_name: Mapped[str] = mapped_column(String(64), default="")
     emergency: Mapped[bool] = mapped_column(Boolean, default=False)
     source_check_id: Mapped[str | None] = mapped_column(String(36))
+    # Added by migration 0004 (None for records made before it).
+    record_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # 笔录 end time
+    party_notified: Mapped[bool | None] = mapped_column(Boolean)
+    party_statement: Mapped[str | None] = mapped_column(Text)  # 陈述申辩
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    emergency_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    emergency_approver: Mapped[str | None] = mapped_column(String(64))
+    # The party and agency details as printed, frozen (JSON) when the measure is issued.
+    frozen_block: Mapped[str | None] = mapped_column(Text)
 
     officers: Mapped[list[SeizureOfficer]] = relationship(
         cascade="all, delete-orphan", order_by="SeizureOfficer.position"
@@ -211,6 +259,12 @@ class Seizure(AuditedMixin, Base):
     )
     transitions: Mapped[list[SeizureTransition]] = relationship(
         cascade="all, delete-orphan", order_by="SeizureTransition.position"
+    )
+    testing_periods: Mapped[list[SeizureTestingPeriod]] = relationship(
+        cascade="all, delete-orphan", order_by="SeizureTestingPeriod.position"
+    )
+    signatures: Mapped[list[SeizureSignature]] = relationship(
+        cascade="all, delete-orphan", order_by="SeizureSignature.position"
     )
 
 
@@ -268,6 +322,51 @@ class SeizureTransition(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     inspector_id: Mapped[str | None] = mapped_column(String(36))
     reason: Mapped[str] = mapped_column(Text, default="")
+    approver: Mapped[str | None] = mapped_column(String(64))  # who approved (extension)
+    ground: Mapped[str | None] = mapped_column(String(16))  # e.g. release ground, art. 28
+
+
+class SeizureTestingPeriod(Base):
+    """A declared testing/inspection period (检测、检验、检疫、技术鉴定): not counted in the term."""
+
+    __tablename__ = "seizure_testing_periods"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seizure_id: Mapped[str] = mapped_column(ForeignKey("seizures.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[str] = mapped_column(String(10))  # local date, YYYY-MM-DD
+    end_date: Mapped[str | None] = mapped_column(String(10))  # None while it runs
+    description: Mapped[str | None] = mapped_column(Text)
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SeizureSignature(Base):
+    """A signature (PNG and strokes, as attachments) or a recorded refusal to sign."""
+
+    __tablename__ = "seizure_signatures"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seizure_id: Mapped[str] = mapped_column(ForeignKey("seizures.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16))  # party / witness / officer
+    signer: Mapped[str] = mapped_column(String(64))
+    officer_id: Mapped[str | None] = mapped_column(String(36))
+    status: Mapped[str] = mapped_column(String(8))  # signed / refused
+    png_sha256: Mapped[str | None] = mapped_column(String(64))
+    strokes_sha256: Mapped[str | None] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SeizureDocNumber(Base):
+    """Every document number this device has given out; never deleted, so never reused."""
+
+    __tablename__ = "seizure_doc_numbers"
+    number: Mapped[str] = mapped_column(String(64), primary_key=True)
+    segment: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    seizure_id: Mapped[str] = mapped_column(String(36))
+    allocated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (UniqueConstraint("segment", "year", "seq"),)
 
 
 # --- record kind 3: market workstation log ---------------------------------------------
@@ -283,6 +382,8 @@ class WorkLog(AuditedMixin, Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     summary: Mapped[str] = mapped_column(Text, default="")
+    # Added by migration 0005 (None for logs made before it).
+    workstation_id: Mapped[str | None] = mapped_column(String(36), index=True)
 
     tests: Mapped[list[RapidTest]] = relationship(
         cascade="all, delete-orphan", order_by="RapidTest.position"
@@ -314,6 +415,11 @@ class RapidTest(Base):
     tested_at: Mapped[datetime] = mapped_column(UTCDateTime)
     instrument_no: Mapped[str] = mapped_column(String(64), default="")
     reagent_batch: Mapped[str] = mapped_column(String(64), default="")
+    # Added by migration 0005 (None for tests made before it).
+    retest_of: Mapped[str | None] = mapped_column(String(32))  # sample_no re-tested
+    follow_up: Mapped[str | None] = mapped_column(Text)  # what was done about a positive
+    linked_check_id: Mapped[str | None] = mapped_column(String(36))  # labeling check started
+    linked_seizure_id: Mapped[str | None] = mapped_column(String(36))  # seizure started
 
 
 class ScaleCheck(Base):
@@ -332,6 +438,10 @@ class ScaleCheck(Base):
     claimed_weight: Mapped[Decimal | None] = mapped_column(Numeric(12, 3))
     actual_weight: Mapped[Decimal | None] = mapped_column(Numeric(12, 3))
     result: Mapped[str] = mapped_column(String(16), default="")
+    # Added by migration 0005 (None for rows made before it).
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    product_name: Mapped[str | None] = mapped_column(String(64))  # goods re-weighed
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class Complaint(Base):
@@ -346,6 +456,74 @@ class Complaint(Base):
     content: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="open")
     follow_up: Mapped[str] = mapped_column(Text, default="")
+    # Added by migration 0005 (None for rows made before it).
+    category: Mapped[str | None] = mapped_column(String(16))  # complaint 投诉 / report 举报
+    handler: Mapped[str | None] = mapped_column(String(64))  # who follows it up
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Workstation(AuditedMixin, Base):
+    """A market quality-inspection workstation 市场质量检验工作站 (migration 0005): its market,
+    operators, instruments with their verification certificates, and reagent batches."""
+
+    __tablename__ = "workstations"
+    __kind__ = "workstation"
+    name: Mapped[str] = mapped_column(String(128))
+    market_id: Mapped[str | None] = mapped_column(ForeignKey("markets.id"), index=True)
+    address: Mapped[str | None] = mapped_column(String(256))
+    phone: Mapped[str | None] = mapped_column(String(32))
+
+    operators: Mapped[list[WorkstationOperator]] = relationship(
+        cascade="all, delete-orphan", order_by="WorkstationOperator.position"
+    )
+    instruments: Mapped[list[Instrument]] = relationship(
+        cascade="all, delete-orphan", order_by="Instrument.position"
+    )
+    reagents: Mapped[list[ReagentBatch]] = relationship(
+        cascade="all, delete-orphan", order_by="ReagentBatch.position"
+    )
+
+
+class WorkstationOperator(Base):
+    __tablename__ = "workstation_operators"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workstation_id: Mapped[str] = mapped_column(ForeignKey("workstations.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(64))
+    inspector_id: Mapped[str | None] = mapped_column(String(36))  # when they can sign in
+    cert_no: Mapped[str | None] = mapped_column(String(32))  # 检验员证号
+    active: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class Instrument(Base):
+    """A rapid-test instrument or a reference scale, with its verification certificate."""
+
+    __tablename__ = "workstation_instruments"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workstation_id: Mapped[str] = mapped_column(ForeignKey("workstations.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(64))  # 仪器编号, as written on each test
+    name: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str | None] = mapped_column(String(64))
+    serial_no: Mapped[str | None] = mapped_column(String(64))
+    cert_no: Mapped[str | None] = mapped_column(String(64))  # 检定/校准证书编号
+    verified_on: Mapped[str | None] = mapped_column(String(10))  # local date
+    valid_until: Mapped[str | None] = mapped_column(String(10))  # local date
+    test_items: Mapped[str | None] = mapped_column(Text)  # items it is used for, "、"-joined
+    active: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class ReagentBatch(Base):
+    __tablename__ = "reagent_batches"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workstation_id: Mapped[str] = mapped_column(ForeignKey("workstations.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    test_item: Mapped[str] = mapped_column(String(32))
+    batch_no: Mapped[str] = mapped_column(String(64))
+    expires_on: Mapped[str] = mapped_column(String(10))  # local date: last day of use
+    name: Mapped[str | None] = mapped_column(String(64))
+    manufacturer: Mapped[str | None] = mapped_column(String(128))
+    received_on: Mapped[str | None] = mapped_column(String(10))
 
 
 # --- attachments, history, audit, outbox -----------------------------------------------
@@ -423,8 +601,67 @@ class KnownKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+# --- sync with the central server (issue 6, migration 0006) -----------------------------
+
+
+class SyncBatch(Base):
+    """A signed batch of outbox entries: built once (its bytes never change, so a resend
+    gets the same receipt), sent until the server acknowledges it, and kept after."""
+
+    __tablename__ = "sync_batches"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)  # this device's batch sequence
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    records: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # compressed canonical JSON, as signed
+    signature: Mapped[str] = mapped_column(String(128))
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    receipt: Mapped[str] = mapped_column(Text, default="")
+
+
+class SyncBatchEntry(Base):
+    """Which batch carries an outbox entry (an entry is in at most one batch)."""
+
+    __tablename__ = "sync_batch_entries"
+    outbox_seq: Mapped[int] = mapped_column(ForeignKey("outbox.seq"), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("sync_batches.id"), index=True)
+
+
+class SyncReference(Base):
+    """Reference data pulled from the server (markets, roster, legal bases, forms...)."""
+
+    __tablename__ = "sync_reference"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SyncReview(Base):
+    """A supervisor's review decision on one of this device's records, pulled."""
+
+    __tablename__ = "sync_reviews"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(16))  # approved / returned
+    note: Mapped[str] = mapped_column(Text, default="")
+    reviewer: Mapped[str] = mapped_column(String(128), default="")
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_sync_reviews_record", "kind", "record_id"),)
+
+
 AUDITED: dict[str, type[AuditedMixin]] = {
-    cls.__kind__: cls for cls in (Inspector, Market, Party, Stall, LabelCheck, Seizure, WorkLog)
+    cls.__kind__: cls
+    for cls in (Inspector, Market, Party, Stall, LabelCheck, Seizure, WorkLog, Workstation)
 }
 RECORD_KINDS: dict[str, type[AuditedMixin]] = {
     "check": LabelCheck,

@@ -67,7 +67,8 @@ def test_damaged_database_is_refused(tmp_path):
 def test_database_of_a_newer_app_is_refused_in_english_too(tmp_path):
     Store(tmp_path).close()
     con = sqlite3.connect(tmp_path / "inspector.db")
-    con.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    con.execute("DELETE FROM alembic_version")
+    con.execute("INSERT INTO alembic_version VALUES ('9999_future')")
     con.commit()
     con.close()
     before = (tmp_path / "inspector.db").read_bytes()

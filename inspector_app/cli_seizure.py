@@ -1,0 +1,190 @@
+"""Command-line commands of the seizure workflow, added to the `inspector` CLI.
+
+    inspector verify INPUT                    a PDF, a photo/scan (PNG, JPEG) or the raw QR text
+    inspector notice SEIZURE_ID --kind KIND --out F.pdf
+    inspector seizure-due                     running measures: days left, overdue, emergency
+    inspector doc-segment [SEGMENT]           show or set this device's document number segment
+
+`add_commands(subparsers)` adds them; each handler takes the parsed args (with `data_dir`)
+and returns the exit code: 0 ok, 1 INVALID (verify), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from inspector_app.core.i18n import _
+
+KINDS = ("decision", "list", "record", "seals", "extension", "release")
+
+
+def add_commands(subparsers, parents: Sequence[argparse.ArgumentParser] = ()) -> None:
+    """Add the commands to `subparsers`; `parents` (e.g. the parser of --data-dir and --lang)
+    are given to each. Handlers are set as both `func` and `handler`."""
+    parents = list(parents)
+    p = subparsers.add_parser(
+        "verify", parents=parents, help=_("Verify the QR code of a printed seizure document"),
+        description=_("Verify the QR code of a printed seizure document: INPUT is a PDF, a "
+                      "photo or scan of a page (PNG, JPEG), or the text of the code. Prints "
+                      "VALID (exit 0) or INVALID with the reason (exit 1)."))
+    p.add_argument("input", metavar="INPUT", help=_("PDF, image file, or QR text"))
+    p.set_defaults(func=cmd_verify, handler=cmd_verify)
+
+    p = subparsers.add_parser("notice", parents=parents, help=_("Write a seizure document as a PDF"))
+    p.add_argument("seizure_id", metavar="SEIZURE_ID")
+    p.add_argument("--kind", choices=KINDS, default="decision",
+                   help=_("which document (default: decision)"))
+    p.add_argument("--out", required=True, type=Path, metavar="F.pdf",
+                   help=_("the PDF file to write"))
+    p.set_defaults(func=cmd_notice, handler=cmd_notice)
+
+    p = subparsers.add_parser("seizure-due", parents=parents,
+                              help=_("List running seizures with their days left"))
+    p.set_defaults(func=cmd_due, handler=cmd_due)
+
+    p = subparsers.add_parser(
+        "doc-segment", parents=parents, help=_("Show or set this device's document number segment"))
+    p.add_argument("segment", nargs="?", help=_("1 to 8 digits or capital letters, unique "
+                                                "within the agency"))
+    p.set_defaults(func=cmd_segment, handler=cmd_segment)
+
+
+def _store(args):
+    from inspector_app.core import paths
+    from inspector_app.core.store import Store
+
+    return Store(paths.data_dir(getattr(args, "data_dir", None)))
+
+
+EXIT_INVALID = 1  # verify: a code is INVALID
+EXIT_BAD_INPUT = 2  # bad usage or bad input (the main CLI's convention)
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
+    print(message, file=sys.stderr)
+    return code
+
+
+def _user_errors():
+    from inspector_app.core.seizure.service import NotFound
+    from inspector_app.core.store import StoreError
+    from inspector_app.core.validation import ValidationError
+
+    return (ValidationError, NotFound, StoreError)
+
+
+def cmd_verify(args) -> int:
+    from inspector_app.core.seizure import verify
+
+    try:
+        store = _store(args)
+    except _user_errors() as exc:
+        return _fail(getattr(exc, "message", str(exc)))
+    try:
+        with store.read() as session:
+            verdicts = verify.verify_input(session, args.input)
+    finally:
+        store.close()
+    for n, verdict in enumerate(verdicts):
+        if n:
+            print()
+        print(verdict.text())
+    return 0 if verdicts and all(v.valid for v in verdicts) else EXIT_INVALID
+
+
+def cmd_notice(args) -> int:
+    from inspector_app.core.seizure import documents, service
+
+    try:
+        store = _store(args)
+    except _user_errors() as exc:
+        return _fail(getattr(exc, "message", str(exc)))
+    try:
+        with store.write() as session:
+            jobs = service.notice_jobs(store, session, args.seizure_id, [args.kind])
+        pdf = documents.render(jobs)
+    except _user_errors() as exc:
+        return _fail(getattr(exc, "message", str(exc)))
+    finally:
+        store.close()
+    assert pdf is not None
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(pdf)
+    except OSError as exc:
+        return _fail(_("Cannot write {path}: {error}").format(path=args.out,
+                                                              error=exc.strerror))
+    draft = " " + _("(draft: no number, no QR code)") if jobs[0][2] is None else ""
+    print(_("Wrote {path}").format(path=args.out) + draft)
+    return 0
+
+
+def cmd_due(args) -> int:
+    from inspector_app.core.seizure import rules, service
+
+    try:
+        store = _store(args)
+    except _user_errors() as exc:
+        return _fail(getattr(exc, "message", str(exc)))
+    try:
+        with store.read() as session:
+            rows = service.due_rows(session)
+    finally:
+        store.close()
+    if not rows:
+        print(_("No running seizures."))
+        return 0
+    for row in rows:
+        parts = [row.number or _("(draft)"), row.party,
+                 _(rules.STATE_LABELS.get(row.state, row.state))]
+        if row.term is not None:
+            if row.term.overdue:
+                parts.append(_("OVERDUE since {date}: release it").format(
+                    date=row.term.end.isoformat()))
+            else:
+                parts.append(_("{days} days left (until {date})").format(
+                    days=row.term.days_left, date=row.term.end.isoformat()))
+                if row.term.warn:
+                    parts.append(_("WARNING"))
+        if row.emergency is not None and row.emergency.reported_at is None:
+            parts.append(_("emergency measure: report by {time}").format(
+                time=row.emergency.due.astimezone().strftime("%Y-%m-%d %H:%M")))
+        print("  ".join(p for p in parts if p) + f"  [{row.seizure_id}]")
+    return 0
+
+
+def cmd_segment(args) -> int:
+    from inspector_app.core.seizure import numbering
+
+    try:
+        store = _store(args)
+        if args.segment is None:
+            with store.read() as session:
+                value = numbering.DEVICE_SEGMENT.get(session)
+            print(value or _("(not set)"))
+            return 0
+        with store.write() as session:
+            value = numbering.set_segment(session, args.segment)
+        print(_("Document number segment set to {segment}.").format(segment=value))
+        return 0
+    except _user_errors() as exc:
+        return _fail(getattr(exc, "message", str(exc)))
+    finally:
+        if "store" in locals():
+            store.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry (for tests and until the main CLI includes these commands)."""
+    parser = argparse.ArgumentParser(prog="inspector")
+    parser.add_argument("--data-dir", dest="data_dir", type=Path, default=None)
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,338 @@
+"""The legal rules of a seizure (行政强制法 arts. 17-28): states, deadlines, validation.
+
+Pure functions over the record's values: no session, no Qt. The service calls them before
+it changes anything, so a refused change leaves the store as it was.
+
+States: draft → issued → (extended, once) → released / confiscated / destroyed / transferred.
+Term: ≤ 30 days from issue, declared testing periods not counted; one extension of ≤ 30 days
+with written reasons; release is the only way out once the term has run out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from inspector_app.core import validation
+from inspector_app.core.i18n import N_, _
+
+MAX_TERM_DAYS = 30  # art. 25
+MAX_EXTENSION_DAYS = 30  # art. 25
+WARN_DAYS = 5  # lists warn at ≤ 5 days left
+EMERGENCY_REPORT_HOURS = 24  # art. 19
+MIN_OFFICERS = 2  # art. 18
+MAX_QUANTITY = Decimal("99999999999.999")  # Numeric(14, 3)
+
+DRAFT, ISSUED, EXTENDED = "draft", "issued", "extended"
+RELEASED, CONFISCATED, DESTROYED, TRANSFERRED = "released", "confiscated", "destroyed", \
+    "transferred"
+STATES = (DRAFT, ISSUED, EXTENDED, RELEASED, CONFISCATED, DESTROYED, TRANSFERRED)
+ACTIVE = frozenset({ISSUED, EXTENDED})
+CLOSING = (RELEASED, CONFISCATED, DESTROYED, TRANSFERRED)
+TRANSITIONS: dict[str, frozenset[str]] = {
+    DRAFT: frozenset({ISSUED}),
+    ISSUED: frozenset({EXTENDED, *CLOSING}),
+    EXTENDED: frozenset(CLOSING),
+}
+STATE_LABELS = {
+    DRAFT: N_("Draft"), ISSUED: N_("Issued"), EXTENDED: N_("Extended"),
+    RELEASED: N_("Released"), CONFISCATED: N_("Confiscated"),
+    DESTROYED: N_("Destroyed"), TRANSFERRED: N_("Transferred"),
+}
+MEASURES = ("seal", "detain")  # 查封 / 扣押
+PRESENCE = ("present", "absent", "refused")  # party present / absent (witness) / refused
+
+# 行政强制法 art. 28: grounds for release.
+RELEASE_GROUNDS = {
+    "1": "当事人没有违法行为",
+    "2": "查封、扣押的场所、设施或者财物与违法行为无关",
+    "3": "行政机关对违法行为已经作出处理决定，不再需要查封、扣押",
+    "4": "查封、扣押期限已经届满",
+    "5": "其他不再需要采取查封、扣押措施的情形",
+}
+EXPIRED_GROUND = "4"
+
+
+class RuleError(validation.ValidationError):
+    """A change the rules refuse; `message` is translated and says what to do."""
+
+
+# --- state machine ---------------------------------------------------------------------
+
+
+def check_transition(current: str, target: str) -> None:
+    """Raise unless `current` → `target` is a step of the state machine."""
+    if target not in STATES:
+        raise RuleError(_("Unknown state {state}.").format(state=target), "state")
+    if target not in TRANSITIONS.get(current, frozenset()):
+        allowed = sorted(TRANSITIONS.get(current, frozenset()), key=STATES.index)
+        if allowed:
+            hint = _("From {current} it can only become: {allowed}.").format(
+                current=_(STATE_LABELS[current]),
+                allowed=", ".join(_(STATE_LABELS[s]) for s in allowed))
+        else:
+            hint = _("A measure that is {current} is closed; it cannot change any more.").format(
+                current=_(STATE_LABELS.get(current, current)))
+        raise RuleError(
+            _("A seizure that is {current} cannot become {target}.").format(
+                current=_(STATE_LABELS.get(current, current)),
+                target=_(STATE_LABELS[target])) + " " + hint,
+            "state")
+
+
+# --- field rules -----------------------------------------------------------------------
+
+
+def check_term(days: Any) -> int:
+    try:
+        value = int(days)
+    except (TypeError, ValueError):
+        raise RuleError(_("The term must be a whole number of days."), "term_days") from None
+    if value < 1:
+        raise RuleError(_("The term must be at least 1 day."), "term_days")
+    if value > MAX_TERM_DAYS:
+        raise RuleError(
+            _("The term may not exceed {max} days (行政强制法 art. 25); you entered {days}. "
+              "If more time is needed, extend the measure once, with reasons, before it "
+              "expires.").format(max=MAX_TERM_DAYS, days=value), "term_days")
+    return value
+
+
+def check_quantity(value: Any, position: int) -> Decimal:
+    try:
+        qty = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise RuleError(_("Item {n}: the quantity {value} is not a number.").format(
+            n=position, value=value), "quantity") from None
+    if not qty.is_finite() or qty <= 0:
+        raise RuleError(_("Item {n}: the quantity must be greater than zero.").format(
+            n=position), "quantity")
+    if qty > MAX_QUANTITY or qty != qty.quantize(Decimal("0.001")):
+        raise RuleError(_("Item {n}: the quantity may have at most 11 digits before and 3 "
+                          "after the decimal point.").format(n=position), "quantity")
+    return qty
+
+
+def check_items(items: Sequence[Any], *, required: bool = False) -> None:
+    """Each item has a name and a quantity > 0; `required`: at least one item."""
+    if required and not items:
+        raise RuleError(_("List at least one item, place or facility under the measure."),
+                        "items")
+    for n, item in enumerate(items, start=1):
+        if not (item.name or "").strip():
+            raise RuleError(_("Item {n}: enter its name.").format(n=n), "name")
+        check_quantity(item.quantity, n)
+        if not (item.unit or "").strip():
+            raise RuleError(_("Item {n}: enter its unit (e.g. 箱, 件, 台).").format(n=n), "unit")
+
+
+def check_officers(officers: Sequence[Any]) -> None:
+    """At least two different officers, each with an enforcement certificate number."""
+    check_officer_certs(officers)
+    if len(officers) < MIN_OFFICERS:
+        raise RuleError(
+            _("A coercive measure needs at least {n} officers with enforcement certificates "
+              "(行政强制法 art. 18); {count} listed.").format(n=MIN_OFFICERS,
+                                                              count=len(officers)),
+            "officers")
+
+
+def check_officer_certs(officers: Sequence[Any]) -> None:
+    """Each listed officer has a certificate number, and none is listed twice."""
+    for officer in officers:
+        if not (officer.cert_no or "").strip():
+            raise RuleError(
+                _("Officer {name} has no enforcement certificate number (执法证号); only "
+                  "officers with one may take a coercive measure.").format(name=officer.name),
+                "officers")
+    ids = [o.inspector_id for o in officers]
+    if len(set(ids)) != len(ids):
+        raise RuleError(_("The same officer is listed twice."), "officers")
+
+
+def check_party(party: Any) -> None:
+    """The party block: a name, and valid codes where given (one of them required)."""
+    if party is None or not (party.name or "").strip():
+        raise RuleError(_("Choose or enter the party (当事人)."), "party")
+    if party.credit_code:
+        validation.check_credit_code(party.credit_code)
+    if party.id_number:
+        validation.check_id_number(party.id_number)
+    if party.phone:
+        validation.check_phone(party.phone)
+    if not party.credit_code and not party.id_number:
+        raise RuleError(_("Enter the party's unified social credit code or, for a person, "
+                          "the ID number."), "credit_code")
+
+
+def check_presence(presence: str, witness_name: str | None) -> None:
+    if presence not in PRESENCE:
+        raise RuleError(_("Unknown party presence {value}.").format(value=presence),
+                        "party_presence")
+    if presence == "absent" and not (witness_name or "").strip():
+        raise RuleError(_("The party is absent: a witness (见证人) must be present and sign "
+                          "(行政强制法 art. 18). Enter the witness's name."), "witness_name")
+
+
+def issue_problems(seizure: Any, party: Any) -> list[RuleError]:
+    """Everything that stops `seizure` from being issued (empty when it can be)."""
+    problems: list[RuleError] = []
+    checks = [
+        lambda: check_officers(seizure.officers),
+        lambda: check_party(party),
+        lambda: check_items(seizure.items, required=True),
+        lambda: check_term(seizure.term_days),
+        lambda: check_presence(seizure.party_presence, seizure.witness_name),
+    ]
+    for check in checks:
+        try:
+            check()
+        except validation.ValidationError as exc:
+            problems.append(exc if isinstance(exc, RuleError) else RuleError(exc.message,
+                                                                              exc.field))
+    if seizure.measure not in MEASURES:
+        problems.append(RuleError(_("Choose sealing (查封) or detention (扣押)."), "measure"))
+    if not (seizure.suspected_violation or "").strip():
+        problems.append(RuleError(_("Enter the suspected violation."), "suspected_violation"))
+    if not (seizure.legal_basis or "").strip():
+        problems.append(RuleError(_("Choose the legal basis."), "legal_basis"))
+    if not (seizure.place or "").strip():
+        problems.append(RuleError(_("Enter the place of the measure."), "place"))
+    if not (seizure.custody_place or "").strip() or not (seizure.custodian or "").strip():
+        problems.append(RuleError(_("Enter the custody place and the custodian."),
+                                  "custody_place"))
+    return problems
+
+
+# --- the term --------------------------------------------------------------------------
+
+
+def local_date(moment: datetime, tz: tzinfo | None = None) -> date:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(tz).date()
+
+
+def _parse_day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class Term:
+    """Where a measure's term stands on a given day."""
+
+    start: date  # the issue date; the term runs from the next day
+    end: date  # the last day of the term, testing periods and the extension included
+    testing_days: int  # days not counted because of declared testing periods
+    days_left: int  # end - today (negative once overdue)
+    active: bool
+
+    @property
+    def overdue(self) -> bool:
+        return self.active and self.days_left < 0
+
+    @property
+    def warn(self) -> bool:
+        return self.active and 0 <= self.days_left <= WARN_DAYS
+
+
+def testing_intervals(periods: Iterable[Any], today: date) -> list[tuple[date, date]]:
+    """Declared periods as merged (start, end) dates; a running period lasts until today."""
+    spans = []
+    for p in periods:
+        start = _parse_day(p.start_date)
+        if start is None:
+            continue
+        end = _parse_day(p.end_date) or max(today, start)
+        if end >= start:
+            spans.append((start, end))
+    spans.sort()
+    merged: list[tuple[date, date]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def term(seizure: Any, today: date, tz: tzinfo | None = None) -> Term | None:
+    """The term of an issued measure (None for a draft)."""
+    if seizure.issued_at is None:
+        return None
+    start = local_date(seizure.issued_at, tz)
+    total = int(seizure.term_days or 0) + int(seizure.extension_days or 0)
+    end = start + timedelta(days=total)
+    excluded = 0
+    for span_start, span_end in testing_intervals(seizure.testing_periods, today):
+        span_start = max(span_start, start + timedelta(days=1))
+        if span_end < span_start or span_start > end:
+            continue
+        excluded += (span_end - span_start).days + 1
+        end = start + timedelta(days=total + excluded)
+    return Term(start, end, excluded, (end - today).days, seizure.state in ACTIVE)
+
+
+def check_extension(seizure: Any, days: Any, reason: str, today: date,
+                    tz: tzinfo | None = None) -> int:
+    if seizure.state == EXTENDED or (seizure.extension_days or 0) > 0:
+        raise RuleError(_("The term has already been extended once; it may be extended only "
+                          "once (行政强制法 art. 25)."), "extension_days")
+    check_transition(seizure.state, EXTENDED)
+    try:
+        value = int(days)
+    except (TypeError, ValueError):
+        raise RuleError(_("The extension must be a whole number of days."),
+                        "extension_days") from None
+    if value < 1 or value > MAX_EXTENSION_DAYS:
+        raise RuleError(_("The extension must be between 1 and {max} days; you entered "
+                          "{days}.").format(max=MAX_EXTENSION_DAYS, days=value),
+                        "extension_days")
+    if not (reason or "").strip():
+        raise RuleError(_("Give the written reasons for the extension."), "reason")
+    current = term(seizure, today, tz)
+    if current is not None and current.overdue:
+        raise RuleError(_("The term ended on {date}: it can no longer be extended, and the "
+                          "measure must be released.").format(date=current.end.isoformat()),
+                        "extension_days")
+    return value
+
+
+def check_close(seizure: Any, target: str, reason: str, ground: str | None, today: date,
+                tz: tzinfo | None = None) -> None:
+    check_transition(seizure.state, target)
+    if not (reason or "").strip() and not (target == RELEASED and ground):
+        raise RuleError(_("Give the reason for this decision."), "reason")
+    if target == RELEASED and ground is not None and ground not in RELEASE_GROUNDS:
+        raise RuleError(_("Unknown ground for release {ground}.").format(ground=ground),
+                        "ground")
+    current = term(seizure, today, tz)
+    if current is not None and current.overdue and target in (CONFISCATED, DESTROYED):
+        raise RuleError(_("The term ended on {date}: the measure must now be released "
+                          "(行政强制法 art. 28).").format(date=current.end.isoformat()), "state")
+
+
+# --- emergency measures (art. 19) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmergencyStatus:
+    due: datetime  # report and get approval before this moment
+    reported_at: datetime | None
+    hours_left: float  # negative once overdue
+
+    @property
+    def overdue(self) -> bool:
+        return self.reported_at is None and self.hours_left < 0
+
+
+def emergency_status(seizure: Any, now: datetime) -> EmergencyStatus | None:
+    """The 24-hour reporting deadline of a measure taken before approval, else None."""
+    if not seizure.emergency:
+        return None
+    due = seizure.started_at + timedelta(hours=EMERGENCY_REPORT_HOURS)
+    left = (due - now).total_seconds() / 3600
+    return EmergencyStatus(due, seizure.emergency_reported_at, left)

@@ -1,0 +1,748 @@
+"""The seizure workflow: every change a seizure goes through, each checked by the rules first.
+
+Every write goes through `records.create` / `records.update` (a new version, its history, the
+audit chain and the outbox), inside the caller's write session. A change the rules refuse
+raises `RuleError` (or `validation.ValidationError`) before anything is changed; an error
+later in the same transaction rolls all of it back, so a refused change changes nothing.
+
+Transitions are appended to `seizure_transitions`, never rewritten. Issuing freezes the
+documents: their numbers come from `numbering`, their content hashes are kept in
+`seizure_documents`, and the QR code of each printed page is signed with the device key.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from inspector_app.core import attachments, device_key, records, settings, validation
+from inspector_app.core.i18n import N_, _
+from inspector_app.core.models import (
+    Attachment,
+    Inspector,
+    KnownKey,
+    LabelCheck,
+    Party,
+    Seal,
+    Seizure,
+    SeizureDocument,
+    SeizureItem,
+    SeizureOfficer,
+    SeizureSignature,
+    SeizureTestingPeriod,
+    SeizureTransition,
+)
+from inspector_app.core.seizure import documents, numbering, qr, rules
+from inspector_app.core.seizure.rules import RuleError
+from inspector_app.core.store import Store, utcnow
+
+DEFAULT_LEGAL_BASES = [
+    "《中华人民共和国产品质量法》第十八条第一款第(四)项",
+    "《中华人民共和国食品安全法》第一百一十条第(四)项",
+    "《中华人民共和国商标法》第六十二条",
+    "《中华人民共和国行政强制法》第十八条、第二十四条、第二十五条、第二十七条、第二十八条",
+]
+DEFAULT_VIOLATIONS = [
+    "销售不符合保障人体健康和人身、财产安全的国家标准、行业标准的产品",
+    "销售失效、变质的产品",
+    "销售伪造产地、伪造或者冒用他人厂名厂址的产品",
+    "销售伪造或者冒用认证标志等质量标志的产品",
+    "销售标识不符合《中华人民共和国产品质量法》第二十七条规定的产品",
+    "销售侵犯注册商标专用权的商品",
+]
+LEGAL_BASES = settings.Option("seizure_legal_bases", DEFAULT_LEGAL_BASES, list,
+                              N_("Legal bases offered for seizures"))
+VIOLATIONS = settings.Option("seizure_violations", DEFAULT_VIOLATIONS, list,
+                             N_("Suspected violations offered for seizures"))
+RECONSIDERATION_ORGAN = settings.Option(
+    "reconsideration_organ", "", str,
+    N_("Body that hears administrative reconsideration (printed on notices)"))
+COURT = settings.Option("court_name", "", str,
+                        N_("Court for administrative suits (printed on notices)"))
+CONTACT_PHONE = settings.Option("agency_contact_phone", "", str,
+                                N_("Agency contact phone (printed on notices)"))
+SEIZURE_OPTIONS = [LEGAL_BASES, VIOLATIONS, RECONSIDERATION_ORGAN, COURT, CONTACT_PHONE,
+                   numbering.DEVICE_SEGMENT, numbering.EXTENSION_PATTERN,
+                   numbering.RELEASE_PATTERN]
+
+ISSUE_KINDS = ("decision", "list", "record", "seals")
+
+
+class NotFound(LookupError):
+    def __init__(self, seizure_id: str):
+        super().__init__(_("There is no seizure {id}.").format(id=seizure_id))
+        self.message = str(self)
+
+
+# --- inputs --------------------------------------------------------------------------------
+
+
+@dataclass
+class ItemInput:
+    name: str
+    quantity: Decimal | str | int
+    unit: str = ""
+    spec: str = ""
+    remark: str = ""
+
+
+@dataclass
+class SealInput:
+    number: str
+    location: str = ""
+
+
+@dataclass
+class PartyInput:
+    name: str
+    kind: str = "enterprise"
+    credit_code: str = ""
+    licence_name: str = ""
+    address: str = ""
+    legal_rep: str = ""
+    id_number: str = ""
+    phone: str = ""
+
+
+@dataclass
+class DraftInput:
+    """What an inspector fills in before issuing."""
+
+    officer_ids: list[str] = field(default_factory=list)
+    party_id: str | None = None
+    market_id: str | None = None
+    measure: str = "seal"
+    place: str = ""
+    suspected_violation: str = ""
+    legal_basis: str = ""
+    term_days: int = rules.MAX_TERM_DAYS
+    custody_place: str = ""
+    custodian: str = ""
+    items: list[ItemInput] = field(default_factory=list)
+    seals: list[SealInput] = field(default_factory=list)
+    onsite_record: str = ""
+    party_statement: str = ""
+    party_presence: str = "present"
+    party_notified: bool = True
+    witness_name: str = ""
+    emergency: bool = False
+    started_at: datetime | None = None
+    record_ended_at: datetime | None = None
+    contact_phone: str = ""
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def load(session: Session, seizure_id: str) -> Seizure:
+    seizure = session.get(Seizure, seizure_id, options=[
+        selectinload(Seizure.officers), selectinload(Seizure.items),
+        selectinload(Seizure.seals), selectinload(Seizure.documents),
+        selectinload(Seizure.transitions), selectinload(Seizure.testing_periods),
+        selectinload(Seizure.signatures)])
+    if seizure is None:
+        raise NotFound(seizure_id)
+    return seizure
+
+
+def seizure_tz(seizure: Seizure) -> timezone:
+    """The time zone the seizure was made in: dates print the same on every device."""
+    return timezone(timedelta(minutes=seizure.created_offset or 0))
+
+
+def today_for(seizure: Seizure, now: datetime | None = None) -> date:
+    return (now or utcnow()).astimezone(seizure_tz(seizure)).date()
+
+
+def _need_state(seizure: Seizure, *states: str) -> None:
+    if seizure.state not in states:
+        raise RuleError(_("This seizure is {state}: it can no longer be edited. Its history "
+                          "keeps every version.").format(
+            state=_(rules.STATE_LABELS.get(seizure.state, seizure.state))), "state")
+
+
+def _transition(seizure: Seizure, target: str, actor: records.Actor, now: datetime,
+                reason: str = "", approver: str | None = None,
+                ground: str | None = None) -> None:
+    seizure.transitions.append(SeizureTransition(
+        position=len(seizure.transitions) + 1, from_state=seizure.state, to_state=target,
+        at=now, inspector_id=actor.inspector_id, reason=reason.strip(),
+        approver=(approver or "").strip() or None, ground=ground))
+    seizure.state = target
+
+
+def legal_bases(session: Session) -> list[str]:
+    return [str(b) for b in LEGAL_BASES.get(session) if str(b).strip()]
+
+
+def set_legal_bases(session: Session, bases: Sequence[str]) -> None:
+    cleaned = [b.strip() for b in bases if b and b.strip()]
+    if not cleaned:
+        raise RuleError(_("Keep at least one legal basis in the list."), "legal_basis")
+    LEGAL_BASES.set(session, list(dict.fromkeys(cleaned)))
+
+
+# --- parties and drafts ----------------------------------------------------------------------
+
+
+def check_party_input(data: PartyInput) -> PartyInput:
+    """Validated and normalised party details (raises ValidationError)."""
+    if not data.name.strip():
+        raise RuleError(_("Enter the party's name."), "name")
+    return PartyInput(
+        name=data.name.strip(), kind=data.kind if data.kind in ("enterprise", "individual")
+        else "enterprise",
+        credit_code=validation.check_credit_code(data.credit_code) if data.credit_code.strip()
+        else "",
+        licence_name=data.licence_name.strip(), address=data.address.strip(),
+        legal_rep=data.legal_rep.strip(),
+        id_number=validation.check_id_number(data.id_number) if data.id_number.strip() else "",
+        phone=validation.check_phone(data.phone) if data.phone.strip() else "")
+
+
+def save_party(session: Session, actor: records.Actor, data: PartyInput,
+               party_id: str | None = None) -> Party:
+    clean = check_party_input(data)
+    if party_id is None:
+        return records.create(session, Party(**clean.__dict__), actor)
+    party = session.get(Party, party_id)
+    if party is None:
+        raise RuleError(_("The party no longer exists."), "party")
+    for key, value in clean.__dict__.items():
+        setattr(party, key, value)
+    return records.update(session, party, actor, party.version)
+
+
+def _officers(session: Session, ids: Sequence[str]) -> list[SeizureOfficer]:
+    out = []
+    for n, inspector_id in enumerate(ids, start=1):
+        inspector = session.get(Inspector, inspector_id)
+        if inspector is None or not inspector.active:
+            raise RuleError(_("Officer {n} is not in the team roster.").format(n=n), "officers")
+        out.append(SeizureOfficer(position=n, inspector_id=inspector.id, name=inspector.name,
+                                  cert_no=inspector.cert_no.strip()))
+    return out
+
+
+def _check_draft(session: Session, data: DraftInput) -> tuple[list[SeizureOfficer],
+                                                                list[SeizureItem], list[Seal]]:
+    officers = _officers(session, data.officer_ids)
+    rules.check_officer_certs(officers)  # two or more are checked when issuing
+    rules.check_term(data.term_days)
+    if data.measure not in rules.MEASURES:
+        raise RuleError(_("Choose sealing (查封) or detention (扣押)."), "measure")
+    if data.party_presence not in rules.PRESENCE:
+        rules.check_presence(data.party_presence, data.witness_name)
+    rules.check_items(data.items)
+    items = [SeizureItem(position=n, name=item.name.strip(), spec=item.spec.strip(),
+                         unit=item.unit.strip(), remark=item.remark.strip(),
+                         quantity=rules.check_quantity(item.quantity, n))
+             for n, item in enumerate(data.items, start=1)]
+    seals = []
+    for n, seal in enumerate(data.seals, start=1):
+        if not seal.number.strip():
+            raise RuleError(_("Seal {n}: enter its number.").format(n=n), "seals")
+        seals.append(Seal(position=n, number=seal.number.strip(),
+                          location=seal.location.strip()))
+    numbers = [s.number for s in seals]
+    if len(set(numbers)) != len(numbers):
+        raise RuleError(_("Two seals have the same number."), "seals")
+    if data.party_id is not None and session.get(Party, data.party_id) is None:
+        raise RuleError(_("The party no longer exists."), "party")
+    return officers, items, seals
+
+
+def _apply(seizure: Seizure, data: DraftInput, officers, items, seals) -> None:
+    seizure.officers = officers
+    seizure.items = items
+    seizure.seals = seals
+    for key in ("party_id", "market_id", "measure", "place", "suspected_violation",
+                "legal_basis", "custody_place", "custodian", "onsite_record",
+                "party_presence", "witness_name", "emergency"):
+        value = getattr(data, key)
+        setattr(seizure, key, value.strip() if isinstance(value, str) else value)
+    seizure.term_days = int(data.term_days)
+    seizure.party_notified = bool(data.party_notified)
+    seizure.party_statement = data.party_statement.strip() or None
+    seizure.contact_phone = data.contact_phone.strip() or None
+    seizure.record_ended_at = data.record_ended_at
+    if data.started_at is not None:
+        seizure.started_at = data.started_at
+
+
+def create_draft(session: Session, actor: records.Actor, data: DraftInput,
+                 source_check_id: str | None = None, now: datetime | None = None) -> Seizure:
+    officers, items, seals = _check_draft(session, data)
+    now = now or utcnow()
+    seizure = Seizure(state=rules.DRAFT, number="", started_at=data.started_at or now,
+                      extension_days=0, source_check_id=source_check_id)
+    _apply(seizure, data, officers, items, seals)
+    records.create(session, seizure, actor, now=now)
+    if source_check_id:
+        check = session.get(LabelCheck, source_check_id)
+        if check is not None and check.seizure_id != seizure.id:
+            check.seizure_id = seizure.id
+            records.update(session, check, actor, check.version, now=now)
+    return seizure
+
+
+def update_draft(session: Session, actor: records.Actor, seizure_id: str, data: DraftInput,
+                 expected_version: int, now: datetime | None = None) -> Seizure:
+    seizure = load(session, seizure_id)
+    _need_state(seizure, rules.DRAFT)
+    if seizure.version != expected_version:
+        raise records.VersionConflict("seizure", seizure.id, expected_version, seizure.version)
+    officers, items, seals = _check_draft(session, data)
+    _apply(seizure, data, officers, items, seals)
+    return records.update(session, seizure, actor, expected_version, now=now)
+
+
+def draft_input(seizure: Seizure) -> DraftInput:
+    """The editable fields of a seizure, e.g. to fill the form."""
+    return DraftInput(
+        officer_ids=[o.inspector_id for o in seizure.officers], party_id=seizure.party_id,
+        market_id=seizure.market_id, measure=seizure.measure, place=seizure.place,
+        suspected_violation=seizure.suspected_violation, legal_basis=seizure.legal_basis,
+        term_days=seizure.term_days, custody_place=seizure.custody_place,
+        custodian=seizure.custodian,
+        items=[ItemInput(i.name, i.quantity, i.unit, i.spec, i.remark) for i in seizure.items],
+        seals=[SealInput(s.number, s.location) for s in seizure.seals],
+        onsite_record=seizure.onsite_record, party_statement=seizure.party_statement or "",
+        party_presence=seizure.party_presence,
+        party_notified=seizure.party_notified is not False, witness_name=seizure.witness_name,
+        emergency=seizure.emergency, started_at=seizure.started_at,
+        record_ended_at=seizure.record_ended_at, contact_phone=seizure.contact_phone or "")
+
+
+def draft_from_check(session: Session, check_id: str, officer_ids: Sequence[str] = ()
+                     ) -> DraftInput:
+    """A seizure prefilled from a non-conforming labeling check."""
+    check = session.get(LabelCheck, check_id)
+    if check is None:
+        raise RuleError(_("There is no labeling check {id}.").format(id=check_id), "check")
+    failed = [i.label for i in check.items if i.result == "fail"]
+    item = ItemInput(name=check.product_name or "", spec=check.spec_model or "",
+                     unit=check.unit or "", quantity=check.quantity or Decimal(1),
+                     remark=" ".join(x for x in (check.brand, check.batch_no) if x))
+    place = ""
+    if check.stall_id:
+        from inspector_app.core.models import Market, Stall
+
+        stall = session.get(Stall, check.stall_id)
+        market = session.get(Market, check.market_id) if check.market_id else None
+        place = " ".join(x for x in ((market.name if market else ""),
+                                     (f"{stall.number}号摊位" if stall else "")) if x)
+    return DraftInput(
+        officer_ids=list(officer_ids), party_id=check.party_id, market_id=check.market_id,
+        place=place, custody_place=place,
+        suspected_violation=(DEFAULT_VIOLATIONS[4] if failed else ""),
+        legal_basis=legal_bases(session)[0] if legal_bases(session) else "",
+        items=[item] if item.name else [],
+        onsite_record=("检查发现:" + "、".join(failed) + "。") if failed else "")
+
+
+# --- signatures and photos -------------------------------------------------------------------
+
+
+def add_signature(store: Store, session: Session, actor: records.Actor, seizure_id: str,
+                  role: str, signer: str, *, png: bytes | None = None,
+                  strokes: bytes | None = None, refused: bool = False,
+                  officer_id: str | None = None, now: datetime | None = None
+                  ) -> SeizureSignature:
+    """A signature (PNG + stroke data) or a refusal to sign, for the party, witness or an
+    officer. A later signature of the same person is added, never overwrites."""
+    seizure = load(session, seizure_id)
+    if role not in ("party", "witness", "officer"):
+        raise RuleError(_("Unknown signer role {role}.").format(role=role), "role")
+    if seizure.state not in (rules.DRAFT, rules.ISSUED, rules.EXTENDED):
+        _need_state(seizure, rules.DRAFT)
+    if role == "officer" and officer_id not in {o.inspector_id for o in seizure.officers}:
+        raise RuleError(_("Only the officers named in the measure sign as officers."), "role")
+    if refused and role == "officer":
+        raise RuleError(_("An officer cannot refuse to sign."), "role")
+    if not refused and not png:
+        raise RuleError(_("The signature is empty: sign in the box, or record the refusal."),
+                        "signature")
+    if not signer.strip():
+        raise RuleError(_("Enter the signer's name."), "signer")
+    now = now or utcnow()
+    png_sha = strokes_sha = None
+    for data, kind, mime in ((png, "signature", "image/png"),
+                             (strokes, "strokes", "application/json")):
+        if data:
+            sha = attachments.store_bytes(store, data)
+            session.add(Attachment(id=records.new_id(), record_kind="seizure",
+                                   record_id=seizure.id, sha256=sha, role=f"{kind}:{role}",
+                                   filename=f"{kind}-{role}.{'png' if kind == 'signature' else 'json'}",
+                                   mime=mime, size=len(data), created_at=now))
+            if kind == "signature":
+                png_sha = sha
+            else:
+                strokes_sha = sha
+    sig = SeizureSignature(position=len(seizure.signatures) + 1, role=role,
+                           signer=signer.strip(), officer_id=officer_id,
+                           status="refused" if refused else "signed", png_sha256=png_sha,
+                           strokes_sha256=strokes_sha, signed_at=now)
+    seizure.signatures.append(sig)
+    if refused and role == "party" and seizure.state == rules.DRAFT:
+        seizure.party_presence = "refused"
+    session.flush()
+    records.update(session, seizure, actor, seizure.version, now=now)
+    return sig
+
+
+def add_photo(store: Store, session: Session, actor: records.Actor, seizure_id: str,
+              data: bytes, filename: str = "", mime: str = "image/jpeg") -> Attachment:
+    seizure = load(session, seizure_id)
+    return attachments.attach(store, session, seizure, actor, data, "photo", filename, mime)
+
+
+# --- transitions ---------------------------------------------------------------------------
+
+
+def _frozen(session: Session, seizure: Seizure) -> dict:
+    party = session.get(Party, seizure.party_id) if seizure.party_id else None
+    pinfo = documents.PartyInfo(**{k: getattr(party, k) for k in (
+        "name", "kind", "credit_code", "licence_name", "address", "legal_rep", "id_number",
+        "phone")}) if party else documents.PartyInfo()
+    return {
+        "party": pinfo.__dict__,
+        "agency": settings.AGENCY_NAME.get(session),
+        "contact_phone": seizure.contact_phone or CONTACT_PHONE.get(session),
+        "reconsideration_organ": RECONSIDERATION_ORGAN.get(session),
+        "court": COURT.get(session),
+    }
+
+
+def _add_document(seizure: Seizure, kind: str, number: str, now: datetime) -> SeizureDocument:
+    doc = SeizureDocument(position=len(seizure.documents) + 1, kind=kind, number=number,
+                          issued_at=now, content_sha256="")
+    seizure.documents.append(doc)
+    return doc
+
+
+def issue(store: Store | None, session: Session, actor: records.Actor, seizure_id: str,
+          now: datetime | None = None, reason: str = "") -> Seizure:
+    """draft → issued: number the documents and freeze their content."""
+    seizure = load(session, seizure_id)
+    rules.check_transition(seizure.state, rules.ISSUED)
+    party = session.get(Party, seizure.party_id) if seizure.party_id else None
+    problems = rules.issue_problems(seizure, party)
+    if problems:
+        raise RuleError("\n".join(p.message for p in problems), problems[0].field)
+    now = now or utcnow()
+    tz = seizure_tz(seizure)
+    decision_no = numbering.allocate(session, "decision", seizure.id, now, tz)
+    list_no = numbering.allocate(session, "list", seizure.id, now, tz)
+    seizure.frozen_block = json.dumps(_frozen(session, seizure), ensure_ascii=False,
+                                      sort_keys=True)
+    seizure.number = decision_no
+    seizure.issued_at = now
+    _transition(seizure, rules.ISSUED, actor, now, reason)
+    for kind in ISSUE_KINDS:
+        _add_document(seizure, kind, list_no if kind == "list" else decision_no, now)
+    session.flush()
+    snap = snapshot(session, seizure)
+    for doc in seizure.documents:
+        doc.content_sha256 = documents.content_sha256(snap, doc.kind)
+    records.update(session, seizure, actor, seizure.version, now=now)
+    return seizure
+
+
+def extend(store: Store | None, session: Session, actor: records.Actor, seizure_id: str,
+           days: int, reason: str, approver: str = "", now: datetime | None = None) -> Seizure:
+    """issued → extended (once, ≤ 30 days, with written reasons, before the term ends)."""
+    seizure = load(session, seizure_id)
+    now = now or utcnow()
+    days = rules.check_extension(seizure, days, reason, today_for(seizure, now),
+                                 seizure_tz(seizure))
+    number = numbering.allocate(session, "extension", seizure.id, now, seizure_tz(seizure))
+    seizure.extension_days = days
+    _transition(seizure, rules.EXTENDED, actor, now, reason, approver)
+    doc = _add_document(seizure, "extension", number, now)
+    session.flush()
+    doc.content_sha256 = documents.content_sha256(snapshot(session, seizure), "extension")
+    return records.update(session, seizure, actor, seizure.version, now=now)
+
+
+def close(store: Store | None, session: Session, actor: records.Actor, seizure_id: str,
+          target: str, reason: str = "", ground: str | None = None,
+          now: datetime | None = None) -> Seizure:
+    """issued/extended → released / confiscated / destroyed / transferred."""
+    seizure = load(session, seizure_id)
+    now = now or utcnow()
+    if target not in rules.CLOSING:
+        rules.check_transition(seizure.state, target)
+    rules.check_close(seizure, target, reason, ground, today_for(seizure, now),
+                      seizure_tz(seizure))
+    number = None
+    if target == rules.RELEASED:
+        number = numbering.allocate(session, "release", seizure.id, now, seizure_tz(seizure))
+    _transition(seizure, target, actor, now, reason, ground=ground)
+    if number:
+        doc = _add_document(seizure, "release", number, now)
+        session.flush()
+        doc.content_sha256 = documents.content_sha256(snapshot(session, seizure), "release")
+    return records.update(session, seizure, actor, seizure.version, now=now)
+
+
+def declare_testing(session: Session, actor: records.Actor, seizure_id: str, start: date,
+                    end: date | None = None, description: str = "",
+                    now: datetime | None = None) -> Seizure:
+    """A testing/inspection period (not counted in the term), notified to the party."""
+    seizure = load(session, seizure_id)
+    _need_state(seizure, rules.ISSUED, rules.EXTENDED)
+    issued = rules.local_date(seizure.issued_at, seizure_tz(seizure))
+    if start <= issued:
+        raise RuleError(_("A testing period starts after the measure was issued ({date})."
+                          ).format(date=issued.isoformat()), "start_date")
+    if end is not None and end < start:
+        raise RuleError(_("A testing period cannot end before it starts."), "end_date")
+    if any(p.end_date is None for p in seizure.testing_periods):
+        raise RuleError(_("A testing period is still running: enter its end first."),
+                        "start_date")
+    now = now or utcnow()
+    seizure.testing_periods.append(SeizureTestingPeriod(
+        position=len(seizure.testing_periods) + 1, start_date=start.isoformat(),
+        end_date=end.isoformat() if end else None, description=description.strip() or None,
+        declared_at=now))
+    return records.update(session, seizure, actor, seizure.version, now=now)
+
+
+def end_testing(session: Session, actor: records.Actor, seizure_id: str, end: date,
+                now: datetime | None = None) -> Seizure:
+    seizure = load(session, seizure_id)
+    running = [p for p in seizure.testing_periods if p.end_date is None]
+    if not running:
+        raise RuleError(_("No testing period is running."), "end_date")
+    if end < date.fromisoformat(running[-1].start_date):
+        raise RuleError(_("A testing period cannot end before it starts."), "end_date")
+    running[-1].end_date = end.isoformat()
+    return records.update(session, seizure, actor, seizure.version, now=now)
+
+
+def report_emergency(session: Session, actor: records.Actor, seizure_id: str, approver: str,
+                     now: datetime | None = None) -> Seizure:
+    """Record that an emergency measure was reported to, and approved by, the agency head."""
+    seizure = load(session, seizure_id)
+    if not seizure.emergency:
+        raise RuleError(_("This measure was not taken as an emergency measure."), "emergency")
+    if seizure.emergency_reported_at is not None:
+        raise RuleError(_("The emergency measure has already been reported."), "emergency")
+    if not approver.strip():
+        raise RuleError(_("Enter who approved the emergency measure."), "approver")
+    now = now or utcnow()
+    seizure.emergency_reported_at = now
+    seizure.emergency_approver = approver.strip()
+    return records.update(session, seizure, actor, seizure.version, now=now)
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+def snapshot(session: Session, seizure: Seizure, store: Store | None = None
+             ) -> documents.Snapshot:
+    """The seizure as its documents print it (signature images only when `store` is given)."""
+    tz = seizure_tz(seizure)
+    if seizure.frozen_block:
+        frozen = json.loads(seizure.frozen_block)
+    else:
+        frozen = _frozen(session, seizure)
+    numbers, dates = {}, {}
+    for doc in seizure.documents:
+        numbers[doc.kind] = doc.number
+        dates[doc.kind] = doc.issued_at.astimezone(tz).date()
+    extension = release = None
+    for t in seizure.transitions:
+        if t.to_state == rules.EXTENDED:
+            extension = {"days": seizure.extension_days, "reason": t.reason,
+                         "approver": t.approver or ""}
+        elif t.to_state == rules.RELEASED:
+            release = {"ground": t.ground or "", "reason": t.reason}
+    sigs = []
+    for s in seizure.signatures:
+        png = None
+        if store is not None and s.png_sha256:
+            path = store.attachment_path(s.png_sha256)
+            png = path.read_bytes() if path.exists() else None
+        sigs.append(documents.SignatureInfo(s.role, s.signer, s.status, png,
+                                            s.signed_at.astimezone(tz).date(), s.officer_id))
+    officers = [(o.name, o.cert_no) for o in seizure.officers]
+    return documents.Snapshot(
+        seizure_id=seizure.id, state=seizure.state, measure=seizure.measure,
+        agency=frozen["agency"], party=documents.PartyInfo(**frozen["party"]),
+        officers=officers,
+        items=[documents.ItemInfo(i.name, i.spec, i.unit, _qty(i.quantity), i.remark)
+               for i in seizure.items],
+        seals=[(s.number, s.location) for s in seizure.seals],
+        suspected_violation=seizure.suspected_violation, legal_basis=seizure.legal_basis,
+        place=seizure.place, term_days=seizure.term_days, custody_place=seizure.custody_place,
+        custodian=seizure.custodian, onsite_record=seizure.onsite_record,
+        party_statement=seizure.party_statement or "", party_presence=seizure.party_presence,
+        party_notified=seizure.party_notified, witness_name=seizure.witness_name,
+        started_at=seizure.started_at.astimezone(tz).replace(tzinfo=None),
+        record_ended_at=(seizure.record_ended_at.astimezone(tz).replace(tzinfo=None)
+                         if seizure.record_ended_at else None),
+        contact_name=officers[0][0] if officers else "",
+        contact_phone=frozen.get("contact_phone") or "",
+        reconsideration_organ=frozen.get("reconsideration_organ") or "",
+        court=frozen.get("court") or "", numbers=numbers, dates=dates,
+        issued_on=seizure.issued_at.astimezone(tz).date() if seizure.issued_at else None,
+        extension=extension, release=release, signatures=sigs)
+
+
+def _qty(value) -> str:
+    if value is None:
+        return ""
+    return format(Decimal(value).normalize(), "f")
+
+
+def own_key(store: Store, session: Session):
+    """This device's signing key; its public key is registered in known_keys (source "own")."""
+    key = device_key.load_or_create(store.data_dir)
+    kid = device_key.key_id(key)
+    known = session.get(KnownKey, kid)
+    if known is None:
+        session.add(KnownKey(key_id=kid, public_key=device_key.public_b64(key),
+                             device_id=settings.device_id(session),
+                             agency=settings.AGENCY_NAME.get(session), source="own",
+                             added_at=utcnow()))
+        session.flush()
+    return key
+
+
+def payload_for(store: Store, session: Session, seizure: Seizure, kind: str,
+                snap: documents.Snapshot, key=None) -> str:
+    """The signed QR text of an issued document; refuses one whose content has changed."""
+    doc = document_row(seizure, kind)
+    if doc is None:
+        raise RuleError(_("This seizure has no {kind} document yet.").format(
+            kind=_(KIND_LABELS[kind])), "kind")
+    digest = documents.content_sha256(snap, kind)
+    if digest != doc.content_sha256:
+        raise RuleError(_("The content of this document no longer matches the one issued: the "
+                          "record was changed outside the app. It cannot be printed."), "kind")
+    key = key or own_key(store, session)
+    payload = qr.Payload(kind=kind, number=doc.number, agency=snap.agency,
+                         issued=snap.dates[kind], party_hash=qr.party_hash(snap.party.name),
+                         item_count=len(snap.items), content_sha256=digest,
+                         key_id=device_key.key_id(key))
+    return qr.sign(payload, key).text()
+
+
+KIND_LABELS = {
+    "decision": N_("Decision notice"), "list": N_("Item list"), "record": N_("On-site record"),
+    "seals": N_("Seal strips"), "extension": N_("Extension notice"),
+    "release": N_("Release notice"),
+}
+
+
+def document_row(seizure: Seizure, kind: str) -> SeizureDocument | None:
+    found = None
+    for doc in seizure.documents:
+        if doc.kind == kind:
+            found = doc
+    return found
+
+
+def available_kinds(seizure: Seizure) -> list[str]:
+    """Kinds that can be printed: all issued ones, or the four drafts of a draft."""
+    if seizure.state == rules.DRAFT:
+        return list(ISSUE_KINDS)
+    have = {d.kind for d in seizure.documents}
+    return [k for k in documents.KINDS if k in have]
+
+
+def notice_jobs(store: Store, session: Session, seizure_id: str, kinds: Sequence[str],
+                key=None) -> list[tuple[documents.Snapshot, str, str | None]]:
+    """What `documents.render` needs to print `kinds` of a seizure (drafts get no QR)."""
+    seizure = load(session, seizure_id)
+    snap = snapshot(session, seizure, store)
+    jobs = []
+    for kind in kinds:
+        if kind not in documents.KINDS:
+            raise RuleError(_("Unknown document kind {kind}.").format(kind=kind), "kind")
+        if seizure.state == rules.DRAFT:
+            if kind not in ISSUE_KINDS:
+                raise RuleError(_("This seizure has no {kind} document yet.").format(
+                    kind=_(KIND_LABELS[kind])), "kind")
+            jobs.append((snap, kind, None))
+        else:
+            key = key or own_key(store, session)
+            jobs.append((snap, kind, payload_for(store, session, seizure, kind, snap, key)))
+    return jobs
+
+
+def notice_pdf(store: Store, session: Session, seizure_id: str, kind: str) -> bytes:
+    jobs = notice_jobs(store, session, seizure_id, [kind])
+    pdf = documents.render(jobs)
+    assert pdf is not None
+    return pdf
+
+
+# --- deadlines -----------------------------------------------------------------------------
+
+
+@dataclass
+class DueRow:
+    seizure_id: str
+    number: str
+    party: str
+    state: str
+    term: rules.Term | None
+    emergency: rules.EmergencyStatus | None
+
+    @property
+    def action(self) -> str:
+        """What should happen now: "release" (term over), "report" (emergency), or ""."""
+        if self.term is not None and self.term.overdue:
+            return "release"
+        if self.emergency is not None and self.emergency.reported_at is None:
+            return "report"
+        return ""
+
+
+def due_rows(session: Session, now: datetime | None = None,
+             ids: Sequence[str] | None = None) -> list[DueRow]:
+    """Running measures (and unreported emergency measures), the most urgent first."""
+    now = now or utcnow()
+    stmt = select(Seizure).options(selectinload(Seizure.testing_periods)).where(
+        (Seizure.state.in_(list(rules.ACTIVE)))
+        | (Seizure.emergency & Seizure.emergency_reported_at.is_(None)
+           & Seizure.state.in_([rules.DRAFT, *rules.ACTIVE])))
+    if ids is not None:
+        stmt = stmt.where(Seizure.id.in_(list(ids)))
+    rows = []
+    party_names = dict(session.execute(select(Party.id, Party.name)).all()) if ids is None \
+        else {}
+    for s in session.scalars(stmt):
+        name = party_names.get(s.party_id) if ids is None else (
+            session.get(Party, s.party_id).name if s.party_id else "")
+        rows.append(DueRow(s.id, s.number, name or "", s.state,
+                           rules.term(s, today_for(s, now), seizure_tz(s)),
+                           rules.emergency_status(s, now)))
+
+    def urgency(row: DueRow):
+        days = row.term.days_left if row.term else 999
+        hours = row.emergency.hours_left / 24 if row.emergency and \
+            row.emergency.reported_at is None else 999
+        return min(days, hours)
+
+    rows.sort(key=urgency)
+    return rows
+
+
+def days_left(session: Session, ids: Sequence[str], now: datetime | None = None
+              ) -> dict[str, int]:
+    """Days left of the running measures among `ids` (for a list's column)."""
+    return {r.seizure_id: r.term.days_left for r in due_rows(session, now, ids) if r.term}
+
+
+def utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

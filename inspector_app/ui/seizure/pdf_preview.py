@@ -1,0 +1,171 @@
+"""Preview a PDF inside the app (QtPdf), print it through the system dialog, save it; and
+make a batch of notices on a worker thread with progress and cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app.core.i18n import _
+from inspector_app.ui import tasks
+
+PRINT_DPI = 300
+
+
+def load_document(pdf: bytes, parent=None) -> tuple[QPdfDocument, QBuffer]:
+    """A QPdfDocument over `pdf` (keep the returned buffer alive as long as the document)."""
+    doc = QPdfDocument(parent)
+    buffer = QBuffer(parent)
+    buffer.setData(QByteArray(pdf))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    doc.load(buffer)
+    return doc, buffer
+
+
+def print_pdf(doc: QPdfDocument, printer: QPrinter) -> int:
+    """Draw every page of `doc` on `printer` at its resolution; return the pages printed."""
+    painter = QPainter()
+    if not painter.begin(printer):
+        return 0
+    printed = 0
+    try:
+        pages = doc.pageCount()
+        first, last = printer.fromPage(), printer.toPage()
+        wanted = range(max(first, 1) - 1, min(last or pages, pages)) if first else range(pages)
+        for n, index in enumerate(wanted):
+            if n:
+                printer.newPage()
+            target = printer.pageLayout().paintRectPixels(printer.resolution())
+            size = doc.pagePointSize(index)
+            dpi = min(printer.resolution(), PRINT_DPI)
+            image = doc.render(index, QSize(int(size.width() * dpi / 72),
+                                            int(size.height() * dpi / 72)))
+            scaled = image.size().scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            # The paint engine scales (a printer or PDF keeps the page at `dpi`).
+            painter.drawImage(QRect(target.x(), target.y(), scaled.width(), scaled.height()),
+                              image)
+            printed += 1
+    finally:
+        painter.end()
+    return printed
+
+
+class PdfPreviewDialog(QDialog):
+    """A PDF shown page by page, with Print… and Save as PDF…."""
+
+    def __init__(self, pdf: bytes, title: str = "", copies: int = 1,
+                 parent: QWidget | None = None, suggested_name: str = "notice.pdf"):
+        super().__init__(parent)
+        self.setWindowTitle(title or _("Preview"))
+        self.pdf = pdf
+        self.copies = copies
+        self.suggested_name = suggested_name
+        self.document, self._buffer = load_document(pdf, self)
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.pages = QLabel(_("{n} pages").format(n=self.document.pageCount()))
+        self.print_button = QPushButton(_("Print…"))
+        self.print_button.clicked.connect(self.print_dialog)
+        self.save_button = QPushButton(_("Save as PDF…"))
+        self.save_button.clicked.connect(self.save_dialog)
+        close = QPushButton(_("Close"))
+        close.clicked.connect(self.accept)
+        row = QHBoxLayout()
+        row.addWidget(self.pages)
+        row.addStretch()
+        row.addWidget(self.print_button)
+        row.addWidget(self.save_button)
+        row.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(row)
+        self.resize(760, 900)
+
+    def make_printer(self) -> QPrinter:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self.windowTitle())
+        printer.setCopyCount(self.copies)
+        printer.setFromTo(1, self.document.pageCount())
+        return printer
+
+    def print_dialog(self) -> None:
+        printer = self.make_printer()
+        dialog = QPrintDialog(printer, self)
+        dialog.setMinMax(1, self.document.pageCount())
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            print_pdf(self.document, printer)
+
+    def save_dialog(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(self, _("Save as PDF"),
+                                                    self.suggested_name, "PDF (*.pdf)")
+        if path:
+            self.save(Path(path))
+
+    def save(self, path: Path) -> None:
+        try:
+            path.write_bytes(self.pdf)
+        except OSError as exc:
+            QMessageBox.warning(self, _("Save as PDF"), _("Cannot write {path}: {error}")
+                                .format(path=path, error=exc.strerror))
+
+
+def start_batch(store, seizure_ids: Sequence[str], kinds: Sequence[str],
+                on_done: Callable[[bytes], None], parent: QWidget | None = None,
+                on_failure: Callable[[BaseException], None] | None = None
+                ) -> tuple[tasks.Operation, QProgressDialog]:
+    """Make one PDF of `kinds` for every seizure, on a worker thread, with progress and a
+    Cancel button. `on_done(pdf)` runs on the main thread unless it was cancelled."""
+    from inspector_app.core.seizure import documents, service
+
+    total = len(seizure_ids)
+
+    def work(job: tasks.Job) -> bytes | None:
+        jobs = []
+        for n, sid in enumerate(seizure_ids, start=1):
+            if job.cancelled():
+                return None
+            jobs += service.notice_jobs(store, job.session, sid, kinds)
+            job.report(n, total * 2)
+        return documents.render(
+            jobs, progress=lambda done, all_: job.report(total + done * total // all_,
+                                                         total * 2),
+            cancelled=job.cancelled)
+
+    dialog = QProgressDialog(_("Making {n} notices…").format(n=total), _("Cancel"), 0,
+                             max(total * 2, 1), parent)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+
+    def done(pdf: bytes | None) -> None:
+        dialog.close()
+        if pdf is not None:
+            on_done(pdf)
+
+    op = tasks.run_in_background(work, store=store, session="write", on_success=done,
+                                 on_failure=on_failure, parent=parent)
+    op.progressed.connect(lambda d, t: (dialog.setMaximum(max(t, 1)), dialog.setValue(d)))
+    dialog.canceled.connect(op.cancel)
+    op.finished.connect(dialog.close)
+    dialog.setValue(0)
+    return op, dialog
