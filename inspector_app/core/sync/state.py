@@ -1,0 +1,32 @@
+"""Sync state kept in the store's settings table (declared once, like every setting)."""
+
+from __future__ import annotations
+
+from inspector_app.core.i18n import N_
+from inspector_app.core.settings import SERVER_URL, Option
+
+__all__ = [
+           "AGENCY_FROM_SERVER",
+           "CA_FILE",
+           "ENROLLED_DEVICE",
+           "INSPECTOR_FROM_SERVER",
+           "LAST_ERROR",
+           "LAST_SUCCESS",
+           "PULL_CURSOR",
+           "SERVER_URL",
+]
+
+CA_FILE = Option("sync_ca_file", "", str,
+                 N_("Certificate authority file for the central server (PEM; empty: the "
+                    "system's)"))
+ENROLLED_DEVICE = Option("sync_enrolled_device", "", str, N_("Device id the server knows"),
+                         user_editable=False)
+PULL_CURSOR = Option("sync_pull_cursor", 0, int, N_("Pull cursor"), user_editable=False)
+LAST_SUCCESS = Option("sync_last_success", "", str, N_("Last successful sync"),
+                      user_editable=False)
+LAST_ERROR = Option("sync_last_error", "", str, N_("Last sync error"), user_editable=False)
+AGENCY_FROM_SERVER = Option("sync_agency", "", str, N_("Agency named by the server"),
+                            user_editable=False)
+INSPECTOR_FROM_SERVER = Option("sync_inspector", "", str,
+                               N_("Inspector the server enrolled this device for"),
+                               user_editable=False)

@@ -1,0 +1,219 @@
+"""`inspector-server`: run the central server and administer it.
+
+    inspector-server --data-dir D [--host H] [--port P] [--database-url URL]
+                     [--ssl-certfile F --ssl-keyfile F] [--workers N]      # serve (default)
+    inspector-server --data-dir D device add --inspector NAME [--agency A]
+    inspector-server --data-dir D device list [--json]
+    inspector-server --data-dir D device revoke DEVICE_ID
+    inspector-server --data-dir D stats [--json]
+    inspector-server --data-dir D import FILE
+    inspector-server --data-dir D review KIND RECORD_ID approved|returned [--note T]
+    inspector-server --data-dir D reference put KIND ITEM_ID FILE.json
+    inspector-server --data-dir D agency NAME
+
+Without --database-url the server keeps a SQLite database in the data folder; with
+`postgresql+psycopg://...` several server processes can share one database. Attachments
+are always kept in the data folder (share it between the processes of one deployment).
+Exit codes: 0 ok, 1 a refused input, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+ENV_DATA = "INSPECTOR_SERVER_DATA_DIR"
+ENV_URL = "INSPECTOR_SERVER_DATABASE_URL"
+ENV_LIMIT = "INSPECTOR_SERVER_ENROL_LIMIT"
+
+
+def _config(data_dir: Path, url: str | None):
+    from sync.server.app import ServerConfig
+    from sync.server.db import default_url
+
+    data_dir = Path(data_dir).expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return ServerConfig(data_dir=data_dir, database_url=url or default_url(data_dir),
+                        enrol_limit=int(os.environ.get(ENV_LIMIT, "10")))
+
+
+def app_from_env():
+    """The ASGI app for uvicorn (`sync.server.cli:app_from_env`, factory)."""
+    from sync.server.app import create_app
+
+    return create_app(_config(Path(os.environ[ENV_DATA]), os.environ.get(ENV_URL) or None))
+
+
+def _logging(data_dir: Path) -> None:
+    """Our own log lines name devices and batches only, never people; no access log."""
+    from logging.handlers import RotatingFileHandler
+
+    (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(data_dir / "logs" / "server.log", maxBytes=5_000_000,
+                                  backupCount=5, encoding="utf-8")
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler.setFormatter(fmt)
+    console = logging.StreamHandler()
+    console.setFormatter(fmt)
+    root = logging.getLogger("inspector_server")
+    root.setLevel(logging.INFO)
+    root.handlers[:] = [handler, console]
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="inspector-server", description=__doc__.splitlines()[0])
+    p.add_argument("--data-dir", type=Path, required=True, help="server data folder")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite in the data folder)")
+    p.add_argument("--ssl-certfile", help="serve HTTPS with this certificate (PEM)")
+    p.add_argument("--ssl-keyfile", help="the certificate's private key (PEM)")
+    p.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL)")
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("serve", help="run the server (the default)")
+    dev = sub.add_parser("device", help="enrol, list and revoke devices")
+    dsub = dev.add_subparsers(dest="device_command", required=True)
+    add = dsub.add_parser("add", help="make a one-time enrolment code for a device")
+    add.add_argument("--inspector", required=True, help="whose device it is")
+    add.add_argument("--agency", default="")
+    ls = dsub.add_parser("list")
+    ls.add_argument("--json", action="store_true")
+    rv = dsub.add_parser("revoke")
+    rv.add_argument("device_id")
+    st = sub.add_parser("stats", help="record counts per kind")
+    st.add_argument("--json", action="store_true")
+    st.add_argument("--details", action="store_true", help="also versions, batches, conflicts")
+    im = sub.add_parser("import", help="import a batch file made by `inspector batch export`")
+    im.add_argument("file", type=Path)
+    re_ = sub.add_parser("review", help="approve or return a record (sent to its device)")
+    re_.add_argument("kind")
+    re_.add_argument("record_id")
+    re_.add_argument("decision", choices=["approved", "returned"])
+    re_.add_argument("--note", default="")
+    re_.add_argument("--reviewer", default="")
+    ref = sub.add_parser("reference", help="publish reference data to every device")
+    rsub = ref.add_subparsers(dest="reference_command", required=True)
+    put = rsub.add_parser("put")
+    put.add_argument("kind", help="market / inspector / legal_basis / form ...")
+    put.add_argument("item_id")
+    put.add_argument("file", type=Path, help="the item's content as a JSON object")
+    ag = sub.add_parser("agency", help="set the agency name given to enrolled devices")
+    ag.add_argument("name")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    config = _config(args.data_dir, args.database_url)
+    command = args.command or "serve"
+    if command == "serve":
+        return _serve(args, config)
+
+    from sync.protocol import ProtocolError
+    from sync.server import service
+    from sync.server.db import Database
+
+    db = Database(config.database_url)
+    try:
+        if command == "device":
+            return _device(args, db, service)
+        if command == "stats":
+            data = service.details(db) if args.details else service.stats(db)
+            if args.json:
+                print(json.dumps(data, ensure_ascii=False))
+            else:
+                for key, value in (data["records"] if args.details else data).items():
+                    print(f"{key:<12}{value:>10}")
+            return 0
+        if command == "import":
+            try:
+                data = args.file.read_bytes()
+            except OSError as exc:
+                print(f"cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+                return 2
+            receipts = service.import_file(db, data)
+            for r in receipts:
+                print(f"batch {r['seq']:>6} {r['batch_id']} {r['status']} "
+                      f"{r['records']} records")
+            print(f"{len(receipts)} batches imported")
+            return 0
+        if command == "review":
+            service.add_review(db, args.kind, args.record_id, args.decision, args.note,
+                               args.reviewer)
+            print("ok")
+            return 0
+        if command == "reference":
+            content = json.loads(args.file.read_text(encoding="utf-8"))
+            if not isinstance(content, dict):
+                print("the reference item must be a JSON object", file=sys.stderr)
+                return 2
+            version = service.put_reference(db, args.kind, args.item_id, content)
+            print(f"{args.kind} {args.item_id} version {version}")
+            return 0
+        if command == "agency":
+            with db.write() as session:
+                service.set_setting(session, "agency", args.name)
+            return 0
+    except ProtocolError as exc:
+        print(f"refused: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    return 2
+
+
+def _device(args, db, service) -> int:
+    if args.device_command == "add":
+        code = service.new_enrolment(db, args.inspector, args.agency)
+        print(f"Enrolment code for {args.inspector} (valid {service.ENROL_CODE_DAYS} days, "
+              "usable once):")
+        print(code)
+        return 0
+    if args.device_command == "list":
+        devices = service.list_devices(db)
+        if args.json:
+            print(json.dumps(devices, ensure_ascii=False, indent=1))
+            return 0
+        for d in devices:
+            if d["device_id"] is None:
+                print(f"{'(code not used yet)':<38} {d['inspector']:<16} "
+                      f"expires {d['expires_at']}")
+                continue
+            state = "revoked" if d["revoked_at"] else "active"
+            gap = f" GAP {d['gap'][0]}-{d['gap'][1]}" if d["gap"] else ""
+            print(f"{d['device_id']:<38} {d['inspector']:<16} {state:<8} "
+                  f"batches {d['applied_seq']}{gap}")
+        return 0
+    if args.device_command == "revoke":
+        if not service.revoke(db, args.device_id):
+            print(f"no device {args.device_id}", file=sys.stderr)
+            return 1
+        print(f"device {args.device_id} revoked")
+        return 0
+    return 2
+
+
+def _serve(args, config) -> int:
+    import uvicorn
+
+    from sync.server.db import Database
+
+    _logging(config.data_dir)
+    Database(config.database_url).dispose()  # migrate once before the workers start
+    os.environ[ENV_DATA] = str(config.data_dir)
+    os.environ[ENV_URL] = config.database_url
+    ssl = {}
+    if args.ssl_certfile:
+        ssl = {"ssl_certfile": args.ssl_certfile, "ssl_keyfile": args.ssl_keyfile}
+    uvicorn.run("sync.server.cli:app_from_env", factory=True, host=args.host, port=args.port,
+                workers=args.workers, access_log=False, log_level="warning",
+                timeout_keep_alive=30, **ssl)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

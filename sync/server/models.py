@@ -1,0 +1,226 @@
+"""The central server's tables (SQLAlchemy 2.0 typed ORM, SQLite or PostgreSQL).
+
+Uniqueness is always a database constraint: a record version is unique by
+(kind, record_id, version), a batch by its id and by (device_id, seq). Raw batches are
+stored as received and their bytes are never updated.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime stored as naive UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ServerSetting(Base):
+    __tablename__ = "server_settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Enrolment(Base):
+    """A one-time enrolment code (only its hash is kept) waiting for a device."""
+
+    __tablename__ = "enrolments"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    inspector: Mapped[str] = mapped_column(String(128))
+    agency: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    device_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class EnrolAttempt(Base):
+    """Recent enrolment attempts by client address hash: the rate limit, shared by workers."""
+
+    __tablename__ = "enrol_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_hash: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_enrol_attempts_client_at", "client_hash", "at"),)
+
+
+class Device(Base):
+    __tablename__ = "devices"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the client-made device id
+    key_id: Mapped[str] = mapped_column(String(16), unique=True)
+    public_key: Mapped[str] = mapped_column(String(64))
+    inspector: Mapped[str] = mapped_column(String(128))
+    agency: Mapped[str] = mapped_column(String(128), default="")
+    credential_hash: Mapped[str] = mapped_column(String(64))
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    applied_seq: Mapped[int] = mapped_column(Integer, default=0)  # batches applied 1..n
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Batch(Base):
+    """A raw batch as received (body and signature never change) and its receipt."""
+
+    __tablename__ = "batches"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128))
+    source: Mapped[str] = mapped_column(String(8))  # http / file
+    records: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16))  # waiting / applied
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    receipt: Mapped[str] = mapped_column(Text)
+    __table_args__ = (UniqueConstraint("device_id", "seq", name="uq_batches_device_seq"),)
+
+
+class RecordVersion(Base):
+    """Every version of every record ever received, as its canonical content."""
+
+    __tablename__ = "record_versions"
+    pk: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    base_version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    device_id: Mapped[str] = mapped_column(String(36))
+    batch_id: Mapped[str] = mapped_column(String(36))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (
+        UniqueConstraint("kind", "record_id", "version", name="uq_record_versions_kiv"),
+        Index("ix_record_versions_device", "device_id"),
+    )
+
+
+class CurrentRecord(Base):
+    """The version of each record the agency holds now (moved only from its base)."""
+
+    __tablename__ = "current_records"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    owner_device_id: Mapped[str] = mapped_column(String(36))  # the device that created it
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_current_records_owner", "owner_device_id"),)
+
+
+class Conflict(Base):
+    """A version that could not apply; kept for a supervisor, overwriting nothing."""
+
+    __tablename__ = "conflicts"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[str] = mapped_column(String(36))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    base_version: Mapped[int] = mapped_column(Integer)
+    current_version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(32))
+    device_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    __table_args__ = (
+        UniqueConstraint("batch_id", "position", name="uq_conflicts_batch_position"),
+        Index("ix_conflicts_record", "kind", "record_id"),
+    )
+
+
+class Blob(Base):
+    """An attachment file complete in the content-addressed store."""
+
+    __tablename__ = "blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AttachmentRef(Base):
+    """An attachment a record names (so the server knows what each record still lacks)."""
+
+    __tablename__ = "attachment_refs"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    __table_args__ = (Index("ix_attachment_refs_sha", "sha256"),
+                      Index("ix_attachment_refs_device", "device_id"))
+
+
+class FeedEntry(Base):
+    """What devices pull, oldest first by `seq`: for every device ('*') or for one."""
+
+    __tablename__ = "feed"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    audience: Mapped[str] = mapped_column(String(36))
+    type: Mapped[str] = mapped_column(String(16))  # reference / device_key / review
+    data: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_feed_audience_seq", "audience", "seq"),)
+
+
+class Review(Base):
+    """A supervisor's decision on a record version."""
+
+    __tablename__ = "reviews"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(16))  # approved / returned
+    note: Mapped[str] = mapped_column(Text, default="")
+    reviewer: Mapped[str] = mapped_column(String(128), default="")
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_reviews_record", "kind", "record_id"),)
+
+
+class ReferenceItem(Base):
+    """Reference data the agency publishes to its devices (markets, roster, legal bases...)."""
+
+    __tablename__ = "reference_items"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,596 @@
+"""What the server does, free of HTTP: enrolment, batch ingest, the pull feed, admin tasks.
+
+Both the FastAPI app and the `inspector-server` command line call these functions, so a
+batch file imported on the command line goes through exactly the checks of an upload.
+
+Ingest rules (ODK Central's instanceID/deprecatedID, Kinto's If-Match):
+- the same batch again (same id, same bytes) returns its stored receipt and changes nothing;
+- a batch applies only in its device's sequence order; one after a gap waits (stored, not
+  applied) until the gap fills, and its receipt says which sequence numbers are missing;
+- a record version whose base is the agency's current version applies; the same version
+  with the same content is a no-op; a version on an older base, or other content under a
+  version already stored, is a conflict: kept for a supervisor, overwriting nothing.
+Uniqueness is enforced by the database (constraints, compare-and-set updates); a
+transaction that loses a race is rolled back and retried as a whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from sync import protocol
+from sync.protocol import ProtocolError
+from sync.server.db import Database
+from sync.server.models import (
+    AttachmentRef,
+    Batch,
+    Blob,
+    Conflict,
+    CurrentRecord,
+    Device,
+    EnrolAttempt,
+    Enrolment,
+    FeedEntry,
+    RecordVersion,
+    ReferenceItem,
+    Review,
+    ServerSetting,
+    utcnow,
+)
+
+log = logging.getLogger("inspector_server")
+
+MAIN_KINDS = ("check", "seizure", "worklog")
+ENROL_CODE_DAYS = 7
+ENROL_WINDOW = timedelta(minutes=10)
+RETRIES = 5
+
+
+class Transient(Exception):
+    """The database was busy; the client should retry (HTTP 503)."""
+
+
+def secret_hash(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _insert_ignore(session: Session, model, rows: list[dict]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING (the database decides, never a prior check)."""
+    if not rows:
+        return
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(model).on_conflict_do_nothing(), rows)
+
+
+def _retrying(db: Database, fn):
+    """Run `fn(session)` in a write transaction, again if it loses a race."""
+    for attempt in range(RETRIES):
+        try:
+            with db.write() as session:
+                return fn(session)
+        except _Retry:
+            continue
+        except IntegrityError:
+            if attempt == RETRIES - 1:
+                raise Transient("too many concurrent writers") from None
+            continue
+        except OperationalError as exc:  # SQLite busy, PostgreSQL serialization/deadlock
+            log.warning("transient database error: %s", type(exc.orig).__name__)
+            if attempt == RETRIES - 1:
+                raise Transient("the database is busy") from None
+    raise Transient("too many concurrent writers")
+
+
+class _Retry(Exception):
+    pass
+
+
+# --- settings and the feed --------------------------------------------------------------
+
+
+def get_setting(session: Session, key: str, default: str = "") -> str:
+    row = session.get(ServerSetting, key)
+    return row.value if row else default
+
+
+def set_setting(session: Session, key: str, value: str) -> None:
+    row = session.get(ServerSetting, key)
+    if row:
+        row.value = value
+    else:
+        session.add(ServerSetting(key=key, value=value))
+
+
+def server_secret(db: Database) -> str:
+    """A random secret of this installation (for hashing client addresses)."""
+    with db.read() as session:
+        value = get_setting(session, "secret")
+    if value:
+        return value
+    candidate = secrets.token_hex(32)
+    with db.write() as session:
+        _insert_ignore(session, ServerSetting, [{"key": "secret", "value": candidate}])
+    with db.read() as session:
+        return get_setting(session, "secret")
+
+
+def add_feed(session: Session, audience: str, type_: str, data: dict[str, Any]) -> None:
+    """Append to the pull feed. On PostgreSQL, feed writers are serialised so that `seq`
+    order is commit order and a reader's cursor never skips a late commit."""
+    if session.bind.dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE feed IN EXCLUSIVE MODE"))
+    session.add(FeedEntry(audience=audience, type=type_, data=protocol.dumps(data),
+                          created_at=utcnow()))
+
+
+# --- enrolment and authentication --------------------------------------------------------
+
+
+def new_enrolment(db: Database, inspector: str, agency: str = "") -> str:
+    """A one-time code for one device of `inspector` (only its hash is stored)."""
+    code = "-".join(secrets.token_hex(3).upper() for _ in range(4))
+    now = utcnow()
+    with db.write() as session:
+        session.add(Enrolment(code_hash=secret_hash(code.replace("-", "")), inspector=inspector,
+                              agency=agency or get_setting(session, "agency"), created_at=now,
+                              expires_at=now + timedelta(days=ENROL_CODE_DAYS)))
+    return code
+
+
+@dataclass
+class Enrolled:
+    device_id: str
+    credential: str
+    inspector: str
+    agency: str
+
+
+def check_rate(db: Database, client: str, limit: int) -> bool:
+    """Record one enrolment attempt from `client`; False when it is over the limit."""
+    client_hash = secret_hash(server_secret(db) + client)[:16]
+    now = utcnow()
+    with db.write() as session:
+        session.execute(EnrolAttempt.__table__.delete().where(EnrolAttempt.at < now - ENROL_WINDOW))
+        session.add(EnrolAttempt(client_hash=client_hash, at=now))
+        session.flush()
+        count = session.scalar(select(func.count()).select_from(EnrolAttempt).where(
+            EnrolAttempt.client_hash == client_hash, EnrolAttempt.at >= now - ENROL_WINDOW))
+    return count <= limit
+
+
+def enrol(db: Database, code: str, device_id: str, public_key: str) -> Enrolled:
+    if not protocol.is_uuid(device_id):
+        raise ProtocolError("device_id must be a UUID", 422)
+    public_b64 = protocol.public_key_b64(protocol.load_public_key(public_key))
+    key_id = protocol.key_id_of(public_b64)
+    code_hash = secret_hash(code.strip().replace("-", "").upper())
+    credential = protocol.b64e(secrets.token_bytes(32))
+
+    def do(session: Session) -> Enrolled:
+        now = utcnow()
+        enrolment = session.get(Enrolment, code_hash, with_for_update=True)
+        if enrolment is None or enrolment.expires_at < now:
+            raise ProtocolError("unknown or expired enrolment code", 403)
+        if enrolment.used_at is not None:
+            raise ProtocolError("this enrolment code was already used", 403)
+        existing = session.get(Device, device_id)
+        if existing is not None:
+            raise ProtocolError("this device is already enrolled; ask for its revocation "
+                                "and enrol it again with a new device id", 409)
+        # A conditional update: of two devices racing for one code, only one wins.
+        won = session.execute(
+            Enrolment.__table__.update()
+            .where(Enrolment.code_hash == code_hash, Enrolment.used_at.is_(None))
+            .values(used_at=now, device_id=device_id)).rowcount
+        if won != 1:
+            raise ProtocolError("this enrolment code was already used", 403)
+        device = Device(id=device_id, key_id=key_id, public_key=public_b64,
+                        inspector=enrolment.inspector, agency=enrolment.agency,
+                        credential_hash=secret_hash(credential), enrolled_at=now,
+                        applied_seq=0)
+        session.add(device)
+        session.flush()  # a key enrolled twice fails here, on the unique key_id
+        add_feed(session, "*", "device_key", _key_entry(device))
+        return Enrolled(device_id, credential, enrolment.inspector, enrolment.agency)
+
+    try:
+        result = _retrying(db, do)
+    except Transient:
+        raise ProtocolError("this device key is already enrolled", 409) from None
+    log.info("device %s enrolled (key %s)", device_id, key_id)
+    return result
+
+
+def _key_entry(device: Device) -> dict[str, Any]:
+    return {"key_id": device.key_id, "public_key": device.public_key, "device_id": device.id,
+            "agency": device.agency,
+            "revoked_at": protocol_time(device.revoked_at) if device.revoked_at else None}
+
+
+def protocol_time(moment) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def authenticate(db: Database, device_id: str | None, credential: str | None) -> Device:
+    """The active device these credentials belong to (401 unknown, 403 revoked)."""
+    if not device_id or not credential or not protocol.is_uuid(device_id):
+        raise ProtocolError("device credentials are missing or malformed", 401)
+    with db.read() as session:
+        device = session.get(Device, device_id)
+    if device is None or not hmac.compare_digest(device.credential_hash,
+                                                 secret_hash(credential)):
+        raise ProtocolError("unknown device or wrong credential", 401)
+    if device.revoked_at is not None:
+        raise ProtocolError("this device was revoked", 403)
+    return device
+
+
+def revoke(db: Database, device_id: str) -> bool:
+    with db.write() as session:
+        device = session.get(Device, device_id, with_for_update=True)
+        if device is None:
+            return False
+        if device.revoked_at is None:
+            device.revoked_at = utcnow()
+            add_feed(session, "*", "device_key", _key_entry(device))
+    log.info("device %s revoked", device_id)
+    return True
+
+
+# --- ingest ---------------------------------------------------------------------------
+
+
+def _load_device(session: Session, device_id: str, key_id: str, lock: bool) -> Device:
+    device = session.get(Device, device_id, with_for_update=lock)
+    if device is None:
+        raise ProtocolError("unknown device", 401)
+    if device.revoked_at is not None:
+        raise ProtocolError("this device was revoked", 403)
+    if device.key_id != key_id:
+        raise ProtocolError("the batch names another key than the device's", 401)
+    return device
+
+
+def ingest(db: Database, body: bytes, signature: str, *, device_id: str | None,
+           source: str = "http") -> dict[str, Any]:
+    """Verify and store one signed batch; return its receipt (the stored one if known).
+
+    `device_id` is the authenticated device (None for a file, whose signatures alone
+    vouch for it)."""
+    if len(body) > protocol.MAX_BODY_BYTES:
+        raise ProtocolError("the batch is larger than allowed", 413)
+    if not isinstance(signature, str) or not signature or len(signature) > 128:
+        raise ProtocolError("the batch signature is missing", 401)
+    batch = protocol.decode_batch(body)
+    if device_id is not None and batch.device_id != device_id:
+        raise ProtocolError("this batch was made by another device", 403)
+    with db.read() as session:
+        device = _load_device(session, batch.device_id, batch.key_id, lock=False)
+    protocol.verify_batch_signature(protocol.load_public_key(device.public_key), signature,
+                                    body)
+    body_sha = protocol.sha256_hex(body)
+
+    def do(session: Session) -> dict[str, Any]:
+        device = _load_device(session, batch.device_id, batch.key_id, lock=True)
+        device.last_seen_at = utcnow()
+        known = session.get(Batch, batch.batch_id)
+        if known is not None:
+            if known.body_sha256 != body_sha or known.device_id != batch.device_id:
+                raise ProtocolError("this batch id was already used for other content", 409)
+            return json.loads(known.receipt)
+        taken = session.scalar(select(Batch.id).where(Batch.device_id == batch.device_id,
+                                                      Batch.seq == batch.seq))
+        if taken is not None or batch.seq <= device.applied_seq:
+            raise ProtocolError(f"sequence number {batch.seq} was already used by another "
+                                "batch of this device (a replay or a forged batch)", 409)
+        now = utcnow()
+        row = Batch(id=batch.batch_id, device_id=batch.device_id, seq=batch.seq, body=body,
+                    body_sha256=body_sha, signature=signature, source=source,
+                    records=len(batch.records), received_at=now, status=protocol.WAITING,
+                    receipt="{}")
+        session.add(row)
+        session.flush()
+        if batch.seq != device.applied_seq + 1:
+            receipt = _receipt(row, protocol.WAITING, gap=[device.applied_seq + 1,
+                                                           batch.seq - 1])
+            row.receipt = protocol.dumps(receipt)
+            return receipt
+        receipt = _apply(session, device, row, batch)
+        # Batches that waited for this one apply now, in order.
+        while True:
+            nxt = session.scalar(select(Batch).where(Batch.device_id == device.id,
+                                                     Batch.seq == device.applied_seq + 1))
+            if nxt is None:
+                break
+            _apply(session, device, nxt, protocol.decode_batch(nxt.body))
+        return receipt
+
+    receipt = _retrying(db, do)
+    log.info("batch %s of device %s seq %d via %s: %s, %d records", batch.batch_id,
+             batch.device_id, batch.seq, source, receipt.get("status"), len(batch.records))
+    return receipt
+
+
+def _receipt(row: Batch, status: str, **extra: Any) -> dict[str, Any]:
+    return {"batch_id": row.id, "device_id": row.device_id, "seq": row.seq, "status": status,
+            "records": row.records, "body_sha256": row.body_sha256,
+            "received_at": protocol_time(row.received_at), **extra}
+
+
+def _apply(session: Session, device: Device, row: Batch, batch: protocol.Batch
+           ) -> dict[str, Any]:
+    """Apply the records of a batch (in order) to the central tables."""
+    now = utcnow()
+    by_kind: dict[str, set[str]] = defaultdict(set)
+    for r in batch.records:
+        by_kind[r.kind].add(r.id)
+    current: dict[tuple[str, str], int] = {}
+    stored: dict[tuple[str, str, int], str] = {}
+    for kind, ids in by_kind.items():
+        id_list = sorted(ids)
+        for i in range(0, len(id_list), 500):
+            chunk = id_list[i:i + 500]
+            for rid, version in session.execute(
+                    select(CurrentRecord.record_id, CurrentRecord.version).where(
+                        CurrentRecord.kind == kind, CurrentRecord.record_id.in_(chunk))):
+                current[(kind, rid)] = version
+            for rid, version, sha in session.execute(
+                    select(RecordVersion.record_id, RecordVersion.version,
+                           RecordVersion.content_sha256).where(
+                        RecordVersion.kind == kind, RecordVersion.record_id.in_(chunk))):
+                stored[(kind, rid, version)] = sha
+    before = dict(current)
+
+    versions, conflicts, refs = [], [], []
+    applied = duplicates = 0
+    conflict_report = []
+    for position, r in enumerate(batch.records):
+        key = (r.kind, r.id)
+        have = stored.get((r.kind, r.id, r.version))
+        cur = current.get(key, 0)
+        if have is not None:
+            if have == r.sha256:
+                duplicates += 1
+                continue
+            reason = "different_content"
+        elif r.base == cur:
+            versions.append({"kind": r.kind, "record_id": r.id, "version": r.version,
+                                 "base_version": r.base, "content": protocol.dumps(r.content),
+                                 "content_sha256": r.sha256, "device_id": device.id,
+                                 "batch_id": row.id, "received_at": now})
+            stored[(r.kind, r.id, r.version)] = r.sha256
+            current[key] = r.version
+            applied += 1
+            for att in r.content.get("attachments") or ():
+                sha = att.get("sha256") if isinstance(att, dict) else None
+                if isinstance(sha, str) and protocol.SHA_RE.match(sha):
+                    refs.append({"kind": r.kind, "record_id": r.id, "sha256": sha,
+                                     "device_id": device.id})
+            continue
+        else:
+            reason = "stale_base" if r.base < cur else "unknown_base"
+        conflicts.append({"batch_id": row.id, "position": position, "kind": r.kind,
+                          "record_id": r.id, "version": r.version, "base_version": r.base,
+                          "current_version": cur, "content": protocol.dumps(r.content),
+                          "content_sha256": r.sha256, "reason": reason, "device_id": device.id,
+                          "created_at": now})
+        conflict_report.append({"position": position, "kind": r.kind, "id": r.id,
+                                "version": r.version, "base": r.base, "current": cur,
+                                "reason": reason})
+
+    if versions:
+        session.execute(RecordVersion.__table__.insert(), versions)
+    new_rows, moves = [], []
+    for key, version in current.items():
+        old = before.get(key, 0)
+        if version == old:
+            continue
+        if old == 0:
+            sha = stored[(key[0], key[1], version)]
+            new_rows.append({"kind": key[0], "record_id": key[1], "version": version,
+                                 "content_sha256": sha, "owner_device_id": device.id,
+                                 "updated_at": now})
+        else:
+            moves.append({"k": key[0], "rid": key[1], "old": old, "new": version,
+                              "sha": stored[(key[0], key[1], version)], "now": now})
+    if new_rows:
+        session.execute(CurrentRecord.__table__.insert(), new_rows)
+    if moves:
+        table = CurrentRecord.__table__
+        stmt = table.update().where(and_(
+            table.c.kind == bindparam("k"), table.c.record_id == bindparam("rid"),
+            table.c.version == bindparam("old"),
+        )).values(version=bindparam("new"), content_sha256=bindparam("sha"),
+                  updated_at=bindparam("now"))
+        moved = session.connection().execute(stmt, moves).rowcount
+        if moved != len(moves):  # another writer moved one of them first: start again
+            raise _Retry()
+    if conflicts:
+        session.execute(Conflict.__table__.insert(), conflicts)
+    _insert_ignore(session, AttachmentRef, refs)
+
+    receipt = _receipt(row, protocol.APPLIED, applied=applied, duplicates=duplicates,
+                       conflicts=conflict_report)
+    row.status = protocol.APPLIED
+    row.applied_at = now
+    row.receipt = protocol.dumps(receipt)
+    device.applied_seq = row.seq
+    return receipt
+
+
+def import_file(db: Database, data: bytes, source: str = "file") -> list[dict[str, Any]]:
+    """Ingest every batch of a signed batch file, in sequence order."""
+    bf = protocol.decode_file(data)
+    with db.read() as session:
+        device = _load_device(session, bf.device_id, bf.key_id, lock=False)
+    protocol.verify_file(protocol.load_public_key(device.public_key), bf)
+    receipts = []
+    for fb in sorted(bf.batches, key=lambda b: b.seq):
+        receipt = ingest(db, fb.body, fb.signature, device_id=bf.device_id, source=source)
+        if receipt.get("batch_id") != fb.batch_id:
+            raise ProtocolError("a batch of the file does not match its manifest entry")
+        receipts.append(receipt)
+    return receipts
+
+
+def receipts_after(db: Database, device_id: str, after_seq: int, limit: int = 500
+                   ) -> list[dict[str, Any]]:
+    with db.read() as session:
+        rows = session.scalars(select(Batch.receipt).where(
+            Batch.device_id == device_id, Batch.seq > after_seq).order_by(Batch.seq)
+            .limit(limit)).all()
+    return [json.loads(r) for r in rows]
+
+
+def device_state(db: Database, device_id: str) -> dict[str, Any]:
+    with db.read() as session:
+        device = session.get(Device, device_id)
+        waiting = session.scalars(select(Batch.seq).where(
+            Batch.device_id == device_id, Batch.status == protocol.WAITING)
+            .order_by(Batch.seq)).all()
+    return {"device_id": device_id, "applied_seq": device.applied_seq if device else 0,
+            "waiting": list(waiting),
+            "gap": [device.applied_seq + 1, waiting[0] - 1] if waiting and device else None}
+
+
+# --- attachments ------------------------------------------------------------------------
+
+
+def known_blobs(db: Database, shas: list[str]) -> set[str]:
+    with db.read() as session:
+        return set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(shas))))
+
+
+def add_blob(db: Database, sha: str, size: int) -> None:
+    with db.write() as session:
+        _insert_ignore(session, Blob, [{"sha256": sha, "size": size, "stored_at": utcnow()}])
+
+
+def missing_for_device(db: Database, device_id: str, limit: int = 1000) -> list[str]:
+    """Attachments the records of this device name that the server does not have yet."""
+    with db.read() as session:
+        return list(session.scalars(
+            select(AttachmentRef.sha256).distinct()
+            .outerjoin(Blob, Blob.sha256 == AttachmentRef.sha256)
+            .where(AttachmentRef.device_id == device_id, Blob.sha256.is_(None))
+            .limit(limit)))
+
+
+# --- pull ------------------------------------------------------------------------------
+
+
+def pull(db: Database, device_id: str, since: int, limit: int) -> dict[str, Any]:
+    """What is meant for this device after `since`, oldest first."""
+    with db.read() as session:
+        rows = session.execute(
+            select(FeedEntry.seq, FeedEntry.type, FeedEntry.data)
+            .where(FeedEntry.audience.in_(("*", device_id)), FeedEntry.seq > since)
+            .order_by(FeedEntry.seq).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"changes": [{"seq": s, "type": t, "data": json.loads(d)} for s, t, d in rows],
+            "cursor": rows[-1][0] if rows else since, "more": more}
+
+
+# --- admin -----------------------------------------------------------------------------
+
+
+def list_devices(db: Database) -> list[dict[str, Any]]:
+    with db.read() as session:
+        devices = session.scalars(select(Device).order_by(Device.enrolled_at)).all()
+        pending = session.scalars(select(Enrolment).where(Enrolment.used_at.is_(None))
+                                  .order_by(Enrolment.created_at)).all()
+        waiting = dict(session.execute(
+            select(Batch.device_id, func.min(Batch.seq)).where(
+                Batch.status == protocol.WAITING).group_by(Batch.device_id)).all())
+    out = []
+    for d in devices:
+        gap = [d.applied_seq + 1, waiting[d.id] - 1] if d.id in waiting else None
+        out.append({"device_id": d.id, "inspector": d.inspector, "agency": d.agency,
+                    "key_id": d.key_id, "enrolled_at": protocol_time(d.enrolled_at),
+                    "revoked_at": protocol_time(d.revoked_at) if d.revoked_at else None,
+                    "applied_seq": d.applied_seq, "gap": gap,
+                    "last_seen_at": protocol_time(d.last_seen_at) if d.last_seen_at else None})
+    for e in pending:
+        out.append({"device_id": None, "inspector": e.inspector, "agency": e.agency,
+                    "pending_since": protocol_time(e.created_at),
+                    "expires_at": protocol_time(e.expires_at)})
+    return out
+
+
+def stats(db: Database) -> dict[str, int]:
+    """Records held now, by kind (each record once, whatever its number of versions)."""
+    with db.read() as session:
+        counts = dict(session.execute(select(CurrentRecord.kind, func.count())
+                                      .group_by(CurrentRecord.kind)).all())
+    return {kind: counts.get(kind, 0) for kind in MAIN_KINDS} | counts
+
+
+def details(db: Database) -> dict[str, Any]:
+    with db.read() as session:
+        return {
+            "records": stats(db),
+            "versions": session.scalar(select(func.count()).select_from(RecordVersion)),
+            "batches": session.scalar(select(func.count()).select_from(Batch)),
+            "conflicts": session.scalar(select(func.count()).select_from(Conflict)),
+            "attachments": session.scalar(select(func.count()).select_from(Blob)),
+            "devices": session.scalar(select(func.count()).select_from(Device)),
+        }
+
+
+def add_review(db: Database, kind: str, record_id: str, decision: str, note: str = "",
+               reviewer: str = "") -> dict[str, Any]:
+    """A supervisor's decision on the current version of a record, sent to its device."""
+    if decision not in ("approved", "returned"):
+        raise ProtocolError("decision must be approved or returned", 422)
+    with db.write() as session:
+        cur = session.get(CurrentRecord, (kind, record_id))
+        if cur is None:
+            raise ProtocolError("no such record", 404)
+        review = Review(id=str(uuid.uuid4()), kind=kind, record_id=record_id,
+                        version=cur.version, decision=decision, note=note, reviewer=reviewer,
+                        decided_at=utcnow())
+        session.add(review)
+        data = {"id": review.id, "kind": kind, "record_id": record_id,
+                "version": cur.version, "decision": decision, "note": note,
+                "reviewer": reviewer, "decided_at": protocol_time(review.decided_at)}
+        add_feed(session, cur.owner_device_id, "review", data)
+    return data
+
+
+def put_reference(db: Database, kind: str, item_id: str, content: dict[str, Any]) -> int:
+    """Publish (a new version of) one reference item to every device."""
+    if not protocol.KIND_RE.match(kind) or not item_id or len(item_id) > 64:
+        raise ProtocolError("bad reference kind or id", 422)
+    with db.write() as session:
+        item = session.get(ReferenceItem, (kind, item_id), with_for_update=True)
+        text_ = protocol.dumps(content)
+        if item is not None and item.content == text_:
+            return item.version
+        if item is None:
+            item = ReferenceItem(kind=kind, item_id=item_id, version=1, content=text_,
+                                 updated_at=utcnow())
+            session.add(item)
+        else:
+            item.version += 1
+            item.content = text_
+            item.updated_at = utcnow()
+        add_feed(session, "*", "reference", {"kind": kind, "id": item_id,
+                                             "version": item.version, "content": content})
+        return item.version
