@@ -1,0 +1,8 @@
+"""The check tests share their helpers with the UI check tests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
