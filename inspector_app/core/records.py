@@ -46,6 +46,15 @@ def create(session: Session, obj: AuditedMixin, actor: Actor, now: datetime | No
     obj.created_offset = obj.updated_offset = offset
     obj.device_id = actor.device_id
     obj.author_id = actor.inspector_id
+    return save_version(session, obj, action)
+
+
+def save_version(session: Session, obj: AuditedMixin, action: str) -> AuditedMixin:
+    """Record `obj` exactly as it stands as a version: audit entry, history, outbox, search.
+
+    Its id, version, times, device and author must already be set; nothing here changes
+    them. `create` ends here; an import uses it directly to keep the version it received.
+    """
     session.add(obj)
     session.flush()
     audit.record_change(session, obj, action)
