@@ -20,7 +20,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import REGISTRY, Context  # noqa: E402
 
-import bench_foundation  # noqa: E402,F401  (registers its benchmarks)
+# Each module registers its benchmarks.
+import bench_checks  # noqa: E402,F401
+import bench_foundation  # noqa: E402,F401
+import bench_seizure  # noqa: E402,F401
+import bench_sync  # noqa: E402,F401
+import bench_worklog  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -51,6 +51,9 @@ class MainWindow(QMainWindow):
         self.user = None  # auth_dialogs.SignedIn once signed in
         self.pages: dict[str, QWidget] = {}
         self.pending_count: int | None = None
+        self.device_id = ""
+        self.actor = None  # records.Actor of the signed-in inspector on this device
+        self.auto_sync = True  # the sync page probes the server and syncs by itself
         self.network_state = "unknown"
         self._network = None
         self.resize(1280, 800)
@@ -139,8 +142,12 @@ class MainWindow(QMainWindow):
         self.settings_action = QAction(_("Settings…"), self)
         self.settings_action.setObjectName("settings")
         self.settings_action.triggered.connect(self.open_settings)
+        self.verify_action = QAction(_("Verify a document's QR code…"), self)
+        self.verify_action.setObjectName("verify")
+        self.verify_action.triggered.connect(self.open_verify)
         menu.addAction(self.switch_action)
         menu.addAction(self.settings_action)
+        menu.addAction(self.verify_action)
         languages = menu.addMenu(_("Language"))
         group = QActionGroup(self)
         self.language_actions: dict[str, QAction] = {}
@@ -159,6 +166,7 @@ class MainWindow(QMainWindow):
         signed_in = self.user is not None
         self.switch_action.setEnabled(signed_in)
         self.settings_action.setEnabled(signed_in)
+        self.verify_action.setEnabled(signed_in)
 
     def set_placeholder(self, text: str) -> None:
         self.placeholder.setText(text)
@@ -173,18 +181,28 @@ class MainWindow(QMainWindow):
 
     def sign_in(self, user) -> None:
         """Make the pages for `user` and open the dashboard."""
+        from inspector_app.core import settings
+        from inspector_app.ui import checks
+
         self.user = user
+        with self.store.write() as session:
+            self.device_id = settings.device_id(session)
         self._update_user_label()
         self._make_pages()
         self._enable_nav(True)
         self.switch_action.setEnabled(True)
         self.settings_action.setEnabled(True)
+        self.verify_action.setEnabled(True)
         self.nav.blockSignals(True)
         self.nav.setCurrentRow(0)
         self.nav.blockSignals(False)
         self._navigate(0)
         self.refresh_pending()
         self._timer.start()
+        checks.preload_definitions()
+        checks.open_recovered_drafts(
+            self.store, self.actor, self,
+            on_saved=lambda _id: self.data_changed(), on_seizure=self.open_seizure)
 
     def sign_out(self) -> None:
         self.user = None
@@ -193,6 +211,7 @@ class MainWindow(QMainWindow):
         self._enable_nav(False)
         self.switch_action.setEnabled(False)
         self.settings_action.setEnabled(False)
+        self.verify_action.setEnabled(False)
         self._update_user_label()
         self.set_placeholder(_("Please sign in."))
 
@@ -215,15 +234,31 @@ class MainWindow(QMainWindow):
     # --- pages -----------------------------------------------------------------------
 
     def _make_pages(self) -> None:
-        from inspector_app.ui.pages import DashboardPage, SyncPage
+        from inspector_app.core import records
+        from inspector_app.ui.pages import DashboardPage
         from inspector_app.ui.record_list import RecordListPage
         from inspector_app.ui.settings_dialog import SettingsPage
+        from inspector_app.ui.sync_page import SyncPage
 
+        self.actor = records.Actor(self.device_id, self.user.id)
         greeting = _("Hello, {name}.").format(name=self.user.name) if self.user else ""
-        self.pages = {"dashboard": DashboardPage(self.store, greeting)}
+        dashboard = DashboardPage(self.store, greeting)
+        dashboard.open_seizure.connect(self.open_seizure)
+        self.pages = {"dashboard": dashboard}
         for kind in RECORD_PAGES:
             self.pages[kind] = RecordListPage(self.store, kind)
-        self.pages["sync"] = SyncPage(self.store)
+        self.pages["check"].set_handlers(self.open_check, lambda: self.open_check(None))
+        self.pages["seizure"].set_handlers(self.open_seizure, lambda: self.open_seizure(None))
+        from inspector_app.ui.worklog.page import WorklogPage
+
+        worklog = WorklogPage(self.store, self.user)
+        worklog.changed.connect(self.data_changed)
+        worklog.seizure_started.connect(self.open_seizure)
+        worklog.check_started.connect(self.open_check)
+        self.pages["worklog"] = worklog
+        sync = SyncPage(self.store, auto=self.auto_sync)
+        sync.synced.connect(self.refresh_pending)
+        self.pages["sync"] = sync
         settings_page = SettingsPage(self.store)
         settings_page.form.saved.connect(self.data_changed)
         settings_page.form.language_changed.connect(
@@ -233,6 +268,30 @@ class MainWindow(QMainWindow):
             page = self.pages[key]
             page.setObjectName(f"page_{key}")
             self.stack.addWidget(page)
+
+    # --- opening records -----------------------------------------------------------------
+
+    def open_check(self, check_id: str | None) -> None:
+        from inspector_app.ui import checks
+
+        hooks = {"on_saved": lambda _id: self.data_changed(), "on_seizure": self.open_seizure}
+        if check_id is None:
+            checks.open_new_check(self.store, self.actor, self, **hooks)
+        else:
+            checks.open_check(self.store, self.actor, check_id, self, **hooks)
+
+    def open_seizure(self, seizure_id: str | None) -> None:
+        from inspector_app.ui.seizure.workflow import SeizureDialog
+
+        dialog = SeizureDialog(self.store, self.actor, seizure_id=seizure_id, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.page.saved.connect(lambda _id: self.data_changed())
+        dialog.show()
+
+    def open_verify(self) -> None:
+        from inspector_app.ui.seizure.verify_dialog import VerifyDialog
+
+        VerifyDialog(self.store, self).exec()
 
     def _drop_pages(self) -> None:
         for page in self.pages.values():

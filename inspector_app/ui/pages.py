@@ -1,8 +1,8 @@
-"""The dashboard (工作台) and sync (同步) pages."""
+"""The dashboard (工作台)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -12,8 +12,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector_app.core import queries, settings
+from inspector_app.core import queries
 from inspector_app.core.i18n import _
+from inspector_app.ui.seizure.workflow import DeadlinePanel
 
 KINDS = ("check", "seizure", "worklog")
 
@@ -66,7 +67,10 @@ class _Card(QFrame):
 
 
 class DashboardPage(QWidget):
-    """Real counts: records of each kind, by status, and changes waiting to be synced."""
+    """Real counts: records of each kind, by status, and changes waiting to be synced;
+    and the running seizures with their days left."""
+
+    open_seizure = Signal(str)
 
     def __init__(self, store, greeting: str = "", parent: QWidget | None = None):
         super().__init__(parent)
@@ -88,7 +92,11 @@ class DashboardPage(QWidget):
         self.sync_card = _Card(_("Waiting to be synced"))
         grid.addWidget(self.sync_card, 1, 0)
         layout.addLayout(grid)
-        layout.addStretch()
+        layout.addSpacing(12)
+        layout.addWidget(QLabel(_("Running seizures")))
+        self.deadlines = DeadlinePanel(store)
+        self.deadlines.open_seizure.connect(self.open_seizure)
+        layout.addWidget(self.deadlines, 1)
         self.totals: dict[str, int] = {}
         self.by_status: dict[str, dict[str, int]] = {}
         self.pending = 0
@@ -106,43 +114,7 @@ class DashboardPage(QWidget):
                                           key=lambda item: _status_rank(kind, item[0]))
                      if n]
             card.detail.setText("  ·  ".join(parts) if parts else _("No records yet."))
+        self.deadlines.refresh()
         self.sync_card.number.setText(str(self.pending))
         self.sync_card.detail.setText(
             _("changes saved on this device that the central server has not received yet"))
-
-
-class SyncPage(QWidget):
-    """Says plainly that sync is not set up yet, and how much is waiting."""
-
-    def __init__(self, store, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.store = store
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 16, 24, 16)
-        layout.addWidget(_title(_("Sync")))
-        self.state = QLabel(_(
-            "Sync with the central server is not set up yet in this version. Everything "
-            "you record is kept safely on this device, and every change is queued so "
-            "that it can be sent once sync is available."))
-        self.state.setObjectName("state")
-        self.state.setWordWrap(True)
-        layout.addWidget(self.state)
-        self.pending = QLabel()
-        self.pending.setObjectName("pending")
-        font = self.pending.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        self.pending.setFont(font)
-        layout.addWidget(self.pending)
-        self.server = QLabel()
-        self.server.setObjectName("server")
-        layout.addWidget(self.server)
-        layout.addStretch()
-        self.count = 0
-
-    def refresh(self) -> None:
-        with self.store.read() as session:
-            self.count = queries.pending_sync(session)
-            url = settings.SERVER_URL.get(session)
-        self.pending.setText(_("Changes waiting to be sent: {n}").format(n=self.count))
-        self.server.setText(_("Central server address: {url}").format(
-            url=url or _("not set")))

@@ -8,6 +8,7 @@ worker thread) and fetches the columns of the rows that are drawn, a page at a t
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QTextBrowser,
     QVBoxLayout,
@@ -156,6 +158,9 @@ class RecordListPage(QWidget):
         super().__init__(parent)
         self.store = store
         self.kind = kind
+        # What opening a record and "New" do; the read-only view unless the window says.
+        self.open_handler: Callable[[str], object] | None = None
+        self.new_handler: Callable[[], object] | None = None
         self._started = False
         self._markets_loaded = False
         self.model = RecordTableModel(store, kind, self)
@@ -188,6 +193,10 @@ class RecordListPage(QWidget):
             edit.setEnabled(False)
         self.count = QLabel()
         self.count.setObjectName("count")
+        self.new_button = QPushButton(_("New…"))
+        self.new_button.setObjectName("new")
+        self.new_button.setVisible(False)
+        self.new_button.clicked.connect(lambda: self.new_handler and self.new_handler())
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
@@ -200,6 +209,7 @@ class RecordListPage(QWidget):
         filters.addWidget(self.date_to)
         filters.addSpacing(8)
         filters.addWidget(self.count)
+        filters.addWidget(self.new_button)
 
         self.table = QTableView()
         self.table.setObjectName("table")
@@ -294,8 +304,17 @@ class RecordListPage(QWidget):
         self.count.setText(ngettext("{n} record", "{n} records", n).format(n=n))
         self.loaded.emit(n)
 
+    def set_handlers(self, open_handler: Callable[[str], object] | None,
+                     new_handler: Callable[[], object] | None) -> None:
+        self.open_handler = open_handler
+        self.new_handler = new_handler
+        self.new_button.setVisible(new_handler is not None)
+
     def open_record(self, index: QModelIndex) -> None:
         if not index.isValid():
+            return
+        if self.open_handler is not None:
+            self.open_handler(self.model.record_id(index.row()))
             return
         dialog = RecordDialog(self.store, self.kind, self.model.record_id(index.row()), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -288,6 +288,8 @@ class SyncPage(QWidget):
         self.count = info["pending"]
         enrolled = info["enrolled"]
         self.enrol_box.setVisible(not enrolled)
+        if not enrolled and not self.url_edit.text():
+            self.url_edit.setText(info["server_url"])  # the address saved in the settings
         self.server.setText(_("Central server: {url}").format(url=info["server_url"])
                             if enrolled else _("This device is not enrolled with a central "
                                                "server yet."))

@@ -39,6 +39,7 @@ def test_navigation_reaches_every_page(qtbot, window):
     # Each list page loaded its own kind.
     for key, expected in (("check", 7), ("seizure", 1), ("worklog", 1)):
         page = window.pages[key]
+        page = page.list_page if key == "worklog" else page  # the log page's 全部日志 tab
         qtbot.waitUntil(lambda p=page, e=expected: p.model.rowCount() == e)
         assert page.model.kind == key
 
@@ -59,12 +60,11 @@ def test_dashboard_shows_real_counts(qtbot, window):
     assert "张三" in dashboard.greeting.text()
 
 
-def test_sync_page_says_not_set_up_and_shows_the_pending_count(qtbot, window):
+def test_sync_page_offers_enrolment_and_shows_the_pending_count(qtbot, window):
     page = _click_nav(qtbot, window, "sync")
-    assert "尚未" in page.state.text()  # "not set up yet", in Chinese
+    assert page.enrol_box.isVisibleTo(page)  # not enrolled yet: the form to do it
     n = _outbox(window.store)
     assert n > 0
-    assert page.pending.text() == _("Changes waiting to be sent: {n}").format(n=n)
     assert str(n) in page.pending.text()
 
 
@@ -106,7 +106,7 @@ def test_settings_page_is_built_from_the_options_and_saves(qtbot, window):
         assert settings.AGENCY_NAME.get(session) == "示例市市场监管局"
         assert settings.SERVER_URL.get(session) == "https://sync.example.cn"
     sync = _click_nav(qtbot, window, "sync")
-    assert "https://sync.example.cn" in sync.server.text()
+    assert sync.url_edit.text() == "https://sync.example.cn"  # ready for enrolment
 
 
 def test_language_switch_retranslates_at_once_and_is_saved(qtbot, window):

@@ -155,7 +155,8 @@ def test_a_newer_filter_wins_over_a_slower_older_one(qtbot, window):
     assert signal.args == [1] and _shown(page, "product") == ["插线板"]
 
 
-def test_double_click_opens_a_read_only_detail_view(qtbot, window, known, signed_in):
+def test_double_click_on_a_check_without_checklist_opens_a_read_only_view(
+        qtbot, window, known, signed_in):
     store, actor, _inspector = signed_in
     target = next(c for c in known.checks if c["product"] == "电热水壶")
     with store.write() as session:  # a second version
@@ -167,8 +168,8 @@ def test_double_click_opens_a_read_only_detail_view(qtbot, window, known, signed
     rect = page.table.visualRect(page.model.index(row, 4))
     qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    dialog = page.findChild(RecordDialog)
-    assert dialog is not None
+    qtbot.waitUntil(lambda: window.findChild(RecordDialog) is not None)
+    dialog = window.findChild(RecordDialog)
     qtbot.waitUntil(dialog.isVisible)
     text = dialog.browser.toPlainText()
     assert "标识检查" in text
