@@ -61,7 +61,7 @@ def fill(store: Store) -> dict[str, str]:
         market = records.create(session, Market(name="东门农副产品批发市场",
                                                 address="东城区东门路88号"), actor)
         party = records.create(session, Party(
-            name=PARTY_NAME, kind="individual", credit_code=CREDIT_CODE,
+            name=PARTY_NAME, party_type="individual", credit_code=CREDIT_CODE,
             id_number=ID_NUMBER, phone="13812345678", legal_rep="吉祥"), actor)
         stall = records.create(session, Stall(market_id=market.id, number="A-101",
                                               party_id=party.id, business="日用百货"), actor)

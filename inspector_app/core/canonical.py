@@ -3,6 +3,11 @@
 Canonical JSON: keys sorted, no insignificant whitespace, UTF-8, times as UTC ISO 8601 with
 a trailing Z, decimals as strings. Local integer keys of child rows are left out, so the
 same record has the same content on every device.
+
+Empty values (None, and empty lists of parts or attachments) are left out too. So a later
+schema version may add nullable columns and new kinds of parts without changing the content,
+and the audit hashes, of any record made before: that is the rule for every migration of an
+audited table. Any other change to this form needs a new content version.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from inspector_app.core.models import Attachment, AuditedMixin
 
 # Columns never part of canonical content.
 _SKIP = {"pk", "password_hash"}
-_SKIP_FK = {"check_id", "seizure_id", "worklog_id"}
+_SKIP_FK = {"check_id", "seizure_id", "worklog_id", "workstation_id"}
 
 
 def plain(value: Any) -> Any:
@@ -45,8 +50,20 @@ def _columns(obj: Any, skip: set[str]) -> dict[str, Any]:
     }
 
 
+def compact(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` without None values and empty lists, at every level."""
+    out = {}
+    for key, value in data.items():
+        if value is None or value == []:
+            continue
+        if isinstance(value, list):
+            value = [compact(v) if isinstance(v, dict) else v for v in value]
+        out[key] = value
+    return out
+
+
 def to_dict(obj: AuditedMixin, attachments: Iterable[Attachment] = ()) -> dict[str, Any]:
-    """The entity with its parts and attachments, as plain data."""
+    """The entity with its parts and attachments, as plain data (see `compact`)."""
     data = _columns(obj, _SKIP)
     data["kind"] = obj.__kind__
     for rel in sa_inspect(obj).mapper.relationships:
@@ -55,13 +72,12 @@ def to_dict(obj: AuditedMixin, attachments: Iterable[Attachment] = ()) -> dict[s
                 _columns(child, _SKIP | _SKIP_FK) for child in getattr(obj, rel.key)
             ]
     atts = sorted(attachments, key=lambda a: (a.role, a.sha256, a.id))
-    if atts or obj.__kind__ in ("check", "seizure", "worklog"):
-        data["attachments"] = [
-            {"id": a.id, "sha256": a.sha256, "role": a.role, "filename": a.filename,
-             "mime": a.mime, "size": a.size}
-            for a in atts
-        ]
-    return data
+    data["attachments"] = [
+        {"id": a.id, "sha256": a.sha256, "role": a.role, "filename": a.filename,
+         "mime": a.mime, "size": a.size}
+        for a in atts
+    ]
+    return compact(data)
 
 
 def dumps(data: Any) -> str:

@@ -269,7 +269,7 @@ class _Writer:
             _fill(meta, [row])
         rows[meta.table.name].append(row)
         data = {k: row[k] for k in meta.canon} if meta.copy else row
-        data["kind"] = meta.kind  # as canonical.to_dict does (it overrides Party.kind too)
+        data["kind"] = meta.kind  # as canonical.to_dict does
         linked = []
         for key, child_model in meta.relations:
             parts = children.get(key) if children else None
@@ -282,9 +282,7 @@ class _Writer:
                 data[key] = parts
             else:
                 data[key] = []
-        if meta.kind in RECORD_KINDS:
-            data["attachments"] = []
-        content = self.dumps(data)
+        content = self.dumps(canonical.compact(data))
         digest = canonical.sha256_text(content)
         record_id, stored_at = row["id"], row["updated_at"]
         for parent_key, parts in linked:  # now that the content is made
@@ -1014,7 +1012,7 @@ def _party_row(ctx: _Ctx, business: str, district: str, non_bmp: bool,
         id_number = _id_number(rng, ctx.today)
     codes.add(id_number)
     road = rng.choice(ROADS)
-    return {"kind": kind, "name": name, "credit_code": credit, "licence_name": licence,
+    return {"party_type": kind, "name": name, "credit_code": credit, "licence_name": licence,
             "address": f"{district}{road}{rng.randint(1, 600)}号", "legal_rep": person,
             "id_number": id_number, "phone": _mobile(rng)}
 

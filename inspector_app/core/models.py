@@ -103,7 +103,7 @@ class Party(AuditedMixin, Base):
 
     __tablename__ = "parties"
     __kind__ = "party"
-    kind: Mapped[str] = mapped_column(String(16), default="enterprise")  # or "individual"
+    party_type: Mapped[str] = mapped_column(String(16), default="enterprise")  # or "individual"
     name: Mapped[str] = mapped_column(String(128))
     credit_code: Mapped[str] = mapped_column(String(18), default="")
     licence_name: Mapped[str] = mapped_column(String(64), default="")  # licence type

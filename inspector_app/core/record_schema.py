@@ -9,7 +9,8 @@ change, rewrite the file with
 
 Each property's schema comes from its column (String(n) → text of at most n characters,
 UTCDateTime → a UTC time, Numeric(p, s) → a decimal string, String(36) *_id → a UUID,
-String(10) *_date/*_on/*_until → a local date, nullable → also null), refined by
+String(10) *_date/*_on/*_until → a local date; empty values are left out, as
+canonical.compact does), refined by
 `_OVERRIDES` where the column type says too little (codes and enums).
 """
 
@@ -24,7 +25,7 @@ from sqlalchemy import Boolean, Integer, Numeric, String, Text
 from sqlalchemy import inspect as sa_inspect
 
 from inspector_app.core import canonical, queries
-from inspector_app.core.models import AUDITED, RECORD_KINDS, UTCDateTime
+from inspector_app.core.models import AUDITED, UTCDateTime
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "records.schema.json"
 SCHEMA_ID = "urn:inspector:schemas:records:1"
@@ -114,21 +115,6 @@ class _Builder:
     def __init__(self) -> None:
         self.defs: dict[str, dict[str, Any]] = json.loads(json.dumps(_BASE_DEFS))
 
-    def nullable(self, schema: dict[str, Any]) -> dict[str, Any]:
-        if "$ref" in schema:
-            name = schema["$ref"].rsplit("/", 1)[1]
-            target = f"{name}_or_null"
-            if target not in self.defs:
-                base = self.defs[name]
-                if "enum" in base:
-                    self.defs[target] = {"enum": [*base["enum"], None]}
-                else:
-                    self.defs[target] = {**base, "type": [base["type"], "null"]}
-            return _ref(target)
-        if "enum" in schema:
-            return {"enum": [*schema["enum"], None]}
-        return {**schema, "type": [schema["type"], "null"]}
-
     def decimal(self, precision: int, scale: int) -> dict[str, Any]:
         name = f"decimal_{precision}_{scale}"
         if name not in self.defs:
@@ -170,7 +156,13 @@ class _Builder:
                 schema = {"type": "string"}
             else:  # pragma: no cover - a new column type needs a rule here
                 raise TypeError(f"no schema rule for {owner}.{key} ({kind!r})")
-        return self.nullable(schema) if column.nullable else dict(schema)
+        return dict(schema)  # an empty (None) value is left out, never written as null
+
+    @staticmethod
+    def required(model: type, keys: Any) -> list[str]:
+        """The columns always present: the ones that cannot be empty (None)."""
+        columns = sa_inspect(model).column_attrs
+        return sorted(a.key for a in columns if a.key in keys and not a.columns[0].nullable)
 
     def entity(self, cls: type) -> dict[str, Any]:
         kind = cls.__kind__
@@ -186,14 +178,10 @@ class _Builder:
                 name = child.__tablename__
                 if name not in self.defs:
                     self.defs[name] = self.child(child)
-                props[rel.key] = {"type": "array", "items": _ref(name)}
-        attachments: dict[str, Any] = {"type": "array", "items": _ref("attachment")}
-        required = sorted(props)
-        if kind in RECORD_KINDS:
-            required = sorted([*required, "attachments"])
-        else:  # listed only when there are some
-            attachments["minItems"] = 1
-        props["attachments"] = attachments
+                # Listed only when there are some (canonical.compact).
+                props[rel.key] = {"type": "array", "items": _ref(name), "minItems": 1}
+        required = self.required(cls, [k for k in props if k != "kind"]) + ["kind"]
+        props["attachments"] = {"type": "array", "items": _ref("attachment"), "minItems": 1}
         return {"title": _TITLES.get(kind, kind), "type": "object",
                 "additionalProperties": False, "required": required,
                 "properties": dict(sorted(props.items()))}
@@ -202,7 +190,8 @@ class _Builder:
         name = cls.__tablename__
         props = {a.key: self.column(name, a) for a in sa_inspect(cls).column_attrs
                  if a.key not in canonical._SKIP | canonical._SKIP_FK}
-        return {"type": "object", "additionalProperties": False, "required": sorted(props),
+        return {"type": "object", "additionalProperties": False,
+                "required": self.required(cls, props),
                 "properties": dict(sorted(props.items()))}
 
 

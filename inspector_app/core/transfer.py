@@ -833,7 +833,7 @@ def _semantic_issues(index: int, rec: dict[str, Any]) -> list[Issue]:
                   ("id_number", validation.check_id_number),
                   ("phone", validation.check_phone))
         for key, check in checks:
-            if rec[key]:
+            if rec.get(key):
                 try:
                     check(rec[key])
                 except validation.ValidationError as exc:
@@ -841,7 +841,7 @@ def _semantic_issues(index: int, rec: dict[str, Any]) -> list[Issue]:
     rows: list[tuple[str | None, int | None, dict[str, Any]]] = [(None, None, rec)]
     for key in _children(AUDITED[kind]):
         previous = None
-        for n, child in enumerate(rec[key]):
+        for n, child in enumerate(rec.get(key, ())):
             rows.append((key, n, child))
             if previous is not None and child["position"] <= previous:
                 issues.append(Issue(json_path([*base, key, n, "position"]),
@@ -1189,9 +1189,14 @@ def _value(column_type: Any, value: Any) -> Any:
 
 
 def _assign(obj: Any, data: dict[str, Any], skip: set[str]) -> None:
+    """Set the columns from canonical content, where a missing nullable column is None."""
     for attr in sa_inspect(type(obj)).column_attrs:
-        if attr.key in data and attr.key not in skip:
+        if attr.key in skip:
+            continue
+        if attr.key in data:
             setattr(obj, attr.key, _value(attr.columns[0].type, data[attr.key]))
+        elif attr.columns[0].nullable and not attr.columns[0].primary_key:
+            setattr(obj, attr.key, None)
 
 
 def _build(cls: type, data: dict[str, Any]) -> Any:
@@ -1223,7 +1228,7 @@ def _apply(session: Session, plans: list[_Plan], summary: ImportSummary,
             child_cls = mapper.relationships[key].mapper.class_
             children = getattr(obj, key)
             children.clear()
-            children.extend(_build(child_cls, row) for row in rec[key])
+            children.extend(_build(child_cls, row) for row in rec.get(key, ()))
         known = {a.id: a for a in session.scalars(select(Attachment).where(
             Attachment.record_kind == kind, Attachment.record_id == rec["id"]))}
         atts = []

@@ -18,10 +18,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector_app.core import i18n, settings
+from inspector_app.core import i18n, settings, validation
 from inspector_app.core.i18n import _
+from inspector_app.core.seizure import numbering
+from inspector_app.core.seizure.service import SEIZURE_OPTIONS
 
 _REQUIRED = {settings.AGENCY_NAME.key, settings.AGENCY_ABBR.key}
+# Checks of a value before it is saved (each raises ValidationError with its message).
+_CHECKS = {
+    numbering.DEVICE_SEGMENT.key: numbering.check_segment,
+    settings.DOC_NUMBER_PATTERN.key: numbering.check_pattern,
+    numbering.EXTENSION_PATTERN.key: numbering.check_pattern,
+    numbering.RELEASE_PATTERN.key: numbering.check_pattern,
+}
+
+
+def editable_options() -> list[settings.Option]:
+    """The general settings, then the seizure ones that are plain text."""
+    return ([o for o in settings.OPTIONS if o.user_editable]
+            + [o for o in SEIZURE_OPTIONS if o.type is str])
 
 
 class SettingsForm(QWidget):
@@ -34,7 +49,7 @@ class SettingsForm(QWidget):
         super().__init__(parent)
         self.store = store
         self.editors: dict[str, QWidget] = {}
-        self.options = [o for o in settings.OPTIONS if o.user_editable]
+        self.options = editable_options()
         layout = QVBoxLayout(self)
         form = QFormLayout()
         layout.addLayout(form)
@@ -93,17 +108,28 @@ class SettingsForm(QWidget):
         return editor.text().strip()
 
     def save(self) -> bool:
+        values = {}
         for option in self.options:
-            if option.key in _REQUIRED and not self.value(option.key):
+            value = self.value(option.key)
+            if option.key in _REQUIRED and not value:
                 self.error.setText(_("{field} may not be empty.").format(
                     field=_(option.description)))
                 self.error.show()
                 return False
+            check = _CHECKS.get(option.key)
+            if check and value:
+                try:
+                    value = check(value)
+                except validation.ValidationError as exc:
+                    self.error.setText(f"{_(option.description)}: {exc.message}")
+                    self.error.show()
+                    return False
+            values[option.key] = value
         self.error.hide()
         with self.store.write() as session:
             old_language = settings.LANGUAGE.get(session)
             for option in self.options:
-                option.set(session, self.value(option.key))
+                option.set(session, values[option.key])
         self.message.setText(_("Saved."))
         self.saved.emit()
         new_language = self.value(settings.LANGUAGE.key)

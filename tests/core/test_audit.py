@@ -23,7 +23,7 @@ from inspector_app.core.models import (
 def _check(store, actor, product="电热水壶"):
     with store.write() as session:
         market = records.create(session, Market(name="东门农副产品批发市场"), actor)
-        party = records.create(session, Party(name="𠮷祥日杂商行", kind="individual"), actor)
+        party = records.create(session, Party(name="𠮷祥日杂商行", party_type="individual"), actor)
         check = LabelCheck(
             checked_at=datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc),
             market_id=market.id, party_id=party.id, product_name=product, category="家用电器",
@@ -107,7 +107,7 @@ def test_deleted_and_inserted_rows_are_named(signed_in):
                 "'2026-01-01', 0, '2026-01-01', 0, 'x', '假市场', '', '')")
     found = {(p.kind, p.record_id, p.message) for p in _problems(store)}
     assert ("check", check_id, "该记录在本软件之外被删除") in found
-    assert ("market", "forged", "该记录在本软件之外被添加(无审计记录)") in found
+    assert ("market", "forged", "该记录在本软件之外被添加（无审计记录）") in found
 
 
 def test_rewritten_audit_entry_breaks_the_chain(signed_in):

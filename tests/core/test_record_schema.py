@@ -37,8 +37,13 @@ def test_every_canonical_column_is_described():
         props = set(defs[kind]["properties"])
         lists = {r.key for r in mapper.relationships if r.uselist}
         assert props == columns | lists | {"kind", "attachments"}, kind
+        # Empty values are left out of canonical content (canonical.compact): only the
+        # columns that cannot be empty are always there; lists only when not empty.
         required = set(defs[kind]["required"])
-        assert ("attachments" in required) == (kind in RECORD_KINDS)
+        never_empty = {a.key for a in mapper.column_attrs if not a.columns[0].nullable}
+        assert required == (never_empty - canonical._SKIP) | {"kind"}, kind
+        for key in lists | {"attachments"}:
+            assert defs[kind]["properties"][key]["minItems"] == 1
         assert "password_hash" not in props
 
 
@@ -48,9 +53,10 @@ def test_field_rules():
     assert check["status"] == {"enum": ["draft", "final"]}
     assert check["outcome"] == {"enum": ["pending", "conforming", "nonconforming"]}
     assert check["product_name"] == {"type": "string", "maxLength": 128}
-    assert check["market_id"] == {"$ref": "#/$defs/uuid_or_null"}
+    assert check["market_id"] == {"$ref": "#/$defs/uuid"}  # left out when empty
     assert check["form_id"] == {"type": "string", "maxLength": 64}
-    assert check["price"] == {"$ref": "#/$defs/decimal_14_2_or_null"}
+    assert check["price"] == {"$ref": "#/$defs/decimal_14_2"}
+    assert "price" not in defs["check"]["required"]
     assert defs["check_items"]["properties"]["result"] == {"enum": ["pass", "fail", "na"]}
     assert defs["rapid_tests"]["properties"]["conclusion"] == {
         "enum": ["negative", "positive"]}

@@ -19,6 +19,12 @@ from inspector_app.core.store import (
 )
 
 
+def test_schema_heads_constant_names_the_newest_migrations():
+    from inspector_app.core.store import SCHEMA_HEADS
+
+    assert SCHEMA_HEADS == schema_revisions()[0]
+
+
 def test_new_store_is_wal_marked_and_at_head(tmp_path):
     store = Store(tmp_path)
     con = sqlite3.connect(store.db_path)

@@ -316,7 +316,7 @@ def test_a_newer_version_must_keep_the_attachments(source, target, tmp_path):
     transfer.import_document(target, doc, folder)
     index = next(n for n, r in enumerate(doc["records"]) if r["kind"] == "check")
     doc["records"][index]["version"] = 3
-    doc["records"][index]["attachments"] = []
+    del doc["records"][index]["attachments"]  # empty lists are left out
     issues = _issues(target, doc, folder)
     assert issues == [(f"records[{index}].attachments: 冲突：此版本缺少本库中已有的附件"
                        "（label.png）；未覆盖任何内容")]

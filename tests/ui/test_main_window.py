@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from inspector_app.core import i18n, queries, records, settings
-from inspector_app.core.i18n import _
 from inspector_app.core.models import LabelCheck
+from inspector_app.core.seizure import numbering
 from inspector_app.ui.main_window import NAV
 
 EXPECTED_PAGES = ["dashboard", "check", "seizure", "worklog", "sync", "settings"]
@@ -90,7 +90,8 @@ def test_settings_page_is_built_from_the_options_and_saves(qtbot, window):
     page = _click_nav(qtbot, window, "settings")
     form = page.form
     editable = [o for o in settings.OPTIONS if o.user_editable]
-    assert set(form.editors) == {o.key for o in editable}
+    assert {o.key for o in editable} <= set(form.editors)
+    assert numbering.DEVICE_SEGMENT.key in form.editors  # the seizure numbering too
     assert settings.DEVICE_ID.key not in form.editors
     agency = form.editors[settings.AGENCY_NAME.key]
     assert isinstance(agency, QLineEdit) and agency.text() == "示例市市场监督管理局"
@@ -101,10 +102,19 @@ def test_settings_page_is_built_from_the_options_and_saves(qtbot, window):
         assert settings.AGENCY_NAME.get(session) == "示例市市场监督管理局"
     form.editors[settings.SERVER_URL.key].setText("https://sync.example.cn")
     agency.setText("示例市市场监管局")
+    form.editors[numbering.DEVICE_SEGMENT.key].setText("07 ")
+    form.editors[settings.DOC_NUMBER_PATTERN.key].setText("{abbr}市监强制〔{year}〕号")
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert form.error.isVisible()  # a pattern without {seq} could repeat numbers
+    with window.store.read() as session:
+        assert settings.AGENCY_NAME.get(session) == "示例市市场监督管理局"
+    form.editors[settings.DOC_NUMBER_PATTERN.key].setText("{abbr}市监强制〔{year}〕{seq}号")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert not form.error.isVisible()
     with window.store.read() as session:
         assert settings.AGENCY_NAME.get(session) == "示例市市场监管局"
         assert settings.SERVER_URL.get(session) == "https://sync.example.cn"
+        assert numbering.DEVICE_SEGMENT.get(session) == "07"
     sync = _click_nav(qtbot, window, "sync")
     assert sync.url_edit.text() == "https://sync.example.cn"  # ready for enrolment
 

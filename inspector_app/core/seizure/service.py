@@ -208,13 +208,14 @@ def check_party_input(data: PartyInput) -> PartyInput:
 
 def save_party(session: Session, actor: records.Actor, data: PartyInput,
                party_id: str | None = None) -> Party:
-    clean = check_party_input(data)
+    clean = dict(check_party_input(data).__dict__)
+    clean["party_type"] = clean.pop("kind")
     if party_id is None:
-        return records.create(session, Party(**clean.__dict__), actor)
+        return records.create(session, Party(**clean), actor)
     party = session.get(Party, party_id)
     if party is None:
         raise RuleError(_("The party no longer exists."), "party")
-    for key, value in clean.__dict__.items():
+    for key, value in clean.items():
         setattr(party, key, value)
     return records.update(session, party, actor, party.version)
 
@@ -408,8 +409,8 @@ def add_photo(store: Store, session: Session, actor: records.Actor, seizure_id: 
 
 def _frozen(session: Session, seizure: Seizure) -> dict:
     party = session.get(Party, seizure.party_id) if seizure.party_id else None
-    pinfo = documents.PartyInfo(**{k: getattr(party, k) for k in (
-        "name", "kind", "credit_code", "licence_name", "address", "legal_rep", "id_number",
+    pinfo = documents.PartyInfo(kind=party.party_type, **{k: getattr(party, k) for k in (
+        "name", "credit_code", "licence_name", "address", "legal_rep", "id_number",
         "phone")}) if party else documents.PartyInfo()
     return {
         "party": pinfo.__dict__,

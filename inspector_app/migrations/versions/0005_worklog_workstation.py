@@ -2,7 +2,7 @@
 links and follow-up of rapid tests; re-weigh and complaint details
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-26
 
 A branch from 0003 (other branches are merged later). Every column added to an existing
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """sync: signed batches, pulled reference data and review decisions; which batch carries each outbox entry
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-26
 
 A branch from 0003 (other branches are merged later). Existing outbox entries keep their
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

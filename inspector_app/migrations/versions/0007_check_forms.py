@@ -2,7 +2,7 @@
 of their own, and the local drafts table
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 Create Date: 2026-11-27
 
 A branch from 0003 (other branches are merged later). No existing table changes: checks
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0003"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
