@@ -69,7 +69,7 @@ def _start_seconds(args: list[str], runs: int) -> list[float]:
     out = []
     for _ in range(runs):
         t = time.perf_counter()
-        proc = subprocess.run(args, capture_output=True, text=True, timeout=60,
+        proc = subprocess.run(args, capture_output=True, text=True, timeout=60, check=False,
                               env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
         elapsed = time.perf_counter() - t
         if proc.returncode != 0 or "shown" not in proc.stdout:
@@ -95,7 +95,7 @@ def main_window_rss(ctx) -> dict:
     """Resident memory of the signed-in main window showing each record list."""
     proc = subprocess.run(
         [sys.executable, str(HERE / "window_memory.py"), str(ctx.store_dir())],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True, text=True, timeout=300, check=False,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr)

@@ -18,14 +18,13 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import REGISTRY, Context  # noqa: E402
-
 # Each module registers its benchmarks.
-import bench_checks  # noqa: E402,F401
-import bench_foundation  # noqa: E402,F401
-import bench_seizure  # noqa: E402,F401
-import bench_sync  # noqa: E402,F401
-import bench_worklog  # noqa: E402,F401
+import bench_checks  # noqa: F401
+import bench_foundation  # noqa: F401
+import bench_seizure  # noqa: F401
+import bench_sync  # noqa: F401
+import bench_worklog  # noqa: F401
+from common import REGISTRY, Context
 
 
 def main(argv: list[str] | None = None) -> int:

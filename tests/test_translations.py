@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "packaging"))
 
-import translations  # noqa: E402
+import translations
 
 
 def test_every_marked_string_is_translated():

@@ -29,6 +29,8 @@ from inspector_app.core.models import (
 )
 
 GENESIS = "0" * 64
+# Versions that came from the central server: kept and audited here, not sent back.
+PULLED = "pull"
 
 
 def entry_hash(prev_hash: str, seq: int, at: str, kind: str, record_id: str, version: int,
@@ -58,15 +60,17 @@ class Chain:
         at_text = canonical.plain(at)
         digest = entry_hash(self.head, self.seq, at_text, kind, record_id, version, action,
                             device_id, author_id, content_sha256)
-        row = dict(seq=self.seq, at=at, kind=kind, record_id=record_id, version=version,
-                   action=action, device_id=device_id, author_id=author_id,
-                   content_sha256=content_sha256, prev_hash=self.head, entry_hash=digest)
+        row = {"seq": self.seq, "at": at, "kind": kind, "record_id": record_id,
+               "version": version, "action": action, "device_id": device_id,
+               "author_id": author_id, "content_sha256": content_sha256,
+               "prev_hash": self.head, "entry_hash": digest}
         self.head = digest
         return row
 
 
 def record_change(session: Session, obj: AuditedMixin, action: str) -> str:
-    """Snapshot `obj` (already flushed) into history, the audit chain and the outbox."""
+    """Snapshot `obj` (already flushed) into history, the audit chain and (unless it was
+    pulled from the server) the outbox."""
     attachments = session.scalars(
         select(Attachment).where(
             Attachment.record_kind == obj.__kind__, Attachment.record_id == obj.id
@@ -79,8 +83,9 @@ def record_change(session: Session, obj: AuditedMixin, action: str) -> str:
                         content=content))
     session.add(AuditEntry(**chain.append(obj.updated_at, obj.__kind__, obj.id, obj.version,
                                           action, obj.device_id, obj.author_id, digest)))
-    session.add(Outbox(kind=obj.__kind__, record_id=obj.id, version=obj.version,
-                       created_at=obj.updated_at))
+    if action != PULLED:
+        session.add(Outbox(kind=obj.__kind__, record_id=obj.id, version=obj.version,
+                           created_at=obj.updated_at))
     session.flush()
     return digest
 

@@ -7,7 +7,7 @@ on screen, so the UI's table models and the CLI share the same SQL.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -100,7 +100,7 @@ COLUMNS: dict[str, list[Column]] = {
 
 def _utc_bound(day: date, end: bool) -> datetime:
     local = datetime.combine(day + timedelta(days=1) if end else day, time()).astimezone()
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
+    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 def list_ids(session: Session, kind: str, flt: Filter | None = None) -> list[str]:
@@ -165,7 +165,7 @@ def display(kind: str, column: Column, value: Any) -> str:
     if column.key in ("checked_at", "started_at"):
         moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
         return moment.astimezone().strftime("%Y-%m-%d %H:%M")
     if column.key == "status":
         return _(STATUSES[kind].get(value, value))

@@ -63,7 +63,7 @@ def save_version(session: Session, obj: AuditedMixin, action: str) -> AuditedMix
 
 
 def update(session: Session, obj: AuditedMixin, actor: Actor, expected_version: int,
-           now: datetime | None = None) -> AuditedMixin:
+           now: datetime | None = None, action: str = "update") -> AuditedMixin:
     """Record the changes made to `obj` as its next version. The old one stays in history."""
     if obj.version != expected_version:
         raise VersionConflict(obj.__kind__, obj.id, expected_version, obj.version)
@@ -74,7 +74,7 @@ def update(session: Session, obj: AuditedMixin, actor: Actor, expected_version: 
     obj.device_id = actor.device_id
     obj.author_id = actor.inspector_id
     session.flush()
-    audit.record_change(session, obj, "update")
+    audit.record_change(session, obj, action)
     _reindex(session, obj)
     return obj
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -25,7 +25,7 @@ def _check(store, actor, product="电热水壶"):
         market = records.create(session, Market(name="东门农副产品批发市场"), actor)
         party = records.create(session, Party(name="𠮷祥日杂商行", party_type="individual"), actor)
         check = LabelCheck(
-            checked_at=datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc),
+            checked_at=datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
             market_id=market.id, party_id=party.id, product_name=product, category="家用电器",
             items=[CheckItem(position=1, item_key="cert", label="产品质量检验合格证明",
                              result="pass")],

@@ -8,7 +8,7 @@ import jsonschema
 from sqlalchemy import inspect as sa_inspect
 
 from inspector_app.core import canonical, record_schema, transfer
-from inspector_app.core.models import AUDITED, RECORD_KINDS
+from inspector_app.core.models import AUDITED
 
 
 def test_shipped_schema_is_up_to_date():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -41,7 +41,7 @@ def test_query_of_only_punctuation_matches_nothing():
 
 def _add(session, actor, market, party, product, days_ago, status="final"):
     check = LabelCheck(
-        checked_at=datetime.now(timezone.utc) - timedelta(days=days_ago),
+        checked_at=datetime.now(UTC) - timedelta(days=days_ago),
         market_id=market.id, party_id=party.id, product_name=product, status=status)
     return records.create(session, check, actor)
 

@@ -142,8 +142,8 @@ def test_upgrade_from_first_revision_keeps_every_row(tmp_path):
     # The new search index covers the rows that were already there.
     match = search.match_expression("水壶")
     hits = con.execute(
-        f"SELECT d.record_id FROM search_check f JOIN search_docs d ON d.rowid = f.rowid "
-        f"WHERE search_check MATCH ?", (match,)).fetchall()
+        "SELECT d.record_id FROM search_check f JOIN search_docs d ON d.rowid = f.rowid "
+        "WHERE search_check MATCH ?", (match,)).fetchall()
     assert hits == [("c1",)]
     assert list(tmp_path.glob("inspector.db.before-*.bak")), "a backup is made before migrating"
     upgraded.close()

@@ -261,11 +261,41 @@ def test_pull_fills_known_keys_reference_data_and_reviews(tmp_path, monkeypatch,
     with b.store.read() as s:
         assert s.scalars(select(SyncReview)).all() == []
     service.revoke(db, b.device_id)
+    _pulled_reference_is_put_to_use(a, db)
     assert _sync(a).ok
     with a.store.read() as s:
         assert s.get(KnownKey, _key_id(b)).revoked_at is not None
     a.close()
     b.close()
+
+
+def _pulled_reference_is_put_to_use(dev: ClientDevice, db) -> None:
+    """Markets and the roster become local entities, audited but never sent back; legal
+    bases join the seizure form's list; a new server version updates them."""
+    from inspector_app.core import audit
+    from inspector_app.core.models import Inspector, Market, Outbox
+    from inspector_app.core.seizure.service import LEGAL_BASES
+    from inspector_app.core.sync import reference
+
+    service.put_reference(db, "inspector", "o7", {"name": "李四", "cert_no": "32010077"})
+    assert _sync(dev).ok
+    with dev.store.read() as s:
+        market = s.get(Market, reference.local_id("market", "m1"))
+        assert market.name == "东门农副产品批发市场"
+        officer = s.get(Inspector, reference.local_id("inspector", "o7"))
+        assert (officer.name, officer.cert_no) == ("李四", "32010077")
+        assert "产品质量法第二十七条" in LEGAL_BASES.get(s)
+        assert s.scalars(select(Outbox).where(Outbox.record_id == market.id)).all() == []
+        assert audit.verify(s, dev.store.attachment_path) == []
+    service.put_reference(db, "market", "m1", {"name": "东门农副产品综合批发市场"})
+    assert _sync(dev).ok
+    with dev.store.read() as s:
+        market = s.get(Market, reference.local_id("market", "m1"))
+        assert (market.name, market.version) == ("东门农副产品综合批发市场", 2)
+    with dev.store.read() as s:
+        from inspector_app.core import auth
+
+        assert auth.authenticate(s, "server:o7", "anything") is None
 
 
 def _key_id(dev: ClientDevice) -> str:

@@ -14,7 +14,6 @@ from inspector_app.ui.fonts import install_app_fonts
 from inspector_app.ui.startup import Options, Startup
 
 
-
 @dataclass
 class Known:
     """The records made by `known_records`, for computing expected counts."""

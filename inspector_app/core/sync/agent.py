@@ -22,11 +22,11 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from inspector_app.core import device_key, settings
+from inspector_app.core import device_key, records, settings
 from inspector_app.core.i18n import _
 from inspector_app.core.models import KnownKey, SyncReference, SyncReview
 from inspector_app.core.store import Store, utcnow
-from inspector_app.core.sync import batches, credentials, state
+from inspector_app.core.sync import batches, credentials, reference, state
 from inspector_app.core.sync.transport import (
     Backoff,
     Connection,
@@ -231,7 +231,7 @@ class SyncAgent:
             todo = [(b.id, b.seq, b.records, b.body, b.signature)
                     for b in batches.unacked(session, include_failed=False)]
         total = len(todo)
-        for n, (batch_id, seq, records, body, signature) in enumerate(todo):
+        for n, (batch_id, seq, n_records, body, signature) in enumerate(todo):
             if cancelled():
                 return
             progress("send", n, total)
@@ -252,7 +252,7 @@ class SyncAgent:
             if protocol.receipt_ok(receipt):
                 if batches.mark_acked(self.store, batch_id, receipt):
                     report.acked_batches += 1
-                    report.acked_records += records
+                    report.acked_records += n_records
                 report.conflicts += receipt.get("conflicts") or []
             else:
                 gap = receipt.get("gap") or []
@@ -338,6 +338,8 @@ class SyncAgent:
             report.pulled += len(changes)
             if not page.get("more"):
                 break
+        with self.store.write() as session:
+            reference.apply(session, records.Actor(settings.device_id(session)))
 
 
 def apply_change(session, change: dict[str, Any]) -> None:
