@@ -65,29 +65,38 @@ def search_2char(ctx) -> dict:
                   queries=len(times), median_hits=median(hits), max_hits=max(hits))
 
 
-def _start_seconds(args: list[str], runs: int) -> list[float]:
-    out = []
+def _start_seconds(args: list[str], runs: int) -> tuple[list[float], list[float]]:
+    """Seconds from spawning `args` to its "shown" line, and to its exit, for each run."""
+    shown, done = [], []
     for _ in range(runs):
         t = time.perf_counter()
-        proc = subprocess.run(args, capture_output=True, text=True, timeout=60, check=False,
-                              env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
-        elapsed = time.perf_counter() - t
-        if proc.returncode != 0 or "shown" not in proc.stdout:
-            raise RuntimeError(f"start failed: {proc.stdout}\n{proc.stderr}")
-        out.append(elapsed)
-    return out
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+        first = None
+        for line in proc.stdout:
+            if first is None and line.startswith("shown"):
+                first = time.perf_counter() - t
+        proc.wait(timeout=60)
+        if proc.returncode != 0 or first is None:
+            raise RuntimeError(f"start failed (exit {proc.returncode})")
+        shown.append(first)
+        done.append(time.perf_counter() - t)
+    return shown, done
 
 
 @benchmark("cold_start")
 def cold_start(ctx) -> dict:
-    """Process start to main window shown (and the event loop idle), beside a bare QMainWindow."""
+    """Spawn to main window shown (painted, event loop idle), beside a bare QMainWindow.
+
+    Also reported: the app's whole run to the sign-in dialog over the window, with the
+    100,000-record store opened (`ready_s`), which the bare window has no counterpart of."""
     runs = 3 if ctx.quick else 7
-    bare = _start_seconds([sys.executable, str(HERE / "bare_qt.py")], runs)
-    app = _start_seconds([sys.executable, "-m", "inspector_app", "--data-dir",
-                          str(ctx.store_dir()), "--quit-when-shown"], runs)
+    bare, _ = _start_seconds([sys.executable, str(HERE / "bare_qt.py")], runs)
+    app, ready = _start_seconds([sys.executable, "-m", "inspector_app", "--data-dir",
+                                 str(ctx.store_dir()), "--quit-when-shown"], runs)
     value, base = median(app), median(bare)
     return result(value, "s", "median <= 1.0 s and <= 3x bare", value <= 1.0 and value <= 3 * base,
-                  baseline=base)
+                  baseline=base, ready_s=median(ready))
 
 
 @benchmark("main_window_rss")
