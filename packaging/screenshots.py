@@ -92,7 +92,7 @@ def add_rare_name_check(store) -> None:
         zhang = session.query(Inspector).filter_by(username="zhang").one()
         actor = records.Actor(settings.device_id(session), zhang.id)
         market_id = queries.markets(session)[0][0]
-        party = records.create(session, Party(kind="individual", name="𠮷祥日杂商行"), actor)
+        party = records.create(session, Party(party_type="individual", name="𠮷祥日杂商行"), actor)
         stall = records.create(session, Stall(market_id=market_id, number="A区018号",
                                               party_id=party.id), actor)
         records.create(session, LabelCheck(

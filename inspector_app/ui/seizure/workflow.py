@@ -788,8 +788,11 @@ class DeadlinePanel(QWidget):
             if row.emergency is not None and row.emergency.reported_at is None:
                 todo = (todo + "; " if todo else "") + _("Report the emergency measure")
                 color = color or QColor("#fde8c8")
-            values = [row.number or _("(draft)"), row.party,
-                      str(row.term.days_left) if row.term else "", todo]
+            days = ""
+            if row.term is not None:
+                days = (str(row.term.days_left) if row.term.days_left >= 0 else
+                        _("{n} days overdue").format(n=-row.term.days_left))
+            values = [row.number or _("(draft)"), row.party, days, todo]
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if col == 0:
