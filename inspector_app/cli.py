@@ -283,6 +283,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                                                          password=password))
         start = time.perf_counter()
         counts = demo.generate(store, args.records, seed=args.seed, progress=_progress())
+        counts["seizure"] = counts.get("seizure", 0) + len(demo.printable_seizures(store))
         elapsed = time.perf_counter() - start
     finally:
         store.close()

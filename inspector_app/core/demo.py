@@ -1840,3 +1840,52 @@ def generate(store: Store, records: int, actor: Actor | None = None, seed: int =
     if progress:
         progress(total, total)
     return counts
+
+
+# --- printable examples -------------------------------------------------------------------
+
+
+def printable_seizures(store: Store, issued: int = 2, drafts: int = 1) -> list[str]:
+    """A few seizures made through the real workflow, so a demo store has notices to print
+    and verify (the bulk demo seizures carry no document hashes). Sets this demo device's
+    number segment and the agency's notice details when they are still empty."""
+    from sqlalchemy import select
+
+    from inspector_app.core.models import Inspector, Market, Party
+    from inspector_app.core.seizure import numbering, service
+
+    made: list[str] = []
+    with store.write() as session:
+        officers = session.scalars(select(Inspector).where(
+            Inspector.cert_no != "", Inspector.active).order_by(Inspector.username)).all()
+        party = session.scalars(select(Party).where(Party.name.like("%𠮷%"))).first() or \
+            session.scalars(select(Party)).first()
+        market = session.scalars(select(Market).order_by(Market.name)).first()
+        if len(officers) < 2 or party is None:
+            return made
+        actor = Actor(settings.device_id(session), officers[0].id)
+        if not numbering.DEVICE_SEGMENT.get(session):
+            numbering.set_segment(session, "01")
+        for option, value in ((service.RECONSIDERATION_ORGAN, "示例市人民政府"),
+                              (service.COURT, "示例市人民法院"),
+                              (service.CONTACT_PHONE, "0591-87654321")):
+            if not option.get(session):
+                option.set(session, value)
+        place = f"{market.name if market else ''}{party.name}经营场所"
+        for n in range(issued + drafts):
+            data = service.DraftInput(
+                officer_ids=[officers[0].id, officers[1].id], party_id=party.id,
+                market_id=market.id if market else None, place=place,
+                suspected_violation=service.DEFAULT_VIOLATIONS[0],
+                legal_basis=service.DEFAULT_LEGAL_BASES[0],
+                custody_place="市场监管局涉案物品仓库", custodian="王五",
+                onsite_record="执法人员出示执法证件，告知当事人检查事由。现场发现电热水壶"
+                              "未加施CCC认证标志，当事人未能提供3C认证证书。",
+                items=[service.ItemInput(f"电热水壶（{m + 1}号批次）", Decimal(m + 2), "台",
+                                         "1.7L", "无3C标志") for m in range(3)],
+                seals=[service.SealInput(f"FT-{n + 1:03d}1", "仓库门")])
+            seizure = service.create_draft(session, actor, data)
+            if n < issued:
+                service.issue(store, session, actor, seizure.id)
+            made.append(seizure.id)
+    return made

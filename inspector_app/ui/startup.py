@@ -159,15 +159,12 @@ class Startup(QObject):
         if not empty or records <= 0:
             self.ask_sign_in()
             return
-        try:
-            from inspector_app.core import demo
-        except ImportError:
-            log.warning("the demo data generator is not available")
-            self.ask_sign_in()
-            return
+        from inspector_app.core import demo
 
         def generate(job: tasks.Job) -> dict[str, int]:
-            return demo.generate(job.store, records, progress=job.report)
+            counts = demo.generate(job.store, records, progress=job.report)
+            demo.printable_seizures(job.store)
+            return counts
 
         op = tasks.run_in_background(generate, store=store, on_success=self._demo_done,
                                      on_failure=self._demo_failed)

@@ -305,7 +305,7 @@ def test_demo_sets_up_the_agency_and_calls_the_generator(monkeypatch, capsys):
 
     import inspector_app.core
 
-    fake = types.SimpleNamespace(generate=generate)
+    fake = types.SimpleNamespace(generate=generate, printable_seizures=lambda store: [])
     monkeypatch.setitem(sys.modules, "inspector_app.core.demo", fake)
     monkeypatch.setattr(inspector_app.core, "demo", fake, raising=False)
     code, out, _ = run(capsys, "demo", "--records", "7")
@@ -327,13 +327,21 @@ def test_demo_sets_up_the_agency_and_calls_the_generator(monkeypatch, capsys):
     assert code == 0 and "已设置示例单位" not in out
 
 
-def test_demo_really_fills_a_verifiable_store(capsys):
-    pytest.importorskip("inspector_app.core.demo")
+def test_demo_really_fills_a_verifiable_store(capsys, tmp_path):
     code, out, err = run(capsys, "--lang", "en", "demo", "--records", "5")
     assert code == 0, err
     assert "labeling check" in out
     code, out, _ = run(capsys, "records", "list", "--kind", "seizure", "--json")
-    assert len(json.loads(out)) == 5
+    seizures = json.loads(out)
+    # 5 bulk ones, and 3 made through the workflow: 2 issued with printable notices.
+    assert len(seizures) == 8
+    issued_now = [s for s in seizures if s["number"] and "DEMO" not in s["number"]]
+    assert len(issued_now) == 2
+    notice = tmp_path / "notice.pdf"
+    assert run(capsys, "notice", issued_now[0]["id"], "--kind", "decision",
+               "--out", str(notice))[0] == 0
+    code, out, _ = run(capsys, "verify", str(notice))
+    assert code == 0 and out.startswith("VALID")
     assert run(capsys, "audit", "verify")[0] == 0
 
 
