@@ -13,6 +13,7 @@ failed (or changes are still pending), 2 bad usage or bad input.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
@@ -56,34 +57,42 @@ def add_commands(subparsers, parents=()) -> None:
     blist.set_defaults(func=cmd_batch_list, handler=cmd_batch_list)
 
 
-def _store(args):
-    from inspector_app.core.paths import data_dir
-    from inspector_app.core.store import Store
+def with_store(command):
+    """`command(args, store)` as a handler: the store of --data-dir opened (a store error is
+    its message and exit 2) and closed after."""
 
-    return Store(data_dir(getattr(args, "data_dir", None)))
+    @functools.wraps(command)
+    def handler(args) -> int:
+        from inspector_app.core.paths import data_dir
+        from inspector_app.core.store import Store, StoreError
+
+        try:
+            store = Store(data_dir(getattr(args, "data_dir", None)))
+        except StoreError as exc:
+            _err(exc.message)
+            return 2
+        try:
+            return command(args, store)
+        finally:
+            store.close()
+
+    return handler
 
 
 def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def cmd_enroll(args) -> int:
-    from inspector_app.core.store import StoreError
+@with_store
+def cmd_enroll(args, store) -> int:
     from inspector_app.core.sync import agent
     from inspector_app.core.sync.transport import SyncError
 
-    try:
-        store = _store(args)
-    except StoreError as exc:
-        _err(exc.message)
-        return 2
     try:
         done = agent.enroll(store, args.server, args.code, args.ca_file)
     except SyncError as exc:
         _err(exc.message)
         return 2 if exc.fatal else 1
-    finally:
-        store.close()
     where = _("the system keyring") if done["credential_store"] == "keyring" else \
         _("a private file in the data folder")
     print(_("Enrolled: device {device} for {inspector}; credential kept in {where}.")
@@ -91,31 +100,23 @@ def cmd_enroll(args) -> int:
     return 0
 
 
-def cmd_sync(args) -> int:
-    from inspector_app.core.store import StoreError
+@with_store
+def cmd_sync(args, store) -> int:
     from inspector_app.core.sync import agent, batches
 
-    try:
-        store = _store(args)
-    except StoreError as exc:
-        _err(exc.message)
-        return 2
-    try:
-        if args.retry_failed:
-            batches.retry_failed(store)
+    if args.retry_failed:
+        batches.retry_failed(store)
 
-        def progress(phase: str, done: int, total: int) -> None:
-            if phase == "send" and total and not args.json:
-                print(_("Sending batch {done} of {total}").format(done=min(done + 1, total),
-                                                                  total=total),
-                      file=sys.stderr, flush=True)
+    def progress(phase: str, done: int, total: int) -> None:
+        if phase == "send" and total and not args.json:
+            print(_("Sending batch {done} of {total}").format(done=min(done + 1, total),
+                                                              total=total),
+                  file=sys.stderr, flush=True)
 
-        options = agent.Options()
-        if args.batch_size > 0:
-            options.max_records = min(args.batch_size, agent.batches.MAX_RECORDS)
-        report = agent.SyncAgent(store, options).run(progress)
-    finally:
-        store.close()
+    options = agent.Options()
+    if args.batch_size > 0:
+        options.max_records = min(args.batch_size, agent.batches.MAX_RECORDS)
+    report = agent.SyncAgent(store, options).run(progress)
     if args.json:
         print(json.dumps({"ok": report.ok, "pending": report.pending,
                           "sent_batches": report.sent_batches,
@@ -139,45 +140,29 @@ def cmd_sync(args) -> int:
     return 0 if report.ok else 1
 
 
-def cmd_batch_export(args) -> int:
-    from inspector_app.core.store import StoreError
+@with_store
+def cmd_batch_export(args, store) -> int:
     from inspector_app.core.sync import agent, batches
 
-    try:
-        store = _store(args)
-    except StoreError as exc:
-        _err(exc.message)
+    if not agent.is_enrolled(store):
+        _err(_("This device is not enrolled with a central server yet: the bureau could "
+               "not verify its file. Run `inspector enroll` first (once, with network)."))
         return 2
     try:
-        if not agent.is_enrolled(store):
-            _err(_("This device is not enrolled with a central server yet: the bureau could "
-                   "not verify its file. Run `inspector enroll` first (once, with network)."))
-            return 2
-        try:
-            count, records = batches.export_file(store, args.out)
-        except OSError as exc:
-            _err(_("Cannot write {path}: {error}").format(path=args.out, error=exc.strerror))
-            return 2
-    finally:
-        store.close()
+        count, records = batches.export_file(store, args.out)
+    except OSError as exc:
+        _err(_("Cannot write {path}: {error}").format(path=args.out, error=exc.strerror))
+        return 2
     print(_("Wrote {batches} batches ({records} changes) to {path}.")
           .format(batches=count, records=records, path=args.out))
     return 0
 
 
-def cmd_batch_list(args) -> int:
-    from inspector_app.core.store import StoreError
+@with_store
+def cmd_batch_list(args, store) -> int:
     from inspector_app.core.sync import agent
 
-    try:
-        store = _store(args)
-    except StoreError as exc:
-        _err(exc.message)
-        return 2
-    try:
-        info = agent.status(store)
-    finally:
-        store.close()
+    info = agent.status(store)
     if args.json:
         print(json.dumps(info, ensure_ascii=False, default=str))
         return 0
