@@ -17,6 +17,7 @@ each go in a font that has their characters.
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 from inspector_app.core.resources import fonts_dir
@@ -126,3 +127,26 @@ def _fix_tounicode_for_astral_chars() -> None:
 
     make_tounicode_cmap._inspector_fixed = True
     ttfonts.makeToUnicodeCMap = make_tounicode_cmap
+
+
+@lru_cache(maxsize=65536)
+def char_width(ch: str, size: float) -> float:
+    """Width of one character at `size`, in the font that has it."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return sum(stringWidth(t, f, size) for f, t in font_runs(ch))
+
+
+def text_width(text: str, size: float) -> float:
+    return sum(char_width(ch, size) for ch in text)
+
+
+def draw_text(c, x: float, y: float, text: str, size: float) -> float:
+    """Draw `text` on canvas `c` with each run in a font that has it; return the end x."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    for font, run in font_runs(text):
+        c.setFont(font, size)
+        c.drawString(x, y, run)
+        x += stringWidth(run, font, size)
+    return x

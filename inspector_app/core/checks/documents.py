@@ -22,7 +22,6 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -145,25 +144,8 @@ def snapshot(session: Session, store: Any, check_id: str, registry: Registry) ->
 # --- text -----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=65536)
-def _char_width(ch: str, size: float) -> float:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    return sum(stringWidth(t, f, size) for f, t in fonts.font_runs(ch))
-
-
-def text_width(text: str, size: float) -> float:
-    return sum(_char_width(ch, size) for ch in text)
-
-
-def draw_text(c, x: float, y: float, text: str, size: float) -> float:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    for font, run in fonts.font_runs(text):
-        c.setFont(font, size)
-        c.drawString(x, y, run)
-        x += stringWidth(run, font, size)
-    return x
+text_width = fonts.text_width
+draw_text = fonts.draw_text
 
 
 _NO_LINE_START = set("，。、；：？！）》」』】〕…—,.;:?!)]}%·")

@@ -221,27 +221,8 @@ def content_sha256(snap: Snapshot, kind: str) -> str:
 _NO_LINE_START = set("，。、；：？！）》」』】〕…—,.;:?!)]}%·")
 
 
-@lru_cache(maxsize=65536)
-def _char_width(ch: str, size: float) -> float:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    runs = fonts.font_runs(ch)
-    return sum(stringWidth(t, f, size) for f, t in runs) if runs else 0.0
-
-
-def text_width(text: str, size: float) -> float:
-    return sum(_char_width(ch, size) for ch in text)
-
-
-def draw_text(c, x: float, y: float, text: str, size: float) -> float:
-    """Draw `text` with each run in a font that has it; return the end x."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    for font, run in fonts.font_runs(text):
-        c.setFont(font, size)
-        c.drawString(x, y, run)
-        x += stringWidth(run, font, size)
-    return x
+text_width = fonts.text_width
+draw_text = fonts.draw_text
 
 
 def _units(text: str) -> Iterable[str]:

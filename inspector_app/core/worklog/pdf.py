@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any
 
 from inspector_app.core import fonts
@@ -28,26 +27,9 @@ GREY = (0.93, 0.93, 0.93)
 RED = (0.75, 0.05, 0.05)
 
 
-@lru_cache(maxsize=65536)
-def char_width(ch: str, size: float) -> float:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    return sum(stringWidth(t, f, size) for f, t in fonts.font_runs(ch))
-
-
-def text_width(text: str, size: float) -> float:
-    return sum(char_width(ch, size) for ch in text)
-
-
-def draw_text(c, x: float, y: float, text: str, size: float) -> float:
-    """Draw `text` with each run in a font that has it; return the end x."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    for font, run in fonts.font_runs(text):
-        c.setFont(font, size)
-        c.drawString(x, y, run)
-        x += stringWidth(run, font, size)
-    return x
+char_width = fonts.char_width
+text_width = fonts.text_width
+draw_text = fonts.draw_text
 
 
 def wrap(text: str, size: float, width: float) -> list[str]:
