@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from inspector_app.cli_common import EXIT_BAD_INPUT, with_store
 from inspector_app.core.i18n import _
 
 KINDS = ("decision", "list", "record", "seals", "extension", "release")
@@ -52,15 +53,7 @@ def add_commands(subparsers, parents: Sequence[argparse.ArgumentParser] = ()) ->
     p.set_defaults(func=cmd_segment, handler=cmd_segment)
 
 
-def _store(args):
-    from inspector_app.core import paths
-    from inspector_app.core.store import Store
-
-    return Store(paths.data_dir(getattr(args, "data_dir", None)))
-
-
 EXIT_INVALID = 1  # verify: a code is INVALID
-EXIT_BAD_INPUT = 2  # bad usage or bad input (the main CLI's convention)
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
@@ -70,24 +63,26 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
 
 def _user_errors():
     from inspector_app.core.seizure.service import NotFound
-    from inspector_app.core.store import StoreError
     from inspector_app.core.validation import ValidationError
 
-    return (ValidationError, NotFound, StoreError)
+    return (ValidationError, NotFound)
 
 
-def cmd_verify(args) -> int:
+def _seizure_command(command):
+    """A handler on the store, with the seizure rules' errors as messages (exit 2)."""
+
+    def handler(args) -> int:
+        return with_store(command, errors=_user_errors())(args)
+
+    return handler
+
+
+@_seizure_command
+def cmd_verify(args, store) -> int:
     from inspector_app.core.seizure import verify
 
-    try:
-        store = _store(args)
-    except _user_errors() as exc:
-        return _fail(getattr(exc, "message", str(exc)))
-    try:
-        with store.read() as session:
-            verdicts = verify.verify_input(session, args.input)
-    finally:
-        store.close()
+    with store.read() as session:
+        verdicts = verify.verify_input(session, args.input)
     for n, verdict in enumerate(verdicts):
         if n:
             print()
@@ -95,21 +90,13 @@ def cmd_verify(args) -> int:
     return 0 if verdicts and all(v.valid for v in verdicts) else EXIT_INVALID
 
 
-def cmd_notice(args) -> int:
+@_seizure_command
+def cmd_notice(args, store) -> int:
     from inspector_app.core.seizure import documents, service
 
-    try:
-        store = _store(args)
-    except _user_errors() as exc:
-        return _fail(getattr(exc, "message", str(exc)))
-    try:
-        with store.write() as session:
-            jobs = service.notice_jobs(store, session, args.seizure_id, [args.kind])
-        pdf = documents.render(jobs)
-    except _user_errors() as exc:
-        return _fail(getattr(exc, "message", str(exc)))
-    finally:
-        store.close()
+    with store.write() as session:
+        jobs = service.notice_jobs(store, session, args.seizure_id, [args.kind])
+    pdf = documents.render(jobs)
     assert pdf is not None
     try:
         args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -122,18 +109,12 @@ def cmd_notice(args) -> int:
     return 0
 
 
-def cmd_due(args) -> int:
+@_seizure_command
+def cmd_due(args, store) -> int:
     from inspector_app.core.seizure import rules, service
 
-    try:
-        store = _store(args)
-    except _user_errors() as exc:
-        return _fail(getattr(exc, "message", str(exc)))
-    try:
-        with store.read() as session:
-            rows = service.due_rows(session)
-    finally:
-        store.close()
+    with store.read() as session:
+        rows = service.due_rows(session)
     if not rows:
         print(_("No running seizures."))
         return 0
@@ -156,25 +137,19 @@ def cmd_due(args) -> int:
     return 0
 
 
-def cmd_segment(args) -> int:
+@_seizure_command
+def cmd_segment(args, store) -> int:
     from inspector_app.core.seizure import numbering
 
-    try:
-        store = _store(args)
-        if args.segment is None:
-            with store.read() as session:
-                value = numbering.DEVICE_SEGMENT.get(session)
-            print(value or _("(not set)"))
-            return 0
-        with store.write() as session:
-            value = numbering.set_segment(session, args.segment)
-        print(_("Document number segment set to {segment}.").format(segment=value))
+    if args.segment is None:
+        with store.read() as session:
+            value = numbering.DEVICE_SEGMENT.get(session)
+        print(value or _("(not set)"))
         return 0
-    except _user_errors() as exc:
-        return _fail(getattr(exc, "message", str(exc)))
-    finally:
-        if "store" in locals():
-            store.close()
+    with store.write() as session:
+        value = numbering.set_segment(session, args.segment)
+    print(_("Document number segment set to {segment}.").format(segment=value))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

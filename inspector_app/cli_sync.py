@@ -13,11 +13,11 @@ failed (or changes are still pending), 2 bad usage or bad input.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import sys
 from pathlib import Path
 
+from inspector_app.cli_common import with_store
 from inspector_app.core.i18n import _
 
 
@@ -55,28 +55,6 @@ def add_commands(subparsers, parents=()) -> None:
                              help=_("List the sync batches and their state"))
     blist.add_argument("--json", action="store_true")
     blist.set_defaults(func=cmd_batch_list, handler=cmd_batch_list)
-
-
-def with_store(command):
-    """`command(args, store)` as a handler: the store of --data-dir opened (a store error is
-    its message and exit 2) and closed after."""
-
-    @functools.wraps(command)
-    def handler(args) -> int:
-        from inspector_app.core.paths import data_dir
-        from inspector_app.core.store import Store, StoreError
-
-        try:
-            store = Store(data_dir(getattr(args, "data_dir", None)))
-        except StoreError as exc:
-            _err(exc.message)
-            return 2
-        try:
-            return command(args, store)
-        finally:
-            store.close()
-
-    return handler
 
 
 def _err(message: str) -> None:
