@@ -38,7 +38,17 @@ command -v dpkg-query >/dev/null && system_packages
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip
+# The versions the suite last passed with (packaging/lock.sh refreshes the file). Other
+# Python versions install from pyproject.toml's ranges alone, with a warning.
+pyver=$(.venv/bin/python -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+lock="packaging/constraints-py${pyver}.txt"
+if [ -f "$lock" ] && [ -z "${INSPECTOR_UNLOCKED:-}" ]; then
+  export PIP_CONSTRAINT="$PWD/$lock"
+  .venv/bin/python -m pip install -q "pip==$(sed -n 's/^pip==//p' "$lock")"
+else
+  echo "note: no $lock; installing the newest versions pyproject.toml allows" >&2
+  .venv/bin/python -m pip install -q --upgrade pip
+fi
 .venv/bin/python -m pip install -q -e '.[test]'
 
 case "$what" in
