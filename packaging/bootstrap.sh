@@ -49,7 +49,10 @@ else
   echo "note: no $lock; installing the newest versions pyproject.toml allows" >&2
   .venv/bin/python -m pip install -q --upgrade pip
 fi
-.venv/bin/python -m pip install -q -e '.[test]'
+# The build tools come from the same file: the project builds in this venv, not in an
+# isolated one that would fetch the newest setuptools.
+.venv/bin/python -m pip install -q --upgrade setuptools wheel
+.venv/bin/python -m pip install -q --no-build-isolation -e '.[test]'
 
 case "$what" in
   app)   exec .venv/bin/inspector-app "$@" ;;

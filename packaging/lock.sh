@@ -12,8 +12,8 @@ PY="${PYTHON:-python3}"
 venv=$(mktemp -d)/venv
 trap 'rm -rf "$(dirname "$venv")"' EXIT
 "$PY" -m venv "$venv"
-"$venv/bin/python" -m pip install -q --upgrade pip
-"$venv/bin/python" -m pip install -q -e '.[test]'
+"$venv/bin/python" -m pip install -q --upgrade pip setuptools wheel
+"$venv/bin/python" -m pip install -q --no-build-isolation -e '.[test]'
 QT_QPA_PLATFORM=offscreen "$venv/bin/python" -m pytest -q -p no:cacheprovider
 pyver=$("$venv/bin/python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
 out="packaging/constraints-py${pyver}.txt"

@@ -17,8 +17,11 @@ import translations
 def _messages(catalog) -> dict:
     """id -> translation of every translated, non-fuzzy entry (the header left out: it
     names the tool's version, which differs from machine to machine)."""
-    return {m.id: m.string for m in catalog
-            if m.id and not m.fuzzy and (all(m.string) if isinstance(m.string, tuple)
+    def plain(value):  # a plural entry's id and string are sequences (list or tuple)
+        return tuple(value) if isinstance(value, (list, tuple)) else value
+
+    return {plain(m.id): plain(m.string) for m in catalog
+            if m.id and not m.fuzzy and (all(m.string) if isinstance(m.string, (list, tuple))
                                          else m.string)}
 
 
