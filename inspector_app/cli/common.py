@@ -168,26 +168,27 @@ def kind_label(kind: str) -> str:
 # --- errors ----------------------------------------------------------------------------
 
 
+def _is(exc: BaseException, module: str, name: str) -> bool:
+    """`exc` is a `module.name`; never imports `module` (if it is not loaded, it is not)."""
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(exc, getattr(loaded, name))
+
+
 def describe(exc: BaseException) -> tuple[str, int]:
     """A message for the user, and the exit code, for an exception a command raised."""
-    from inspector_app.core.records import VersionConflict
-    from inspector_app.core.store import StoreError
-    from inspector_app.core.sync.transport import SyncError
-    from inspector_app.core.transfer import TransferError
-    from inspector_app.core.validation import ValidationError
-
     if isinstance(exc, CliError):
         return exc.message, exc.code
-    if isinstance(exc, (StoreError, TransferError, ValidationError)):
-        return exc.message, EXIT_USAGE
-    if isinstance(exc, SyncError):  # refused: bad input; else the network: try again later
-        return exc.message, EXIT_USAGE if exc.fatal else EXIT_CHECK_FAILED
-    if isinstance(exc, VersionConflict):
+    if any(_is(exc, module, name) for module, name in (
+            ("inspector_app.core.store", "StoreError"),
+            ("inspector_app.core.transfer", "TransferError"),
+            ("inspector_app.core.validation", "ValidationError"),
+            ("inspector_app.core.seizure.service", "NotFound"))):
+        return exc.message, EXIT_USAGE  # type: ignore[attr-defined]
+    if _is(exc, "inspector_app.core.sync.transport", "SyncError"):
+        # refused by the server: bad input; the network failed: work left undone
+        return exc.message, EXIT_USAGE if exc.fatal else EXIT_CHECK_FAILED  # type: ignore
+    if _is(exc, "inspector_app.core.records", "VersionConflict"):
         return str(exc), EXIT_USAGE
-    from inspector_app.core.seizure.service import NotFound
-
-    if isinstance(exc, NotFound):
-        return exc.message, EXIT_USAGE
     if isinstance(exc, FileNotFoundError):
         return _("{path} does not exist.").format(path=exc.filename), EXIT_USAGE
     if isinstance(exc, PermissionError):
@@ -199,10 +200,9 @@ def describe(exc: BaseException) -> tuple[str, int]:
             return str(exc.strerror or exc), EXIT_USAGE
         return _("{path}: {error}").format(path=exc.filename, error=exc.strerror or exc), \
             EXIT_USAGE
-    from sqlalchemy.exc import DBAPIError
-
-    if isinstance(exc, DBAPIError):
-        detail = str(exc.orig) if exc.orig is not None else type(exc).__name__
+    if _is(exc, "sqlalchemy.exc", "DBAPIError"):
+        orig = exc.orig  # type: ignore[attr-defined]
+        detail = str(orig) if orig is not None else type(exc).__name__
         if "locked" in detail:
             return _("The store is busy: another program is writing to it. Try again in a "
                      "moment."), EXIT_USAGE
