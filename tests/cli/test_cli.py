@@ -204,6 +204,13 @@ def test_enroll_refuses_a_store_that_is_not_set_up(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == before  # no device key made
 
 
+def test_python_m_runs_the_same_command():
+    done = subprocess.run([sys.executable, "-m", "inspector_app.cli", "--lang", "en", "audit",
+                           "verify", "--data-dir", "/nonexistent/inspector"],
+                          capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 2 and "There is no Inspector store in" in done.stderr
+
+
 # --- exit codes ----------------------------------------------------------------------------
 
 
