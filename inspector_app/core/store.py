@@ -43,6 +43,14 @@ class AlreadyOpenError(StoreError):
     pass
 
 
+class NoStoreError(StoreError):
+    """The data folder holds no store, and none was to be made."""
+
+    def __init__(self, folder: Path):
+        super().__init__(_("There is no Inspector store in {folder}.").format(folder=folder))
+        self.folder = folder
+
+
 def _check_existing_file(path: Path) -> bool:
     """True when `path` is an existing Inspector database; raise if it is something else."""
     if not path.exists() or path.stat().st_size == 0:
@@ -134,14 +142,20 @@ def migrate(engine: Engine, target: str = "heads") -> None:
 
 
 class Store:
-    """One device's local store."""
+    """One device's local store.
 
-    def __init__(self, data_dir: Path, *, upgrade: bool = True):
+    `create`: make the folder and a new store when there is none (the app's first start);
+    with create=False a folder without a store raises NoStoreError and nothing is made.
+    """
+
+    def __init__(self, data_dir: Path, *, upgrade: bool = True, create: bool = True):
         self.data_dir = Path(data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
         self.db_path = self.data_dir / DB_NAME
         self.attachments_dir = self.data_dir / "attachments"
         existed = _check_existing_file(self.db_path)
+        if not existed and not create:
+            raise NoStoreError(self.data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
         self.engine = _make_engine(self.db_path, immediate=False)
         self.write_engine = _make_engine(self.db_path, immediate=True)
         self._read = sessionmaker(self.engine, expire_on_commit=False)

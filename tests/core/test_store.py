@@ -10,6 +10,7 @@ from inspector_app.core import i18n, search
 from inspector_app.core.store import (
     APPLICATION_ID,
     AlreadyOpenError,
+    NoStoreError,
     Store,
     StoreError,
     current_revisions,
@@ -30,6 +31,20 @@ def test_new_store_is_wal_marked_and_at_head(tmp_path):
     con = sqlite3.connect(store.db_path)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert con.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert current_revisions(store.engine) == schema_revisions()[0]
+    store.close()
+
+
+def test_open_existing_only_makes_nothing(tmp_path):
+    for folder in (tmp_path / "absent", tmp_path / "empty"):
+        if folder.name == "empty":
+            folder.mkdir()
+        with pytest.raises(NoStoreError) as err:
+            Store(folder, create=False)
+        assert err.value.message == f"{folder}中没有本软件的数据库。"
+    assert not (tmp_path / "absent").exists() and not any((tmp_path / "empty").iterdir())
+    Store(tmp_path / "made").close()
+    store = Store(tmp_path / "made", create=False)
     assert current_revisions(store.engine) == schema_revisions()[0]
     store.close()
 

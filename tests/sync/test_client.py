@@ -9,10 +9,10 @@ import typing
 import uuid
 
 import pytest
+from cli_runner import inspector
 from sqlalchemy import select
 from synchelpers import ClientDevice, fast_options, server_versions
 
-from inspector_app import cli_sync
 from inspector_app.core.models import KnownKey, SyncBatch, SyncReference, SyncReview
 from inspector_app.core.sync import agent, batches, credentials
 from inspector_app.core.sync.transport import Backoff
@@ -26,16 +26,16 @@ def _sync(dev: ClientDevice, **kw) -> agent.SyncReport:
     return agent.SyncAgent(dev.store, fast_options(**kw)).run()
 
 
-def test_enrol_sync_round_trip_and_exit_code(client_device, server, capsys):
+def test_enrol_sync_round_trip_and_exit_code(client_device, server):
     dev = client_device
     ids = dev.add_checks(30)
     dev.edit_check(ids[0], product_name="电饭煲")
     assert dev.pending() == 30 + 1 + 1  # records, one edit, and the first inspector
     done = dev.enroll(server)
     assert done["credential_store"] == "file"
-    code = cli_sync.main(["--data-dir", str(dev.path), "sync"])
-    assert code == 0
-    assert "0" in capsys.readouterr().out
+    code, out, err = inspector("--data-dir", dev.path, "sync")
+    assert code == 0, err
+    assert "0" in out
     assert dev.pending() == 0
     assert set(server_versions(server.db, dev.device_id)) == dev.versions()
     assert service.stats(server.db)["check"] == 30
@@ -58,19 +58,20 @@ def test_batches_are_bounded_signed_and_kept_after_ack(client_device, sqlite_ser
     assert decoded.device_id == dev.device_id and decoded.seq == 1
 
 
-def test_sync_without_enrolment_says_so(client_device, capsys):
+def test_sync_without_enrolment_says_so(client_device):
     client_device.add_checks(1)
-    assert cli_sync.main(["--data-dir", str(client_device.path), "sync"]) == 1
-    assert "enroll" in capsys.readouterr().err
+    code, _, err = inspector("--data-dir", client_device.path, "sync")
+    assert code == 1 and "enroll" in err
     assert client_device.pending() == 2
 
 
-def test_enroll_command_and_bad_code(client_device, sqlite_server, capsys):
+def test_enroll_command_and_bad_code(client_device, sqlite_server):
     code = service.new_enrolment(sqlite_server.db, "张三")
-    args = ["--data-dir", str(client_device.path), "enroll", "--server", sqlite_server.url]
-    assert cli_sync.main(args + ["--code", "WRONG-CODE"]) == 2
-    assert "注册码" in capsys.readouterr().err  # "the server refused the enrolment code"
-    assert cli_sync.main(args + ["--code", code]) == 0
+    args = ["--data-dir", client_device.path, "enroll", "--server", sqlite_server.url]
+    done = inspector(*args, "--code", "WRONG-CODE")
+    assert done.code == 2 and "注册码" in done.err  # "the server refused the enrolment code"
+    done = inspector(*args, "--code", code)
+    assert done.code == 0 and done.out.startswith("注册成功"), done
     cred = client_device.path / credentials.FILE_NAME
     assert stat.S_IMODE(cred.stat().st_mode) == 0o600
 
@@ -111,14 +112,13 @@ def test_credentials_go_to_the_keyring_when_there_is_one(tmp_path, monkeypatch):
 
 
 def test_export_file_import_then_next_contact_acknowledges(client_device, sqlite_server,
-                                                           tmp_path, capsys):
+                                                           tmp_path):
     dev = client_device
     dev.enroll(sqlite_server)
     dev.add_checks(40)
     out = tmp_path / "usb" / "batches.json"
     out.parent.mkdir()
-    assert cli_sync.main(["--data-dir", str(dev.path), "batch", "export", "--out",
-                          str(out)]) == 0
+    assert inspector("--data-dir", dev.path, "batch", "export", "--out", out).code == 0
     assert dev.pending() == 41  # written to the file, not acknowledged yet
     srv = ["--data-dir", str(sqlite_server.data_dir), "--database-url",
            sqlite_server.config.database_url]
@@ -132,11 +132,11 @@ def test_export_file_import_then_next_contact_acknowledges(client_device, sqlite
     assert dev.pending() == 0
 
 
-def test_export_needs_enrolment(client_device, tmp_path, capsys):
+def test_export_needs_enrolment(client_device, tmp_path):
     client_device.add_checks(1)
-    code = cli_sync.main(["--data-dir", str(client_device.path), "batch", "export", "--out",
-                          str(tmp_path / "f.json")])
-    assert code == 2 and not (tmp_path / "f.json").exists()
+    code, _, err = inspector("--data-dir", client_device.path, "batch", "export", "--out",
+                             tmp_path / "f.json")
+    assert code == 2 and "inspector enroll" in err and not (tmp_path / "f.json").exists()
 
 
 def test_attachments_are_sent_only_when_the_server_lacks_them(tmp_path, monkeypatch,
@@ -345,13 +345,15 @@ def test_probe_with_backoff(sqlite_server):
     assert len(waits) == 3 and waits[0] <= 1 and waits[2] <= 4
 
 
-def test_json_report(client_device, sqlite_server, capsys):
+def test_json_report(client_device, sqlite_server):
     client_device.enroll(sqlite_server)
     client_device.add_checks(2)
-    assert cli_sync.main(["--data-dir", str(client_device.path), "sync", "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    code, out, err = inspector("--data-dir", client_device.path, "sync", "--json")
+    assert code == 0, err
+    data = json.loads(out)
     assert data["ok"] and data["acked_records"] == 3 and data["pending"] == 0
-    assert cli_sync.main(["--data-dir", str(client_device.path), "batch", "list"]) == 0
+    code, out, _ = inspector("--data-dir", client_device.path, "batch", "list")
+    assert code == 0 and out.endswith("待同步更改 0 条。\n"), out
 
 
 def test_uuid_ids_are_client_made(client_device):
@@ -359,16 +361,9 @@ def test_uuid_ids_are_client_made(client_device):
     assert all(uuid.UUID(i) for i in ids)
 
 
-def test_commands_plug_into_a_parser_with_shared_options(client_device, sqlite_server):
-    """As `inspector` adds them: subcommands taking --data-dir from a parent parser."""
-    import argparse
-
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", default=argparse.SUPPRESS)
-    parser = argparse.ArgumentParser(parents=[common])
-    cli_sync.add_commands(parser.add_subparsers(dest="command", required=True),
-                          parents=[common])
+def test_options_after_the_command(client_device, sqlite_server):
+    """--data-dir and --lang work after the command too."""
     client_device.enroll(sqlite_server)
-    args = parser.parse_args(["sync", "--data-dir", str(client_device.path)])
-    assert args.handler is args.func and args.handler(args) == 0
+    code, _, err = inspector("sync", "--data-dir", client_device.path, "--lang", "en")
+    assert code == 0, err
     assert client_device.pending() == 0

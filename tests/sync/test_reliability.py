@@ -60,7 +60,7 @@ def test_client_killed_at_random_points(client_device, sqlite_server):
     # The child imports everything, then waits for "go": one child warms up while the
     # previous one runs and is killed.
     script = ("import sys\n"
-              "from inspector_app.cli_sync import main\n"
+              "from inspector_app.cli import main\n"
               "from inspector_app.core.sync import agent\n"
               "sys.stdin.readline()\n"
               "sys.exit(main(sys.argv[1:]))\n")

@@ -1,28 +1,26 @@
-"""Sync commands of the `inspector` command line.
+"""`inspector` commands to sync with the central server.
 
     inspector enroll --server URL --code CODE [--ca-file PEM]
     inspector sync [--json] [--retry-failed]     # exit 0 only when nothing is left pending
     inspector batch export --out FILE            # the pending batches as one signed file
     inspector batch list [--json]
 
-`inspector_app.cli` adds them with `cli_sync.add_commands(subparsers)`; each handler takes
-the parsed arguments (with `data_dir`) and returns the exit code: 0 ok, 1 a sync or check
-failed (or changes are still pending), 2 bad usage or bad input.
+enroll needs a set-up store (an agency and an inspector). sync exits 1 when changes are
+still pending or the server could not be reached (see common.EXIT_CODES).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
-from inspector_app.cli_common import with_store
+from inspector_app.cli.common import EXIT_CHECK_FAILED, EXIT_OK, CliError, err, out, with_store
 from inspector_app.core.i18n import _
 
 
 def add_commands(subparsers, parents=()) -> None:
-    """Add enroll, sync and batch to `subparsers` (each handler also as `handler`).
+    """Add enroll, sync and batch to `subparsers`.
 
     `parents`: parsers whose options every command takes too (e.g. --data-dir)."""
     parents = list(parents)
@@ -32,7 +30,7 @@ def add_commands(subparsers, parents=()) -> None:
     enroll.add_argument("--code", required=True, help=_("One-time enrolment code"))
     enroll.add_argument("--ca-file", default="",
                         help=_("Certificate authority file (PEM) for the server"))
-    enroll.set_defaults(func=cmd_enroll, handler=cmd_enroll)
+    enroll.set_defaults(handler=cmd_enroll)
 
     sync = subparsers.add_parser("sync", parents=parents,
                                   help=_("Send pending changes and pull updates"))
@@ -42,40 +40,37 @@ def add_commands(subparsers, parents=()) -> None:
     sync.add_argument("--batch-size", type=int, default=0, metavar="N",
                       help=_("At most N changes per batch (smaller batches for a poor "
                              "network)"))
-    sync.set_defaults(func=cmd_sync, handler=cmd_sync)
+    sync.set_defaults(handler=cmd_sync)
 
     batch = subparsers.add_parser("batch", parents=parents,
                                    help=_("Sync batches (files for a USB stick)"))
-    bsub = batch.add_subparsers(dest="batch_command", required=True)
+    bsub = batch.add_subparsers(dest="batch_command", metavar="ACTION", required=True)
     export = bsub.add_parser("export", parents=parents,
                               help=_("Write the pending batches into one signed file"))
     export.add_argument("--out", required=True, type=Path, help=_("File to write"))
-    export.set_defaults(func=cmd_batch_export, handler=cmd_batch_export)
+    export.set_defaults(handler=cmd_batch_export)
     blist = bsub.add_parser("list", parents=parents,
                              help=_("List the sync batches and their state"))
     blist.add_argument("--json", action="store_true")
-    blist.set_defaults(func=cmd_batch_list, handler=cmd_batch_list)
-
-
-def _err(message: str) -> None:
-    print(message, file=sys.stderr)
+    blist.set_defaults(handler=cmd_batch_list)
 
 
 @with_store
 def cmd_enroll(args, store) -> int:
+    from inspector_app.core import auth
     from inspector_app.core.sync import agent
-    from inspector_app.core.sync.transport import SyncError
 
-    try:
-        done = agent.enroll(store, args.server, args.code, args.ca_file)
-    except SyncError as exc:
-        _err(exc.message)
-        return 2 if exc.fatal else 1
+    with store.read() as session:
+        if auth.needs_setup(session):
+            raise CliError(_("The store in {folder} is not set up yet. Start inspector-app "
+                             "once, name the agency and the first inspector, then enrol this "
+                             "device.").format(folder=store.data_dir))
+    done = agent.enroll(store, args.server, args.code, args.ca_file)  # SyncError: 2 or 1
     where = _("the system keyring") if done["credential_store"] == "keyring" else \
         _("a private file in the data folder")
-    print(_("Enrolled: device {device} for {inspector}; credential kept in {where}.")
-          .format(device=done["device_id"], inspector=done["inspector"] or "-", where=where))
-    return 0
+    out(_("Enrolled: device {device} for {inspector}; credential kept in {where}.")
+        .format(device=done["device_id"], inspector=done["inspector"] or "-", where=where))
+    return EXIT_OK
 
 
 @with_store
@@ -96,26 +91,26 @@ def cmd_sync(args, store) -> int:
         options.max_records = min(args.batch_size, agent.batches.MAX_RECORDS)
     report = agent.SyncAgent(store, options).run(progress)
     if args.json:
-        print(json.dumps({"ok": report.ok, "pending": report.pending,
-                          "sent_batches": report.sent_batches,
-                          "acked_batches": report.acked_batches,
-                          "acked_records": report.acked_records,
-                          "uploaded_attachments": report.uploaded_attachments,
-                          "pulled": report.pulled, "conflicts": report.conflicts,
-                          "error": report.error, "seconds": round(report.seconds, 3)},
-                         ensure_ascii=False))
+        out(json.dumps({"ok": report.ok, "pending": report.pending,
+                        "sent_batches": report.sent_batches,
+                        "acked_batches": report.acked_batches,
+                        "acked_records": report.acked_records,
+                        "uploaded_attachments": report.uploaded_attachments,
+                        "pulled": report.pulled, "conflicts": report.conflicts,
+                        "error": report.error, "seconds": round(report.seconds, 3)},
+                       ensure_ascii=False))
     else:
-        print(_("Acknowledged {records} changes in {batches} batches, uploaded {files} "
-                "attachments, pulled {pulled} updates; {pending} changes pending.")
-              .format(records=report.acked_records, batches=report.acked_batches,
-                      files=report.uploaded_attachments, pulled=report.pulled,
-                      pending=report.pending))
+        out(_("Acknowledged {records} changes in {batches} batches, uploaded {files} "
+              "attachments, pulled {pulled} updates; {pending} changes pending.")
+            .format(records=report.acked_records, batches=report.acked_batches,
+                    files=report.uploaded_attachments, pulled=report.pulled,
+                    pending=report.pending))
         if report.conflicts:
-            print(_("{n} changes conflict with the bureau's versions; a supervisor will "
-                    "resolve them.").format(n=len(report.conflicts)))
+            out(_("{n} changes conflict with the bureau's versions; a supervisor will "
+                  "resolve them.").format(n=len(report.conflicts)))
         if report.error:
-            _err(report.error)
-    return 0 if report.ok else 1
+            err(report.error)
+    return EXIT_OK if report.ok else EXIT_CHECK_FAILED
 
 
 @with_store
@@ -123,17 +118,17 @@ def cmd_batch_export(args, store) -> int:
     from inspector_app.core.sync import agent, batches
 
     if not agent.is_enrolled(store):
-        _err(_("This device is not enrolled with a central server yet: the bureau could "
-               "not verify its file. Run `inspector enroll` first (once, with network)."))
-        return 2
+        raise CliError(_("This device is not enrolled with a central server yet: the bureau "
+                         "could not verify its file. Run `inspector enroll` first (once, with "
+                         "network)."))
     try:
         count, records = batches.export_file(store, args.out)
     except OSError as exc:
-        _err(_("Cannot write {path}: {error}").format(path=args.out, error=exc.strerror))
-        return 2
-    print(_("Wrote {batches} batches ({records} changes) to {path}.")
-          .format(batches=count, records=records, path=args.out))
-    return 0
+        raise CliError(_("Cannot write {path}: {error}").format(
+            path=args.out, error=exc.strerror)) from exc
+    out(_("Wrote {batches} batches ({records} changes) to {path}.")
+        .format(batches=count, records=records, path=args.out))
+    return EXIT_OK
 
 
 @with_store
@@ -142,22 +137,10 @@ def cmd_batch_list(args, store) -> int:
 
     info = agent.status(store)
     if args.json:
-        print(json.dumps(info, ensure_ascii=False, default=str))
-        return 0
+        out(json.dumps(info, ensure_ascii=False, default=str))
+        return EXIT_OK
     for b in info["batches"]:
-        print(f"{b['seq']:>6}  {b['state']:<8} {b['records']:>5}  {b['error']}")
-    print(_("{pending} changes pending.").format(pending=info["pending"]))
-    return 0
+        out(f"{b['seq']:>6}  {b['state']:<8} {b['records']:>5}  {b['error']}")
+    out(_("{pending} changes pending.").format(pending=info["pending"]))
+    return EXIT_OK
 
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (tests, and until `inspector` adds these commands)."""
-    parser = argparse.ArgumentParser(prog="inspector")
-    parser.add_argument("--data-dir", type=Path, default=None)
-    add_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

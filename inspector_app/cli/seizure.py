@@ -1,22 +1,20 @@
-"""Command-line commands of the seizure workflow, added to the `inspector` CLI.
+"""`inspector` commands of the seizure workflow.
 
     inspector verify INPUT                    a PDF, a photo/scan (PNG, JPEG) or the raw QR text
     inspector notice SEIZURE_ID --kind KIND --out F.pdf
     inspector seizure-due                     running measures: days left, overdue, emergency
     inspector doc-segment [SEGMENT]           show or set this device's document number segment
 
-`add_commands(subparsers)` adds them; each handler takes the parsed args (with `data_dir`)
-and returns the exit code: 0 ok, 1 INVALID (verify), 2 bad input.
+verify exits 1 when a code is INVALID (see common.EXIT_CODES).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from inspector_app.cli_common import EXIT_BAD_INPUT, with_store
+from inspector_app.cli.common import EXIT_CHECK_FAILED, EXIT_OK, CliError, out, with_store
 from inspector_app.core.i18n import _
 
 KINDS = ("decision", "list", "record", "seals", "extension", "release")
@@ -24,7 +22,7 @@ KINDS = ("decision", "list", "record", "seals", "extension", "release")
 
 def add_commands(subparsers, parents: Sequence[argparse.ArgumentParser] = ()) -> None:
     """Add the commands to `subparsers`; `parents` (e.g. the parser of --data-dir and --lang)
-    are given to each. Handlers are set as both `func` and `handler`."""
+    are given to each."""
     parents = list(parents)
     p = subparsers.add_parser(
         "verify", parents=parents, help=_("Verify the QR code of a printed seizure document"),
@@ -32,7 +30,7 @@ def add_commands(subparsers, parents: Sequence[argparse.ArgumentParser] = ()) ->
                       "photo or scan of a page (PNG, JPEG), or the text of the code. Prints "
                       "VALID (exit 0) or INVALID with the reason (exit 1)."))
     p.add_argument("input", metavar="INPUT", help=_("PDF, image file, or QR text"))
-    p.set_defaults(func=cmd_verify, handler=cmd_verify)
+    p.set_defaults(handler=cmd_verify)
 
     p = subparsers.add_parser("notice", parents=parents, help=_("Write a seizure document as a PDF"))
     p.add_argument("seizure_id", metavar="SEIZURE_ID")
@@ -40,44 +38,20 @@ def add_commands(subparsers, parents: Sequence[argparse.ArgumentParser] = ()) ->
                    help=_("which document (default: decision)"))
     p.add_argument("--out", required=True, type=Path, metavar="F.pdf",
                    help=_("the PDF file to write"))
-    p.set_defaults(func=cmd_notice, handler=cmd_notice)
+    p.set_defaults(handler=cmd_notice)
 
     p = subparsers.add_parser("seizure-due", parents=parents,
                               help=_("List running seizures with their days left"))
-    p.set_defaults(func=cmd_due, handler=cmd_due)
+    p.set_defaults(handler=cmd_due)
 
     p = subparsers.add_parser(
         "doc-segment", parents=parents, help=_("Show or set this device's document number segment"))
     p.add_argument("segment", nargs="?", help=_("1 to 8 digits or capital letters, unique "
                                                 "within the agency"))
-    p.set_defaults(func=cmd_segment, handler=cmd_segment)
+    p.set_defaults(handler=cmd_segment)
 
 
-EXIT_INVALID = 1  # verify: a code is INVALID
-
-
-def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
-    print(message, file=sys.stderr)
-    return code
-
-
-def _user_errors():
-    from inspector_app.core.seizure.service import NotFound
-    from inspector_app.core.validation import ValidationError
-
-    return (ValidationError, NotFound)
-
-
-def _seizure_command(command):
-    """A handler on the store, with the seizure rules' errors as messages (exit 2)."""
-
-    def handler(args) -> int:
-        return with_store(command, errors=_user_errors())(args)
-
-    return handler
-
-
-@_seizure_command
+@with_store
 def cmd_verify(args, store) -> int:
     from inspector_app.core.seizure import verify
 
@@ -85,12 +59,12 @@ def cmd_verify(args, store) -> int:
         verdicts = verify.verify_input(session, args.input)
     for n, verdict in enumerate(verdicts):
         if n:
-            print()
-        print(verdict.text())
-    return 0 if verdicts and all(v.valid for v in verdicts) else EXIT_INVALID
+            out()
+        out(verdict.text())
+    return EXIT_OK if verdicts and all(v.valid for v in verdicts) else EXIT_CHECK_FAILED
 
 
-@_seizure_command
+@with_store
 def cmd_notice(args, store) -> int:
     from inspector_app.core.seizure import documents, service
 
@@ -102,22 +76,22 @@ def cmd_notice(args, store) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(pdf)
     except OSError as exc:
-        return _fail(_("Cannot write {path}: {error}").format(path=args.out,
-                                                              error=exc.strerror))
+        raise CliError(_("Cannot write {path}: {error}").format(
+            path=args.out, error=exc.strerror)) from exc
     draft = " " + _("(draft: no number, no QR code)") if jobs[0][2] is None else ""
-    print(_("Wrote {path}").format(path=args.out) + draft)
-    return 0
+    out(_("Wrote {path}").format(path=args.out) + draft)
+    return EXIT_OK
 
 
-@_seizure_command
+@with_store
 def cmd_due(args, store) -> int:
     from inspector_app.core.seizure import rules, service
 
     with store.read() as session:
         rows = service.due_rows(session)
     if not rows:
-        print(_("No running seizures."))
-        return 0
+        out(_("No running seizures."))
+        return EXIT_OK
     for row in rows:
         parts = [row.number or _("(draft)"), row.party,
                  _(rules.STATE_LABELS.get(row.state, row.state))]
@@ -133,33 +107,21 @@ def cmd_due(args, store) -> int:
         if row.emergency is not None and row.emergency.reported_at is None:
             parts.append(_("emergency measure: report by {time}").format(
                 time=row.emergency.due.astimezone().strftime("%Y-%m-%d %H:%M")))
-        print("  ".join(p for p in parts if p) + f"  [{row.seizure_id}]")
-    return 0
+        out("  ".join(p for p in parts if p) + f"  [{row.seizure_id}]")
+    return EXIT_OK
 
 
-@_seizure_command
+@with_store
 def cmd_segment(args, store) -> int:
     from inspector_app.core.seizure import numbering
 
     if args.segment is None:
         with store.read() as session:
             value = numbering.DEVICE_SEGMENT.get(session)
-        print(value or _("(not set)"))
-        return 0
+        out(value or _("(not set)"))
+        return EXIT_OK
     with store.write() as session:
         value = numbering.set_segment(session, args.segment)
-    print(_("Document number segment set to {segment}.").format(segment=value))
-    return 0
+    out(_("Document number segment set to {segment}.").format(segment=value))
+    return EXIT_OK
 
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (for tests and until the main CLI includes these commands)."""
-    parser = argparse.ArgumentParser(prog="inspector")
-    parser.add_argument("--data-dir", dest="data_dir", type=Path, default=None)
-    add_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,212 @@
+"""What every command shares: the exit codes, the one store opener, output helpers, and the
+message for an error.
+
+Nothing here imports Qt, SQLAlchemy or the other heavy modules at import time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+import unicodedata
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from inspector_app.core.i18n import N_, _
+
+if TYPE_CHECKING:
+    from inspector_app.core.store import Store
+
+# The exit codes of every command (README's "Command line" section lists the same).
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES = {
+    EXIT_OK: N_("ok"),
+    EXIT_CHECK_FAILED: N_("a check failed or work is left undone (audit problems, an INVALID "
+                          "code, changes not synced)"),
+    EXIT_USAGE: N_("bad usage or bad input, such as a data folder without a store"),
+    EXIT_INTERRUPTED: N_("interrupted"),
+}
+
+
+def exit_codes_text() -> str:
+    """One sentence naming every exit code, for --help and the README."""
+    codes = _(", ").join(f"{code} {_(text)}" for code, text in EXIT_CODES.items())
+    return _("Exit codes: {codes}.").format(codes=codes)
+
+
+class CliError(Exception):
+    """A failure with a message for the user and an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+# --- the store -------------------------------------------------------------------------
+
+
+def open_store(args: argparse.Namespace, *, create: bool = False) -> Store:
+    """The store in the data folder of --data-dir (else $INSPECTOR_DATA_DIR, else the user
+    data folder). Unless `create`, a folder without a store is refused and nothing is made."""
+    from inspector_app.core.paths import data_dir
+    from inspector_app.core.store import NoStoreError, Store
+
+    folder = data_dir(getattr(args, "data_dir", None))
+    try:
+        return Store(folder, create=create)
+    except NoStoreError as exc:
+        raise CliError(_("{problem} Give the right folder with --data-dir, or make a store: "
+                         "start inspector-app once and set it up (or run `inspector demo` "
+                         "for demo data).").format(problem=exc.message)) from exc
+
+
+def with_store(command: Callable[[argparse.Namespace, Store], int]
+               ) -> Callable[[argparse.Namespace], int]:
+    """`command(args, store)` as a handler: it runs on the existing store of --data-dir,
+    closed after."""
+
+    @functools.wraps(command)
+    def handler(args: argparse.Namespace) -> int:
+        store = open_store(args)
+        try:
+            return command(args, store)
+        finally:
+            store.close()
+
+    return handler
+
+
+# --- argument types --------------------------------------------------------------------
+
+
+def count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(_("{value} is not a whole number of 0 or more")
+                                         .format(value=text))
+    return value
+
+
+def positive(text: str) -> int:
+    value = count(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(_("{value} is not a whole number of 1 or more")
+                                         .format(value=text))
+    return value
+
+
+# --- output ----------------------------------------------------------------------------
+
+_COUNT_LABELS = {
+    "check_item": N_("checklist items"),
+    "seizure_item": N_("seized items"),
+    "seal": N_("seals"),
+    "rapid_test": N_("rapid tests"),
+    "scale_check": N_("scale checks"),
+    "complaint": N_("complaints"),
+}
+
+
+def out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def width(text: str) -> int:
+    """Columns `text` takes in a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, columns: int) -> str:
+    return text + " " * (columns - width(text))
+
+
+def table(header: list[str], rows: list[list[str]]) -> Iterator[str]:
+    widths = [width(h) for h in header]
+    for row in rows:
+        widths = [max(w, width(c)) for w, c in zip(widths, row, strict=True)]
+    yield "  ".join(pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip()
+    yield "  ".join("-" * w for w in widths)
+    for row in rows:
+        yield "  ".join(pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip()
+
+
+def progress() -> Callable[[int, int], None] | None:
+    """A percentage on stderr, when it is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        percent = 100 * done // total if total else 100
+        sys.stderr.write(f"\r{percent:3d}%")
+        if done >= total:
+            sys.stderr.write("\r    \r")
+        sys.stderr.flush()
+    return show
+
+
+def kind_label(kind: str) -> str:
+    from inspector_app.core.transfer import ENTITY_LABELS, entity_label
+
+    if kind in ENTITY_LABELS:
+        return entity_label(kind)
+    return _(_COUNT_LABELS[kind]) if kind in _COUNT_LABELS else kind
+
+
+# --- errors ----------------------------------------------------------------------------
+
+
+def _is(exc: BaseException, module: str, name: str) -> bool:
+    """`exc` is a `module.name`; never imports `module` (if it is not loaded, it is not)."""
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(exc, getattr(loaded, name))
+
+
+def describe(exc: BaseException) -> tuple[str, int]:
+    """A message for the user, and the exit code, for an exception a command raised."""
+    if isinstance(exc, CliError):
+        return exc.message, exc.code
+    if any(_is(exc, module, name) for module, name in (
+            ("inspector_app.core.store", "StoreError"),
+            ("inspector_app.core.transfer", "TransferError"),
+            ("inspector_app.core.validation", "ValidationError"),
+            ("inspector_app.core.seizure.service", "NotFound"))):
+        return exc.message, EXIT_USAGE  # type: ignore[attr-defined]
+    if _is(exc, "inspector_app.core.sync.transport", "SyncError"):
+        # refused by the server: bad input; the network failed: work left undone
+        return exc.message, EXIT_USAGE if exc.fatal else EXIT_CHECK_FAILED  # type: ignore
+    if _is(exc, "inspector_app.core.records", "VersionConflict"):
+        return str(exc), EXIT_USAGE
+    if isinstance(exc, FileNotFoundError):
+        return _("{path} does not exist.").format(path=exc.filename), EXIT_USAGE
+    if isinstance(exc, PermissionError):
+        return _("No permission to use {path}.").format(path=exc.filename), EXIT_USAGE
+    if isinstance(exc, IsADirectoryError):
+        return _("{path} is a folder, not a file.").format(path=exc.filename), EXIT_USAGE
+    if isinstance(exc, OSError):
+        if exc.filename is None:
+            return str(exc.strerror or exc), EXIT_USAGE
+        return _("{path}: {error}").format(path=exc.filename, error=exc.strerror or exc), \
+            EXIT_USAGE
+    if _is(exc, "sqlalchemy.exc", "DBAPIError"):
+        orig = exc.orig  # type: ignore[attr-defined]
+        detail = str(orig) if orig is not None else type(exc).__name__
+        if "locked" in detail:
+            return _("The store is busy: another program is writing to it. Try again in a "
+                     "moment."), EXIT_USAGE
+        return _("The store's database could not be used ({error}). Nothing was changed; "
+                 "run `inspector audit verify`.").format(error=detail), EXIT_USAGE
+    return _("unexpected {error} ({detail}). This is a bug; please report it.").format(
+        error=type(exc).__name__, detail=exc), EXIT_USAGE

@@ -1,0 +1,79 @@
+"""`inspector demo`: fill a store with demo data (the one command that may make a store).
+
+    inspector demo [--records N] [--seed S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+
+# The short names keep cmd_demo as it was in the old cli.py.
+from inspector_app.cli.common import EXIT_OK, CliError, count
+from inspector_app.cli.common import kind_label as _kind_label
+from inspector_app.cli.common import open_store as _open_store
+from inspector_app.cli.common import out as _out
+from inspector_app.cli.common import pad as _pad
+from inspector_app.cli.common import progress as _progress
+from inspector_app.cli.common import width as _width
+from inspector_app.core.i18n import _
+
+DEMO_AGENCY = "示例市市场监督管理局"
+DEMO_ABBR = "示例"
+DEMO_INSPECTOR = ("张三", "zhang", "demo1234", "32010001")
+
+
+def add_commands(commands, parents: Sequence[argparse.ArgumentParser] = ()) -> None:
+    demo = commands.add_parser(
+        "demo", parents=list(parents), help=_("fill the store with demo data"),
+        description=_("Fill the store with demo data. This is the one command that makes a "
+                      "new store when the data folder has none."))
+    demo.add_argument("--records", type=count, default=200, metavar="N",
+                      help=_("records of each kind to add (default 200)"))
+    demo.add_argument("--seed", type=int, default=1, help=_("random seed (default 1)"))
+    demo.set_defaults(handler=cmd_demo)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from inspector_app.core import auth, settings
+    from inspector_app.core.models import Inspector
+
+    try:
+        from inspector_app.core import demo
+    except ImportError as exc:
+        raise CliError(_("The demo data generator is not part of this installation.")) from exc
+    store = _open_store(args, create=True)
+    try:
+        with store.write() as session:
+            if auth.needs_setup(session):
+                name, username, password, cert_no = DEMO_INSPECTOR
+                agency = settings.AGENCY_NAME.get(session) or DEMO_AGENCY
+                abbr = settings.AGENCY_ABBR.get(session) or DEMO_ABBR
+                if session.scalar(select(Inspector).where(Inspector.username == username)):
+                    settings.AGENCY_NAME.set(session, agency)
+                    settings.AGENCY_ABBR.set(session, abbr)
+                else:
+                    try:
+                        auth.first_setup(session, agency, abbr, auth.NewInspector(
+                            name, username, password, cert_no, "supervisor"))
+                    except auth.SetupError as exc:
+                        raise CliError(str(exc)) from exc
+                    _out(_("Set up the demo agency {agency}; sign in as {user} with the "
+                           "password {password}.").format(agency=agency, user=username,
+                                                         password=password))
+        start = time.perf_counter()
+        counts = demo.generate(store, args.records, seed=args.seed, progress=_progress())
+        counts["seizure"] = counts.get("seizure", 0) + len(demo.printable_seizures(store))
+        elapsed = time.perf_counter() - start
+    finally:
+        store.close()
+    _out(_("Added demo data:"))
+    shown = [(key, n) for key, n in counts.items() if n]
+    width = max((_width(_kind_label(k)) for k, _n in shown), default=0)
+    for key, n in shown:
+        _out(f"  {_pad(_kind_label(key), width)}  {n:>9,}")
+    _out(_("Done in {seconds:.1f} s.").format(seconds=elapsed))
+    return EXIT_OK
