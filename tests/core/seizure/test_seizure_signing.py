@@ -20,7 +20,7 @@ from inspector_app.core.store import Store, utcnow
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "checks"))
 
-from check_helpers import kettle  # noqa: E402
+from check_helpers import kettle
 
 NEW_CODE = "91350102MA2Y8K3P71"  # valid (GB 32100-2015), no party has it yet
 
