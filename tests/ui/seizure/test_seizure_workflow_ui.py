@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QPushButton
@@ -304,3 +305,47 @@ def test_seizure_dialog_opens_an_existing_record(qtbot, agency):
     qtbot.addWidget(dialog)
     assert dialog.page.state == "issued" and "示例市监强制" in dialog.page.status.state_label.text()
     assert "示例市监强制" in dialog.page.header.text()
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_window_fits_a_1366x768_laptop_without_clipping(qtbot, agency, lang, tmp_path):
+    from PySide6.QtWidgets import (
+        QApplication,
+        QCheckBox,
+        QRadioButton,
+        QTableWidget,
+    )
+
+    from inspector_app.core import i18n
+
+    i18n.set_language(lang)
+    sid = agency.issued(items=4)
+    dialog = workflow.SeizureDialog(agency.store, agency.actor, sid)
+    qtbot.addWidget(dialog)
+    # The size the dialog picks on a 1366×768 screen less a 40-pixel task bar.
+    room_w, room_h = 1366, 768 - 40
+    width, height = min(1000, room_w - 40), min(700, room_h - 60)
+    assert dialog.minimumSizeHint().width() <= width
+    assert dialog.minimumSizeHint().height() <= height
+    dialog.resize(width, height)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    page = dialog.page
+    assert page.tabs.tabBar().sizeHint().width() <= page.tabs.width()  # no scroll arrows
+    for n in range(page.tabs.count()):
+        page.tabs.setCurrentIndex(n)
+        QApplication.processEvents()  # lay the tab out
+        dialog.grab().save(str(tmp_path / f"{lang}-{n}.png"))
+        for table in page.tabs.currentWidget().findChildren(QTableWidget):
+            header = table.horizontalHeader()
+            for col in range(table.columnCount()):
+                text = table.horizontalHeaderItem(col).text()
+                assert header.sectionSize(col) >= header.fontMetrics().horizontalAdvance(text), \
+                    (lang, n, text)
+        buttons = [b for kind in (QPushButton, QCheckBox, QRadioButton)
+                   for b in page.findChildren(kind)]
+        for button in buttons:
+            if button.isVisible():
+                assert button.width() >= button.sizeHint().width(), (lang, button.text())
+    assert page.header.width() <= page.width()
+    assert page.header.heightForWidth(page.header.width()) <= 2 * page.header.sizeHint().height()
