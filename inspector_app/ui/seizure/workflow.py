@@ -213,8 +213,6 @@ class SeizurePage(QWidget):
             self.number = seizure.number
             if fill:
                 self.form.fill(service.draft_input(seizure))
-            else:
-                self.form.set_presence(seizure.party_presence)
             self._refresh_status(seizure, s)
 
     def _show_header(self) -> None:
@@ -397,7 +395,10 @@ class SeizurePage(QWidget):
             service.add_signature(self.store, s, self.actor, ctx["seizure_id"], role,
                                   data["signer"], png=data["png"], strokes=data["strokes"],
                                   refused=data["refused"], officer_id=officer_id)
-        return self.run([step], _("Saving the signature…"), fill=False)
+        def then(outcome: Outcome) -> None:
+            if outcome.changed and role == "party" and data["refused"]:
+                self.form.set_presence("refused")  # as the record now says
+        return self.run([step], _("Saving the signature…"), fill=False, then=then)
 
     def add_photos(self, paths: list[str] | None = None) -> tasks.Operation | None:
         if self.seizure_id is None:
