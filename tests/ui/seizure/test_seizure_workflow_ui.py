@@ -349,3 +349,32 @@ def test_the_window_fits_a_1366x768_laptop_without_clipping(qtbot, agency, lang,
                 assert button.width() >= button.sizeHint().width(), (lang, button.text())
     assert page.header.width() <= page.width()
     assert page.header.heightForWidth(page.header.width()) <= 2 * page.header.sizeHint().height()
+
+
+def test_extend_then_release_through_the_dialogs(qtbot, agency):
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    from inspector_app.core.store import utcnow
+
+    sid = agency.issued(now=utcnow() - timedelta(days=3))
+    page = open_page(qtbot, agency, sid)
+    qtbot.mouseClick(page.extend_button, Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    qtbot.waitExposed(dialog)
+    dialog.findChild(QPlainTextEdit).setPlainText("需送检验机构检验")
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    with qtbot.waitSignal(page.op_done, timeout=30000) as blocker:
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert blocker.args[0], page.problems.text()
+    assert agency.seizure(sid).state == "extended" and "已延长" in page.header.text()
+    assert not page.extend_button.isEnabled()
+    page.close_box.setCurrentIndex(page.close_box.findData("released"))
+    qtbot.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    qtbot.waitExposed(dialog)
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    with qtbot.waitSignal(page.preview_opened, timeout=30000) as blocker:
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)  # released: the notice opens
+    assert agency.seizure(sid).state == "released" and "已解除" in page.header.text()
+    assert blocker.args[0].document.pageCount() >= 1
+    blocker.args[0].close()
