@@ -57,6 +57,7 @@ from inspector_app.core.models import (
     Inspector,
     UTCDateTime,
 )
+from inspector_app.core.seizure import rules as seizure_rules
 from inspector_app.core.store import Store, utcnow
 
 FORMAT = "inspector-records"
@@ -838,6 +839,15 @@ def _semantic_issues(index: int, rec: dict[str, Any]) -> list[Issue]:
                     check(rec[key])
                 except validation.ValidationError as exc:
                     issues.append(Issue(json_path([*base, key]), exc.message))
+    if kind == "seizure" and rec.get("state", seizure_rules.DRAFT) != seizure_rules.DRAFT:
+        # An issued measure carries the on-site signatures, as issuing asks (art. 18).
+        missing = seizure_rules.signature_problems(
+            rec.get("party_presence", "present"), rec.get("witness_name"),
+            [(o.get("inspector_id", ""), o.get("name", "")) for o in rec.get("officers", ())],
+            rec.get("signatures", ()))
+        if missing:
+            issues.append(Issue(json_path([*base, "signatures"]),
+                                " ".join(p.message for p in missing)))
     rows: list[tuple[str | None, int | None, dict[str, Any]]] = [(None, None, rec)]
     for key in _children(AUDITED[kind]):
         previous = None

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from inspector_app.core import validation
+from inspector_app.core.checks.rules import CLOCK_SLACK
 from inspector_app.core.i18n import N_, _
 
 MAX_TERM_DAYS = 30  # art. 25
@@ -175,17 +176,90 @@ def check_presence(presence: str, witness_name: str | None) -> None:
     if presence == "absent" and not (witness_name or "").strip():
         raise RuleError(_("The party is absent: a witness (见证人) must be present and sign "
                           "(行政强制法 art. 18). Enter the witness's name."), "witness_name")
+    if presence == "refused" and not (witness_name or "").strip():
+        raise RuleError(_("The party refuses to sign: a witness (见证人) must be present and "
+                          "sign (行政强制法 art. 18). Enter the witness's name."),
+                        "witness_name")
 
 
-def issue_problems(seizure: Any, party: Any) -> list[RuleError]:
+def check_started(started_at: datetime | None, now: datetime) -> None:
+    """The measure cannot start in the future (the same clock slack as a check's time)."""
+    if started_at is None:
+        return
+    if started_at.tzinfo is None:
+        started_at = started_at.replace(tzinfo=UTC)
+    if started_at > now + CLOCK_SLACK:
+        raise RuleError(_("The start of the measure is in the future."), "started_at")
+
+
+@dataclass(frozen=True)
+class Sig:
+    """One signature row as the rules see it (an ORM row or an imported record's dict)."""
+
+    role: str  # party / witness / officer
+    status: str  # signed / refused
+    officer_id: str | None = None
+
+
+def _sig(row: Any) -> Sig:
+    if isinstance(row, dict):
+        return Sig(row.get("role", ""), row.get("status", ""), row.get("officer_id"))
+    return Sig(row.role, row.status, row.officer_id)
+
+
+def signature_problems(presence: str, witness_name: str | None,
+                       officers: Sequence[tuple[str, str]], signatures: Iterable[Any]
+                       ) -> list[RuleError]:
+    """What is missing of the on-site signatures 行政强制法 art. 18 asks for.
+
+    `officers` are (inspector id, name); `signatures` are in the order they were taken,
+    and the latest of each person counts. Both officers sign; the party signs, or its
+    refusal to sign is recorded and a witness signs; an absent party needs a witness who
+    signs.
+    """
+    problems: list[RuleError] = []
+    try:
+        check_presence(presence, witness_name)
+    except RuleError as exc:
+        problems.append(exc)
+    latest: dict[tuple[str, str | None], str] = {}
+    for row in signatures:
+        sig = _sig(row)
+        latest[(sig.role, sig.officer_id if sig.role == "officer" else None)] = sig.status
+    for officer_id, name in officers:
+        if latest.get(("officer", officer_id)) != "signed":
+            problems.append(RuleError(_("Officer {name} has not signed.").format(name=name),
+                                      "signatures"))
+    party = latest.get(("party", None))
+    witness_signed = latest.get(("witness", None)) == "signed"
+    if presence == "present" and party != "signed":
+        problems.append(RuleError(_("The party has not signed. If the party refuses to sign, "
+                                    "record the refusal; a witness then signs."),
+                                  "signatures"))
+    elif presence == "refused":
+        if party != "refused":
+            problems.append(RuleError(_("The party's refusal to sign is not recorded: record "
+                                        "it on the signatures tab."), "signatures"))
+        if not witness_signed and (witness_name or "").strip():
+            problems.append(RuleError(_("The party refused to sign: the witness (见证人) has "
+                                        "not signed (行政强制法 art. 18)."), "signatures"))
+    elif presence == "absent" and not witness_signed and (witness_name or "").strip():
+        problems.append(RuleError(_("The party is absent: the witness (见证人) has not signed "
+                                    "(行政强制法 art. 18)."), "signatures"))
+    return problems
+
+
+def issue_problems(seizure: Any, party: Any, now: datetime | None = None
+                   ) -> list[RuleError]:
     """Everything that stops `seizure` from being issued (empty when it can be)."""
     problems: list[RuleError] = []
+    now = now or datetime.now(UTC)
     checks = [
+        lambda: check_started(seizure.started_at, now),
         lambda: check_officers(seizure.officers),
         lambda: check_party(party),
         lambda: check_items(seizure.items, required=True),
         lambda: check_term(seizure.term_days),
-        lambda: check_presence(seizure.party_presence, seizure.witness_name),
     ]
     for check in checks:
         try:
@@ -204,6 +278,9 @@ def issue_problems(seizure: Any, party: Any) -> list[RuleError]:
     if not (seizure.custody_place or "").strip() or not (seizure.custodian or "").strip():
         problems.append(RuleError(_("Enter the custody place and the custodian."),
                                   "custody_place"))
+    problems += signature_problems(
+        seizure.party_presence, seizure.witness_name,
+        [(o.inspector_id, o.name) for o in seizure.officers], seizure.signatures)
     return problems
 
 

@@ -206,18 +206,48 @@ def check_party_input(data: PartyInput) -> PartyInput:
         phone=validation.check_phone(data.phone) if data.phone.strip() else "")
 
 
+def party_input(party: Party) -> PartyInput:
+    """The details of a stored party, e.g. to complete them."""
+    return PartyInput(name=party.name, kind=party.party_type, credit_code=party.credit_code,
+                      licence_name=party.licence_name, address=party.address,
+                      legal_rep=party.legal_rep, id_number=party.id_number, phone=party.phone)
+
+
+def _same_code(session: Session, clean: dict, party_id: str | None) -> None:
+    """Refuse a code another party already has: complete that party instead."""
+    for key in ("credit_code", "id_number"):
+        if not clean[key]:
+            continue
+        query = select(Party).where(getattr(Party, key) == clean[key])
+        if party_id is not None:
+            query = query.where(Party.id != party_id)
+        other = session.scalars(query.limit(1)).first()
+        if other is not None:
+            raise RuleError(_("The party {name} already has this code: choose that party "
+                              "(and complete its details) instead of entering it again."
+                              ).format(name=other.name), key)
+
+
 def save_party(session: Session, actor: records.Actor, data: PartyInput,
-               party_id: str | None = None) -> Party:
+               party_id: str | None = None, expected_version: int | None = None) -> Party:
+    """A new party, or (with `party_id`) the same party completed or corrected: a new
+    version of the one record, its earlier details kept in history."""
     clean = dict(check_party_input(data).__dict__)
     clean["party_type"] = clean.pop("kind")
+    _same_code(session, clean, party_id)
     if party_id is None:
         return records.create(session, Party(**clean), actor)
     party = session.get(Party, party_id)
     if party is None:
         raise RuleError(_("The party no longer exists."), "party")
+    version = party.version if expected_version is None else expected_version
+    if party.version != version:
+        raise records.VersionConflict("party", party.id, version, party.version)
+    if all(getattr(party, key) == value for key, value in clean.items()):
+        return party  # nothing changed: no new version
     for key, value in clean.items():
         setattr(party, key, value)
-    return records.update(session, party, actor, party.version)
+    return records.update(session, party, actor, version)
 
 
 def _officers(session: Session, ids: Sequence[str]) -> list[SeizureOfficer]:
@@ -231,9 +261,10 @@ def _officers(session: Session, ids: Sequence[str]) -> list[SeizureOfficer]:
     return out
 
 
-def _check_draft(session: Session, data: DraftInput) -> tuple[list[SeizureOfficer],
-                                                                list[SeizureItem], list[Seal]]:
+def _check_draft(session: Session, data: DraftInput, now: datetime
+                 ) -> tuple[list[SeizureOfficer], list[SeizureItem], list[Seal]]:
     officers = _officers(session, data.officer_ids)
+    rules.check_started(data.started_at, now)
     rules.check_officer_certs(officers)  # two or more are checked when issuing
     rules.check_term(data.term_days)
     if data.measure not in rules.MEASURES:
@@ -279,8 +310,8 @@ def _apply(seizure: Seizure, data: DraftInput, officers, items, seals) -> None:
 
 def create_draft(session: Session, actor: records.Actor, data: DraftInput,
                  source_check_id: str | None = None, now: datetime | None = None) -> Seizure:
-    officers, items, seals = _check_draft(session, data)
     now = now or utcnow()
+    officers, items, seals = _check_draft(session, data, now)
     seizure = Seizure(state=rules.DRAFT, number="", started_at=data.started_at or now,
                       extension_days=0, source_check_id=source_check_id)
     _apply(seizure, data, officers, items, seals)
@@ -299,7 +330,7 @@ def update_draft(session: Session, actor: records.Actor, seizure_id: str, data: 
     _need_state(seizure, rules.DRAFT)
     if seizure.version != expected_version:
         raise records.VersionConflict("seizure", seizure.id, expected_version, seizure.version)
-    officers, items, seals = _check_draft(session, data)
+    officers, items, seals = _check_draft(session, data, now or utcnow())
     _apply(seizure, data, officers, items, seals)
     return records.update(session, seizure, actor, expected_version, now=now)
 
@@ -434,10 +465,10 @@ def issue(store: Store | None, session: Session, actor: records.Actor, seizure_i
     seizure = load(session, seizure_id)
     rules.check_transition(seizure.state, rules.ISSUED)
     party = session.get(Party, seizure.party_id) if seizure.party_id else None
-    problems = rules.issue_problems(seizure, party)
+    now = now or utcnow()
+    problems = rules.issue_problems(seizure, party, now)
     if problems:
         raise RuleError("\n".join(p.message for p in problems), problems[0].field)
-    now = now or utcnow()
     tz = seizure_tz(seizure)
     decision_no = numbering.allocate(session, "decision", seizure.id, now, tz)
     list_no = numbering.allocate(session, "list", seizure.id, now, tz)

@@ -1,42 +1,37 @@
 """The seizure workflow page: fill in a draft, collect signatures, issue, print, follow the
 term (extend, testing periods, release / confiscate / destroy / transfer).
 
-Thin: every change is one call of `core.seizure.service` in a write session; a refused
-change shows the rule's message and changes nothing. `SeizureDialog` wraps the page for the
-查封扣押 list; `DeadlinePanel` is the dashboard's list of running measures.
+Thin: every change is one or more calls of `core.seizure.service`, each in its own write
+session on a worker thread (`ui.tasks`); while one runs, the buttons that change or print
+the record are disabled, so pressing twice writes once. A refused change shows the rule's
+message above the tabs and changes nothing. The header names the document number, the
+party and the state. `SeizureDialog` wraps the page for the 查封扣押 list; the dashboard's
+`DeadlinePanel` lives in `deadlines`.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QButtonGroup,
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDateTimeEdit,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
-    QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QRadioButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -45,82 +40,57 @@ from sqlalchemy import select
 
 from inspector_app.core import records
 from inspector_app.core.i18n import _
-from inspector_app.core.models import Attachment, Inspector, Market, Party
-from inspector_app.core.seizure import rules, service
+from inspector_app.core.models import Attachment, Party
+from inspector_app.core.seizure import documents, rules, service
 from inspector_app.core.validation import ValidationError
+from inspector_app.ui import tasks
+from inspector_app.ui.seizure.deadlines import DeadlinePanel
+from inspector_app.ui.seizure.dialogs import ActionDialog, PartyDialog
+from inspector_app.ui.seizure.form_tabs import DraftForm, pydate
 from inspector_app.ui.seizure.pdf_preview import PdfPreviewDialog
+from inspector_app.ui.seizure.record_tabs import SignaturesTab, StatusTab
 from inspector_app.ui.seizure.signature_pad import SignatureDialog
 
-ITEM_COLUMNS = [("name", "Name"), ("spec", "Specification"), ("unit", "Unit"),
-                ("quantity", "Quantity"), ("remark", "Remark")]
-SEAL_COLUMNS = [("number", "Seal number"), ("location", "Where placed")]
+__all__ = ["DeadlinePanel", "PartyDialog", "SeizureDialog", "SeizurePage"]
+
+log = logging.getLogger(__name__)
+
+# Errors a user can cause: their message is shown, nothing is written.
+REFUSED = (ValidationError, service.NotFound, records.VersionConflict)
+# A step runs in its own write session: step(session, ctx) with ctx["seizure_id"] (set
+# by the step that creates the seizure) and ctx["result"] (what the last step returned).
+Step = Callable[[Any, dict], Any]
 
 
-def _qdt(moment: datetime | None) -> QDateTime:
-    if moment is None:
-        return QDateTime.currentDateTime()
-    return QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
+@dataclass
+class Outcome:
+    seizure_id: str | None
+    error: str | None  # the refusal's message, translated
+    changed: bool  # at least one step was written
+    result: Any = None
 
 
-def _pydt(value: QDateTime) -> datetime:
-    return datetime.fromtimestamp(value.toSecsSinceEpoch(), UTC)
-
-
-def _pydate(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
-
-
-class ItemTable(QTableWidget):
-    """An editable table of rows of text, with add and remove."""
-
-    def __init__(self, columns: list[tuple[str, str]], parent: QWidget | None = None):
-        super().__init__(0, len(columns), parent)
-        self.keys = [key for key, _label in columns]
-        self.setHorizontalHeaderLabels([_(label) for _key, label in columns])
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-
-    def add_row(self, values: dict | None = None) -> int:
-        row = self.rowCount()
-        self.insertRow(row)
-        for col, key in enumerate(self.keys):
-            self.setItem(row, col, QTableWidgetItem(str((values or {}).get(key, "") or "")))
-        return row
-
-    def remove_selected(self) -> None:
-        for row in sorted({i.row() for i in self.selectedIndexes()}, reverse=True):
-            self.removeRow(row)
-
-    def rows(self) -> list[dict[str, str]]:
-        out = []
-        for row in range(self.rowCount()):
-            values = {key: (self.item(row, col).text().strip() if self.item(row, col) else "")
-                      for col, key in enumerate(self.keys)}
-            if any(values.values()):
-                out.append(values)
-        return out
-
-
-class ActionDialog(QDialog):
-    """The fields one transition asks for."""
-
-    def __init__(self, title: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.form = QFormLayout()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(buttons)
+def run_steps(store, seizure_id: str | None, steps: list[Step]) -> Outcome:
+    """Run `steps` in order (worker thread), each committed on its own; stop at a refusal."""
+    ctx: dict[str, Any] = {"seizure_id": seizure_id, "result": None}
+    changed = False
+    for step in steps:
+        try:
+            with store.write() as s:
+                ctx["result"] = step(s, ctx)
+        except REFUSED as exc:
+            return Outcome(ctx["seizure_id"], getattr(exc, "message", None) or str(exc),
+                           changed, None)
+        changed = True
+    return Outcome(ctx["seizure_id"], None, changed, ctx["result"])
 
 
 class SeizurePage(QWidget):
     """One seizure: a new draft (seizure_id None) or an existing record."""
 
     saved = Signal(str)  # the seizure id, after every successful change
+    op_done = Signal(bool)  # a background change or print finished (True: not refused)
+    preview_opened = Signal(object)  # the PdfPreviewDialog
 
     def __init__(self, store, actor: records.Actor, seizure_id: str | None = None,
                  source_check_id: str | None = None, parent: QWidget | None = None):
@@ -131,13 +101,31 @@ class SeizurePage(QWidget):
         self.source_check_id = source_check_id
         self.version = 0
         self.state = rules.DRAFT
+        self.number = ""
+        self.enabled: dict[QWidget, bool] = {}
+        self.busy = False
+        self.op: tasks.Operation | None = None
+        self.dialog: QDialog | None = None  # the signature/party/action dialog open now
+        self.preview_dialog: PdfPreviewDialog | None = None
         self._build()
         self.load()
 
     # --- layout ------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.tabs = QTabWidget()
+        self.header = QLabel()
+        self.header.setObjectName("seizure_header")
+        self.header.setWordWrap(True)
+        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = QFont(self.header.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.header.setFont(font)
+        self.problems = QLabel()
+        self.problems.setObjectName("seizure_problems")
+        self.problems.setWordWrap(True)
+        self.problems.setStyleSheet("color: #b00020; background: #fdecee; padding: 6px;")
+        self.problems.hide()
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.hide()
@@ -148,151 +136,31 @@ class SeizurePage(QWidget):
         banner_row.addWidget(self.banner, 1)
         banner_row.addWidget(self.release_now)
 
-        # basics
-        basics = QWidget()
-        form = QFormLayout(basics)
-        self.measure = QComboBox()
-        self.measure.addItem(_("Sealing (查封)"), "seal")
-        self.measure.addItem(_("Detention (扣押)"), "detain")
-        self.market = QComboBox()
-        self.party = QComboBox()
-        new_party = QPushButton(_("New party…"))
-        new_party.clicked.connect(self.new_party)
-        party_row = QHBoxLayout()
-        party_row.addWidget(self.party, 1)
-        party_row.addWidget(new_party)
-        self.place = QLineEdit()
-        self.violation = QComboBox()
-        self.violation.setEditable(True)
-        self.basis = QComboBox()
-        self.basis.setEditable(True)
-        self.term = QSpinBox()
-        self.term.setRange(1, 60)  # the rule (≤ 30) answers with its message
-        self.term.setValue(rules.MAX_TERM_DAYS)
-        self.term.setSuffix(" " + _("days"))
-        self.custody_place = QLineEdit()
-        self.custodian = QLineEdit()
-        self.contact_phone = QLineEdit()
-        self.emergency = QCheckBox(_("Taken on the spot before approval (report within 24 "
-                                     "hours)"))
-        form.addRow(_("Measure"), self.measure)
-        form.addRow(_("Market"), self.market)
-        form.addRow(_("Party"), party_row)
-        form.addRow(_("Place"), self.place)
-        form.addRow(_("Suspected violation"), self.violation)
-        form.addRow(_("Legal basis"), self.basis)
-        form.addRow(_("Term"), self.term)
-        form.addRow(_("Custody place"), self.custody_place)
-        form.addRow(_("Custodian"), self.custodian)
-        form.addRow(_("Contact phone"), self.contact_phone)
-        form.addRow("", self.emergency)
-        self.tabs.addTab(basics, _("Basics"))
+        self.tabs = QTabWidget()
+        self.form = DraftForm(self)
+        for name in self.FIELDS:
+            setattr(self, name, getattr(self.form, name))
+        for widget, title in self.form.tabs:
+            self.tabs.addTab(widget, title)
+        self.form.new_party_button.clicked.connect(lambda: self.edit_party(new=True))
+        self.form.complete_party_button.clicked.connect(lambda: self.edit_party(new=False))
+        self.form.party.currentIndexChanged.connect(lambda _i: self._show_header())
+        self.signatures = SignaturesTab(self.sign, self)
+        self.signatures.photos_button.clicked.connect(lambda: self.add_photos())
+        self.tabs.addTab(self.signatures, _("Signatures and photos"))
+        self.status = StatusTab(self.preview, self)
+        self.tabs.addTab(self.status, _("State and documents"))
 
-        # officers
-        self.officers = QListWidget()
-        officers_tab = QWidget()
-        box = QVBoxLayout(officers_tab)
-        box.addWidget(QLabel(_("Tick at least two officers with an enforcement certificate.")))
-        box.addWidget(self.officers)
-        self.tabs.addTab(officers_tab, _("Officers"))
-
-        # items and seals
-        self.items = ItemTable(ITEM_COLUMNS)
-        self.seals = ItemTable(SEAL_COLUMNS)
-        for table, label in ((self.items, _("Items and places")), (self.seals, _("Seals"))):
-            tab = QWidget()
-            box = QVBoxLayout(tab)
-            box.addWidget(table)
-            row = QHBoxLayout()
-            add = QPushButton(_("Add row"))
-            add.clicked.connect(lambda _c=False, t=table: t.add_row())
-            remove = QPushButton(_("Remove selected"))
-            remove.clicked.connect(table.remove_selected)
-            row.addWidget(add)
-            row.addWidget(remove)
-            row.addStretch()
-            box.addLayout(row)
-            self.tabs.addTab(tab, label)
-
-        # on-site record
-        record = QWidget()
-        form = QFormLayout(record)
-        self.started = QDateTimeEdit()
-        self.started.setCalendarPopup(True)
-        self.ended = QDateTimeEdit()
-        self.ended.setCalendarPopup(True)
-        self.presence = QButtonGroup(self)
-        presence_row = QHBoxLayout()
-        for n, (key, label) in enumerate((("present", _("Party present")),
-                                          ("absent", _("Party absent (witness signs)")),
-                                          ("refused", _("Party refuses to sign")))):
-            button = QRadioButton(label)
-            button.setProperty("key", key)
-            self.presence.addButton(button, n)
-            presence_row.addWidget(button)
-        self.presence.button(0).setChecked(True)
-        self.witness = QLineEdit()
-        self.notified = QCheckBox(_("The party was notified to be present"))
-        self.notified.setChecked(True)
-        self.record_text = QPlainTextEdit()
-        self.statement = QPlainTextEdit()
-        self.statement.setMaximumHeight(80)
-        form.addRow(_("From"), self.started)
-        form.addRow(_("To"), self.ended)
-        form.addRow(_("Party"), presence_row)
-        form.addRow(_("Witness"), self.witness)
-        form.addRow("", self.notified)
-        form.addRow(_("What was found"), self.record_text)
-        form.addRow(_("Party's statement"), self.statement)
-        self.tabs.addTab(record, _("On-site record"))
-
-        # signatures and photos
-        sign = QWidget()
-        box = QVBoxLayout(sign)
-        self.sign_buttons = QGridLayout()
-        box.addLayout(self.sign_buttons)
-        self.signature_list = QListWidget()
-        box.addWidget(self.signature_list)
-        photos = QPushButton(_("Add photos…"))
-        photos.clicked.connect(self.add_photos)
-        self.photo_count = QLabel()
-        row = QHBoxLayout()
-        row.addWidget(photos)
-        row.addWidget(self.photo_count)
-        row.addStretch()
-        box.addLayout(row)
-        self.tabs.addTab(sign, _("Signatures and photos"))
-
-        # state, documents, history
-        status = QWidget()
-        box = QVBoxLayout(status)
-        self.state_label = QLabel()
-        self.state_label.setWordWrap(True)
-        box.addWidget(self.state_label)
-        self.documents = QListWidget()
-        self.documents.itemDoubleClicked.connect(lambda item: self.preview(item.data(
-            Qt.ItemDataRole.UserRole)))
-        box.addWidget(QLabel(_("Documents (double-click to preview and print)")))
-        box.addWidget(self.documents)
-        self.history = QTableWidget(0, 4)
-        self.history.setHorizontalHeaderLabels([_("When"), _("From"), _("To"), _("Reason")])
-        self.history.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        box.addWidget(QLabel(_("History of states")))
-        box.addWidget(self.history)
-        self.tabs.addTab(status, _("State and documents"))
-
-        # actions
         self.save_button = QPushButton(_("Save draft"))
-        self.save_button.clicked.connect(self.save)
+        self.save_button.clicked.connect(lambda: self.save())
         self.issue_button = QPushButton(_("Issue"))
-        self.issue_button.clicked.connect(self.issue)
+        self.issue_button.clicked.connect(lambda: self.issue())
         self.extend_button = QPushButton(_("Extend…"))
-        self.extend_button.clicked.connect(self.extend)
+        self.extend_button.clicked.connect(lambda: self.extend())
         self.testing_button = QPushButton(_("Testing period…"))
-        self.testing_button.clicked.connect(self.testing)
+        self.testing_button.clicked.connect(lambda: self.testing())
         self.report_button = QPushButton(_("Report emergency…"))
-        self.report_button.clicked.connect(self.report_emergency)
+        self.report_button.clicked.connect(lambda: self.report_emergency())
         self.close_box = QComboBox()
         for target in rules.CLOSING:
             self.close_box.addItem(_(rules.STATE_LABELS[target]), target)
@@ -307,155 +175,82 @@ class SeizurePage(QWidget):
         actions.addWidget(self.close_button)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(self.problems)
         layout.addLayout(banner_row)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(actions)
 
+    # The draft's fields, as the page's own (tests and callers reach them here).
+    FIELDS = ("measure", "market", "party", "place", "violation", "basis", "term",
+              "custody_place", "custodian", "contact_phone", "emergency", "officers", "items",
+              "seals", "started", "ended", "presence", "witness", "notified", "record_text",
+              "statement", "new_party_button", "complete_party_button")
+
+    def draft_input(self) -> service.DraftInput:
+        return self.form.draft_input()
+
     # --- loading -------------------------------------------------------------------------
 
-    def load(self) -> None:
+    def load(self, fill: bool = True) -> None:
+        """Show the record as stored; `fill` False keeps what is typed in the draft's fields
+        (after a signature or a photo, which change only their own lists)."""
         with self.store.read() as s:
-            self.basis.clear()
-            self.basis.addItems(service.legal_bases(s))
-            self.violation.clear()
-            self.violation.addItems([str(v) for v in service.VIOLATIONS.get(s)])
-            self.market.clear()
-            self.market.addItem("", None)
-            for market in s.scalars(select(Market).order_by(Market.name)):
-                self.market.addItem(market.name, market.id)
-            self._load_parties(s)
-            self.officers.clear()
-            for inspector in s.scalars(select(Inspector).where(Inspector.active)
-                                       .order_by(Inspector.name)):
-                label = f"{inspector.name}  {_('Certificate')}: " + (
-                    inspector.cert_no or _("(none)"))
-                item = QListWidgetItem(label)
-                item.setData(Qt.ItemDataRole.UserRole, inspector.id)
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                item.setCheckState(Qt.CheckState.Unchecked)
-                self.officers.addItem(item)
+            if fill:
+                self.form.load_choices(s)
             if self.seizure_id is None:
                 data = (service.draft_from_check(s, self.source_check_id)
                         if self.source_check_id else service.DraftInput())
                 if self.actor.inspector_id and not data.officer_ids:
                     data.officer_ids = [self.actor.inspector_id]
-                self._fill(data)
+                if fill:
+                    self.form.fill(data)
                 self._refresh_status(None, s)
                 return
             seizure = service.load(s, self.seizure_id)
             self.version = seizure.version
             self.state = seizure.state
-            self._fill(service.draft_input(seizure))
+            self.number = seizure.number
+            if fill:
+                self.form.fill(service.draft_input(seizure))
             self._refresh_status(seizure, s)
 
-    def _load_parties(self, s, select_id: str | None = None) -> None:
-        current = select_id or self.party.currentData()
-        self.party.clear()
-        self.party.addItem("", None)
-        for party in s.scalars(select(Party).order_by(Party.name)):
-            self.party.addItem(party.name, party.id)
-        if current:
-            self.party.setCurrentIndex(max(0, self.party.findData(current)))
-
-    def _fill(self, d: service.DraftInput) -> None:
-        self.measure.setCurrentIndex(max(0, self.measure.findData(d.measure)))
-        self.market.setCurrentIndex(max(0, self.market.findData(d.market_id)))
-        self.party.setCurrentIndex(max(0, self.party.findData(d.party_id)))
-        self.place.setText(d.place)
-        self.violation.setCurrentText(d.suspected_violation)
-        if d.legal_basis:
-            self.basis.setCurrentText(d.legal_basis)
-        else:
-            self.basis.setCurrentIndex(0)
-        self.term.setValue(d.term_days)
-        self.custody_place.setText(d.custody_place)
-        self.custodian.setText(d.custodian)
-        self.contact_phone.setText(d.contact_phone)
-        self.emergency.setChecked(d.emergency)
-        for row in range(self.officers.count()):
-            item = self.officers.item(row)
-            on = item.data(Qt.ItemDataRole.UserRole) in d.officer_ids
-            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
-        self.items.setRowCount(0)
-        for item in d.items:
-            self.items.add_row({"name": item.name, "spec": item.spec, "unit": item.unit,
-                                "quantity": service._qty(item.quantity), "remark": item.remark})
-        self.seals.setRowCount(0)
-        for seal in d.seals:
-            self.seals.add_row({"number": seal.number, "location": seal.location})
-        self.started.setDateTime(_qdt(d.started_at))
-        self.ended.setDateTime(_qdt(d.record_ended_at))
-        for button in self.presence.buttons():
-            button.setChecked(button.property("key") == d.party_presence)
-        self.witness.setText(d.witness_name)
-        self.notified.setChecked(d.party_notified)
-        self.record_text.setPlainText(d.onsite_record)
-        self.statement.setPlainText(d.party_statement)
-
-    def draft_input(self) -> service.DraftInput:
-        officer_ids = [self.officers.item(r).data(Qt.ItemDataRole.UserRole)
-                       for r in range(self.officers.count())
-                       if self.officers.item(r).checkState() == Qt.CheckState.Checked]
-        presence = next((b.property("key") for b in self.presence.buttons() if b.isChecked()),
-                        "present")
-        return service.DraftInput(
-            officer_ids=officer_ids, party_id=self.party.currentData(),
-            market_id=self.market.currentData(), measure=self.measure.currentData(),
-            place=self.place.text(), suspected_violation=self.violation.currentText(),
-            legal_basis=self.basis.currentText(), term_days=self.term.value(),
-            custody_place=self.custody_place.text(), custodian=self.custodian.text(),
-            items=[service.ItemInput(r["name"], r["quantity"], r["unit"], r["spec"],
-                                     r["remark"]) for r in self.items.rows()],
-            seals=[service.SealInput(r["number"], r["location"]) for r in self.seals.rows()],
-            onsite_record=self.record_text.toPlainText(),
-            party_statement=self.statement.toPlainText(), party_presence=presence,
-            party_notified=self.notified.isChecked(), witness_name=self.witness.text(),
-            emergency=self.emergency.isChecked(), started_at=_pydt(self.started.dateTime()),
-            record_ended_at=_pydt(self.ended.dateTime()),
-            contact_phone=self.contact_phone.text())
+    def _show_header(self) -> None:
+        """Number (or "unnumbered"), party and state, after every step."""
+        state = (_(rules.STATE_LABELS.get(self.state, self.state)) if self.seizure_id
+                 else _("not saved yet"))
+        self.header.setText(_("Number: {number}    Party: {party}    State: {state}").format(
+            number=self.number or _("unnumbered (draft)"),
+            party=self.form.party_name() or _("(no party chosen)"), state=state))
 
     def _refresh_status(self, seizure, s) -> None:
         draft = seizure is None or seizure.state == rules.DRAFT
-        for w in (self.tabs.widget(0), self.tabs.widget(1), self.tabs.widget(2),
-                  self.tabs.widget(3), self.tabs.widget(4)):
-            w.setEnabled(draft)
-        self.save_button.setEnabled(draft)
-        self.issue_button.setEnabled(draft)
+        for n in range(len(self.form.tabs)):
+            self.tabs.widget(n).setEnabled(draft)
         active = seizure is not None and seizure.state in rules.ACTIVE
-        term_over = active and rules.term(seizure, service.today_for(seizure),
-                                          service.seizure_tz(seizure)).overdue
-        self.extend_button.setEnabled(active and seizure.state == rules.ISSUED
-                                      and not term_over)
-        self.testing_button.setEnabled(active)
-        self.close_box.setEnabled(active)
-        self.close_button.setEnabled(active)
-        self.report_button.setEnabled(seizure is not None and seizure.emergency
-                                      and seizure.emergency_reported_at is None)
-        self._refresh_signers(seizure)
-        self.documents.clear()
-        self.history.setRowCount(0)
+        term = self.status.refresh(seizure)
+        term_over = active and term is not None and term.overdue
+        self.enabled = {
+            self.save_button: draft, self.issue_button: draft,
+            self.extend_button: active and seizure.state == rules.ISSUED and not term_over,
+            self.testing_button: active, self.close_box: active, self.close_button: active,
+            self.report_button: (seizure is not None and seizure.emergency
+                                 and seizure.emergency_reported_at is None),
+            self.release_now: True,
+        }
+        for widget, on in self.enabled.items():
+            widget.setEnabled(on)
+        photos = 0
+        if seizure is not None:
+            photos = len(s.scalars(select(Attachment.id).where(
+                Attachment.record_kind == "seizure", Attachment.record_id == seizure.id,
+                Attachment.role == "photo")).all())
+        self.signatures.refresh(seizure, photos)
+        self._show_header()
         self.banner.hide()
         self.release_now.hide()
         if seizure is None:
-            self.state_label.setText(_("New seizure (not saved yet)"))
-            self.photo_count.setText("")
             return
-        photos = len(s.scalars(select(Attachment).where(
-            Attachment.record_kind == "seizure", Attachment.record_id == seizure.id,
-            Attachment.role == "photo")).all())
-        self.photo_count.setText(_("{n} photos").format(n=photos))
-        lines = [_("State: {state}").format(state=_(rules.STATE_LABELS[seizure.state]))]
-        if seizure.number:
-            lines.append(_("Decision number: {number}").format(number=seizure.number))
-        term = rules.term(seizure, service.today_for(seizure), service.seizure_tz(seizure))
-        if term is not None and term.overdue:
-            lines.append(_("Term ended {date} ({days} days overdue; {testing} testing days not "
-                           "counted)").format(date=term.end.isoformat(), days=-term.days_left,
-                                              testing=term.testing_days))
-        elif term is not None:
-            lines.append(_("Term ends {date} ({days} days left; {testing} testing days not "
-                           "counted)").format(date=term.end.isoformat(), days=term.days_left,
-                                              testing=term.testing_days))
         if term is not None:
             if term.overdue:
                 self._banner(_("The term ended on {date}: the measure must be released now; "
@@ -471,169 +266,214 @@ class SeizurePage(QWidget):
             text = _("Emergency measure: report it and get approval by {time}.").format(
                 time=due)
             self._banner(text, "#b00020" if emergency.overdue else "#a15c00")
-        self.state_label.setText("\n".join(lines))
-        for kind in service.available_kinds(seizure):
-            label = _(service.KIND_LABELS[kind])
-            if seizure.state == rules.DRAFT:
-                label += " " + _("(draft)")
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, kind)
-            self.documents.addItem(item)
-        for t in seizure.transitions:
-            row = self.history.rowCount()
-            self.history.insertRow(row)
-            for col, value in enumerate((
-                    t.at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                    _(rules.STATE_LABELS.get(t.from_state, t.from_state)),
-                    _(rules.STATE_LABELS.get(t.to_state, t.to_state)),
-                    t.reason + (f" ({t.approver})" if t.approver else ""))):
-                self.history.setItem(row, col, QTableWidgetItem(value))
 
     def _banner(self, text: str, color: str) -> None:
         self.banner.setText(text)
         self.banner.setStyleSheet(f"color: white; background: {color}; padding: 6px;")
         self.banner.show()
 
-    def _refresh_signers(self, seizure) -> None:
-        while self.sign_buttons.count():
-            item = self.sign_buttons.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        self.signature_list.clear()
-        if seizure is None:
-            self.sign_buttons.addWidget(QLabel(_("Save the draft first.")), 0, 0)
-            return
-        signers = [("party", _("Party"), None, True), ("witness", _("Witness"), None, True)]
-        signers += [("officer", o.name, o.inspector_id, False) for o in seizure.officers]
-        for n, (role, label, officer_id, can_refuse) in enumerate(signers):
-            button = QPushButton(_("Sign: {who}").format(who=label))
-            button.clicked.connect(lambda _c=False, r=role, lb=label, o=officer_id,
-                                   cr=can_refuse: self.sign(r, lb, o, cr))
-            self.sign_buttons.addWidget(button, n // 3, n % 3)
-        for sig in seizure.signatures:
-            state = _("refused to sign") if sig.status == "refused" else _("signed")
-            self.signature_list.addItem(f"{sig.signer}: {state} "
-                                        f"({sig.signed_at.astimezone():%Y-%m-%d %H:%M})")
+    def show_problem(self, message: str | None) -> None:
+        self.problems.setText(message or "")
+        self.problems.setVisible(bool(message))
+
+    # --- running changes off the main thread -----------------------------------------------
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for widget, on in self.enabled.items():
+            widget.setEnabled(on and not busy)
+        self.signatures.set_busy(busy)
+        self.form.new_party_button.setEnabled(not busy)
+        self.form.complete_party_button.setEnabled(not busy and bool(self.party.currentData()))
+
+    def _start(self, work: Callable[[tasks.Job], Any], label: str,
+               done: Callable[[Any], None]) -> tasks.Operation | None:
+        """Run `work` on a worker; `done(result)` on the main thread. None while busy."""
+        if self.busy:
+            return None
+        self._set_busy(True)
+
+        def finished() -> None:
+            if self.busy:  # an unexpected error: shown by tasks; the page is usable again
+                self._set_busy(False)
+                self.op_done.emit(False)
+
+        op = tasks.run_in_background(work, store=self.store, parent=self)
+        op.succeeded.connect(done)
+        op.finished.connect(finished)
+        tasks.with_progress(op, self, label)
+        self.op = op
+        return op
+
+    def run(self, steps: list[Step], label: str, *, fill: bool = True,
+            then: Callable[[Outcome], None] | None = None) -> tasks.Operation | None:
+        """Write `steps` in the background, then show the record (or the refusal)."""
+        seizure_id = self.seizure_id
+
+        def done(outcome: Outcome) -> None:
+            self._set_busy(False)
+            self.seizure_id = outcome.seizure_id or self.seizure_id
+            if outcome.changed or fill:
+                self.load(fill=fill and outcome.error is None)
+            self.show_problem(outcome.error)
+            if outcome.changed and self.seizure_id:
+                self.saved.emit(self.seizure_id)
+            if then is not None:
+                then(outcome)
+            self.op_done.emit(outcome.error is None)
+
+        return self._start(lambda job: run_steps(job.store, seizure_id, steps), label, done)
+
+    def _save_step(self) -> Step:
+        data, version, check_id = self.draft_input(), self.version, self.source_check_id
+
+        def step(s, ctx):
+            if ctx["seizure_id"] is None:
+                ctx["seizure_id"] = service.create_draft(
+                    s, self.actor, data, source_check_id=check_id).id
+            else:
+                service.update_draft(s, self.actor, ctx["seizure_id"], data, version)
+        return step
 
     # --- actions -------------------------------------------------------------------------
 
-    def _run(self, change) -> bool:
-        """Run `change(session)` in a write session; show a refused change's message."""
-        try:
-            with self.store.write() as s:
-                result = change(s)
-                if result is not None and hasattr(result, "id"):
-                    self.seizure_id = self.seizure_id or result.id
-        except (ValidationError, service.NotFound, records.VersionConflict) as exc:
-            QMessageBox.warning(self, _("Seizure"), getattr(exc, "message", str(exc)))
-            return False
-        self.load()
-        self.saved.emit(self.seizure_id)
-        return True
+    def save(self) -> tasks.Operation | None:
+        return self.run([self._save_step()], _("Saving the seizure…"))
 
-    def save(self) -> bool:
-        data = self.draft_input()
-        if self.seizure_id is None:
-            return self._run(lambda s: service.create_draft(
-                s, self.actor, data, source_check_id=self.source_check_id))
-        return self._run(lambda s: service.update_draft(s, self.actor, self.seizure_id, data,
-                                                        self.version))
+    def issue(self) -> tasks.Operation | None:
+        """Save the draft, then issue it (refused, with what is missing, until it may be)."""
+        def issue_step(s, ctx):
+            service.issue(self.store, s, self.actor, ctx["seizure_id"])
+        return self.run([self._save_step(), issue_step], _("Issuing the seizure…"))
 
-    def issue(self) -> bool:
-        if not self.save():
-            return False
-        return self._run(lambda s: service.issue(self.store, s, self.actor, self.seizure_id))
+    def edit_party(self, new: bool) -> PartyDialog | None:
+        """A new party, or the chosen one completed (the same record, a new version)."""
+        party_id = None if new else self.party.currentData()
+        current, version = None, None
+        if party_id is not None:
+            with self.store.read() as s:
+                party = s.get(Party, party_id)
+                if party is None:
+                    return None
+                current, version = service.party_input(party), party.version
+        dialog = PartyDialog(self, current)
 
-    def new_party(self) -> None:
-        dialog = PartyDialog(self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        holder: dict[str, str] = {}
+        def submitted() -> None:
+            data = dialog.party_input()
 
-        def create(s):
-            party = service.save_party(s, self.actor, dialog.party_input())
-            holder["id"] = party.id
+            def step(s, _ctx):
+                return service.save_party(s, self.actor, data, party_id, version).id
 
-        try:
-            with self.store.write() as s:
-                create(s)
-        except ValidationError as exc:
-            QMessageBox.warning(self, _("Party"), exc.message)
-            return
-        with self.store.read() as s:
-            self._load_parties(s, holder["id"])
+            def then(outcome: Outcome) -> None:
+                if outcome.error:
+                    dialog.show_error(outcome.error)
+                    self.show_problem(None)
+                    return
+                with self.store.read() as s:
+                    self.form.load_parties(s, outcome.result)
+                self._show_header()
+                dialog.accept()
+            self.run([step], _("Saving the party…"), fill=False, then=then)
+
+        dialog.submitted.connect(submitted)
+        dialog.open()
+        self.dialog = dialog
+        return dialog
 
     def sign(self, role: str, label: str, officer_id: str | None, can_refuse: bool) -> None:
         signer = label if role == "officer" else (
-            self.party.currentText() if role == "party" else self.witness.text())
+            self.form.party_name() if role == "party" else self.witness.text())
         dialog = SignatureDialog(label, signer, can_refuse, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        self.store_signature(role, officer_id, dialog.result_data())
+        dialog.accepted.connect(lambda: self.store_signature(role, officer_id,
+                                                             dialog.result_data()))
+        dialog.open()
+        self.dialog = dialog
 
-    def store_signature(self, role: str, officer_id: str | None, data: dict) -> bool:
-        return self._run(lambda s: service.add_signature(
-            self.store, s, self.actor, self.seizure_id, role, data["signer"], png=data["png"],
-            strokes=data["strokes"], refused=data["refused"], officer_id=officer_id))
+    def store_signature(self, role: str, officer_id: str | None, data: dict
+                        ) -> tasks.Operation | None:
+        def step(s, ctx):
+            service.add_signature(self.store, s, self.actor, ctx["seizure_id"], role,
+                                  data["signer"], png=data["png"], strokes=data["strokes"],
+                                  refused=data["refused"], officer_id=officer_id)
+        def then(outcome: Outcome) -> None:
+            if outcome.changed and role == "party" and data["refused"]:
+                self.form.set_presence("refused")  # as the record now says
+        return self.run([step], _("Saving the signature…"), fill=False, then=then)
 
-    def add_photos(self) -> None:
+    def add_photos(self, paths: list[str] | None = None) -> tasks.Operation | None:
         if self.seizure_id is None:
-            return
-        paths, _filter = QFileDialog.getOpenFileNames(self, _("Add photos"), "",
-                                                      _("Images (*.jpg *.jpeg *.png)"))
-        for path in paths:
-            with open(path, "rb") as fh:
-                data = fh.read()
-            mime = "image/png" if path.lower().endswith(".png") else "image/jpeg"
-            self._run(lambda s, d=data, p=path, m=mime: service.add_photo(
-                self.store, s, self.actor, self.seizure_id, d, p.rsplit("/", 1)[-1], m))
+            return None
+        if paths is None:
+            paths, _filter = QFileDialog.getOpenFileNames(self, _("Add photos"), "",
+                                                          _("Images (*.jpg *.jpeg *.png)"))
+        if not paths:
+            return None
 
-    def extend(self) -> bool:
-        dialog = ActionDialog(_("Extend the term"), self)
+        def photo_step(path: str) -> Step:
+            def step(s, ctx):
+                data = Path(path).read_bytes()
+                mime = "image/png" if path.lower().endswith(".png") else "image/jpeg"
+                service.add_photo(self.store, s, self.actor, ctx["seizure_id"], data,
+                                  Path(path).name, mime)
+            return step
+        return self.run([photo_step(p) for p in paths], _("Adding the photos…"), fill=False)
+
+    def _ask(self, title: str, rows: list[tuple[str, QWidget]],
+             on_ok: Callable[[], None]) -> ActionDialog:
+        dialog = ActionDialog(title, self)
+        for label, widget in rows:
+            dialog.form.addRow(label, widget)
+        dialog.accepted.connect(on_ok)
+        dialog.open()
+        self.dialog = dialog
+        return dialog
+
+    def extend(self) -> ActionDialog:
         days = QSpinBox()
         days.setRange(1, 60)
         days.setValue(rules.MAX_EXTENSION_DAYS)
-        reason = QPlainTextEdit()
-        approver = QLineEdit()
-        dialog.form.addRow(_("Extra days"), days)
-        dialog.form.addRow(_("Written reasons"), reason)
-        dialog.form.addRow(_("Approved by"), approver)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return False
-        return self._run(lambda s: service.extend(self.store, s, self.actor, self.seizure_id,
-                                                  days.value(), reason.toPlainText(),
-                                                  approver.text()))
+        reason, approver = QPlainTextEdit(), QLineEdit()
 
-    def testing(self) -> bool:
+        def ok() -> None:
+            values = (days.value(), reason.toPlainText(), approver.text())
+            self.run([lambda s, ctx: service.extend(self.store, s, self.actor,
+                                                    ctx["seizure_id"], *values)],
+                     _("Extending the term…"))
+        return self._ask(_("Extend the term"), [(_("Extra days"), days),
+                                                (_("Written reasons"), reason),
+                                                (_("Approved by"), approver)], ok)
+
+    def testing(self) -> ActionDialog:
         with self.store.read() as s:
             running = any(p.end_date is None
                           for p in service.load(s, self.seizure_id).testing_periods)
-        dialog = ActionDialog(_("Testing period"), self)
         start, end = QDateEdit(QDate.currentDate()), QDateEdit(QDate.currentDate())
         for w in (start, end):
             w.setCalendarPopup(True)
         has_end = QCheckBox(_("The end date is known"))
         has_end.setChecked(True)
         description = QLineEdit()
-        if running:
-            dialog.form.addRow(_("End of the running testing period"), end)
-        else:
-            dialog.form.addRow(_("Start"), start)
-            dialog.form.addRow("", has_end)
-            dialog.form.addRow(_("End"), end)
-            dialog.form.addRow(_("What is tested, and by whom"), description)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return False
-        if running:
-            return self._run(lambda s: service.end_testing(s, self.actor, self.seizure_id,
-                                                           _pydate(end.date())))
-        return self._run(lambda s: service.declare_testing(
-            s, self.actor, self.seizure_id, _pydate(start.date()),
-            _pydate(end.date()) if has_end.isChecked() else None, description.text()))
 
-    def close_measure(self, target: str) -> bool:
-        dialog = ActionDialog(_(rules.STATE_LABELS[target]), self)
+        def ok() -> None:
+            if running:
+                day = pydate(end.date())
+                step = lambda s, ctx: service.end_testing(
+                    s, self.actor, ctx["seizure_id"], day)
+            else:
+                first = pydate(start.date())
+                last = pydate(end.date()) if has_end.isChecked() else None
+                text = description.text()
+                step = lambda s, ctx: service.declare_testing(
+                    s, self.actor, ctx["seizure_id"], first, last, text)
+            self.run([step], _("Saving the testing period…"))
+        rows = ([(_("End of the running testing period"), end)] if running else
+                [(_("Start"), start), ("", has_end), (_("End"), end),
+                 (_("What is tested, and by whom"), description)])
+        return self._ask(_("Testing period"), rows, ok)
+
+    def close_measure(self, target: str) -> ActionDialog:
         ground = QComboBox()
+        rows: list[tuple[str, QWidget]] = []
         if target == rules.RELEASED:
             for key, text in rules.RELEASE_GROUNDS.items():
                 ground.addItem(text, key)
@@ -643,99 +483,67 @@ class SeizurePage(QWidget):
                                   service.seizure_tz(seizure))
             if term is not None and term.overdue:
                 ground.setCurrentIndex(ground.findData(rules.EXPIRED_GROUND))
-            dialog.form.addRow(_("Ground (行政强制法 art. 28)"), ground)
+            rows.append((_("Ground (行政强制法 art. 28)"), ground))
         reason = QPlainTextEdit()
-        dialog.form.addRow(_("Reason"), reason)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return False
-        ok = self._run(lambda s: service.close(
-            self.store, s, self.actor, self.seizure_id, target, reason.toPlainText(),
-            ground=ground.currentData() if target == rules.RELEASED else None))
-        if ok and target == rules.RELEASED:
-            self.preview("release")
-        return ok
+        rows.append((_("Reason"), reason))
 
-    def report_emergency(self) -> bool:
-        dialog = ActionDialog(_("Report the emergency measure"), self)
+        def ok() -> None:
+            why = reason.toPlainText()
+            chosen = ground.currentData() if target == rules.RELEASED else None
+
+            def then(outcome: Outcome) -> None:
+                if outcome.error is None and target == rules.RELEASED:
+                    self.preview("release")
+            self.run([lambda s, ctx: service.close(self.store, s, self.actor,
+                                                   ctx["seizure_id"], target, why,
+                                                   ground=chosen)],
+                     _("Saving the decision…"), then=then)
+        return self._ask(_(rules.STATE_LABELS[target]), rows, ok)
+
+    def report_emergency(self) -> ActionDialog:
         approver = QLineEdit()
-        dialog.form.addRow(_("Approved by"), approver)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return False
-        return self._run(lambda s: service.report_emergency(s, self.actor, self.seizure_id,
-                                                            approver.text()))
 
-    def notice_pdf(self, kind: str) -> bytes | None:
-        from inspector_app.core.seizure import documents
+        def ok() -> None:
+            name = approver.text()
+            self.run([lambda s, ctx: service.report_emergency(s, self.actor,
+                                                              ctx["seizure_id"], name)],
+                     _("Saving the report…"))
+        return self._ask(_("Report the emergency measure"), [(_("Approved by"), approver)], ok)
 
-        try:
-            with self.store.write() as s:
-                jobs = service.notice_jobs(self.store, s, self.seizure_id, [kind])
-        except (ValidationError, service.NotFound) as exc:
-            QMessageBox.warning(self, _("Seizure"), getattr(exc, "message", str(exc)))
+    def preview(self, kind: str) -> tasks.Operation | None:
+        """Render `kind` on a worker; the preview opens when it is ready."""
+        if self.seizure_id is None:
             return None
-        return documents.render(jobs)
+        seizure_id, store = self.seizure_id, self.store
 
-    def preview(self, kind: str) -> PdfPreviewDialog | None:
-        pdf = self.notice_pdf(kind)
-        if pdf is None:
-            return None
-        dialog = PdfPreviewDialog(pdf, _(service.KIND_LABELS[kind]), copies=2 if kind in (
-            "decision", "list", "extension", "release") else 1, parent=self,
-            suggested_name=f"{kind}.pdf")
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        return dialog
+        def work(job: tasks.Job) -> tuple[str | None, bytes | None]:
+            try:
+                with job.store.write() as s:  # may register this device's key
+                    jobs = service.notice_jobs(store, s, seizure_id, [kind])
+            except REFUSED as exc:
+                return getattr(exc, "message", None) or str(exc), None
+            return None, documents.render(jobs)
 
+        def done(result: tuple[str | None, bytes | None]) -> None:
+            self._set_busy(False)
+            error, pdf = result
+            self.show_problem(error)
+            if pdf is not None:
+                dialog = PdfPreviewDialog(pdf, _(service.KIND_LABELS[kind]), copies=2 if kind in (
+                    "decision", "list", "extension", "release") else 1, parent=self,
+                    suggested_name=f"{kind}.pdf")
+                dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+                dialog.open()
+                self.preview_dialog = dialog
+                self.preview_opened.emit(dialog)
+            self.op_done.emit(error is None)
 
-class PartyDialog(QDialog):
-    """A new party, with its codes checked as they are typed in."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(_("New party"))
-        self.kind = QComboBox()
-        self.kind.addItem(_("Enterprise"), "enterprise")
-        self.kind.addItem(_("Individual"), "individual")
-        self.fields = {key: QLineEdit() for key in (
-            "name", "credit_code", "licence_name", "address", "legal_rep", "id_number",
-            "phone")}
-        labels = {"name": _("Name"), "credit_code": _("Unified social credit code"),
-                  "licence_name": _("Licence"), "address": _("Address"),
-                  "legal_rep": _("Legal representative"), "id_number": _("ID number"),
-                  "phone": _("Phone")}
-        form = QFormLayout()
-        form.addRow(_("Kind"), self.kind)
-        for key, edit in self.fields.items():
-            form.addRow(labels[key], edit)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020")
-        self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-
-    def party_input(self) -> service.PartyInput:
-        return service.PartyInput(kind=self.kind.currentData(),
-                                  **{k: e.text() for k, e in self.fields.items()})
-
-    def _accept(self) -> None:
-        try:
-            service.check_party_input(self.party_input())
-        except ValidationError as exc:
-            self.error.setText(exc.message)
-            if exc.field in self.fields:
-                self.fields[exc.field].setFocus()
-            return
-        self.accept()
+        return self._start(work, _("Preparing the document…"), done)
 
 
 class SeizureDialog(QDialog):
-    """The workflow page in a window, opened from the 查封扣押 list."""
+    """The workflow page in a window, opened from the 查封扣押 list; it fits the screen
+    (a 1366×768 laptop included)."""
 
     def __init__(self, store, actor: records.Actor, seizure_id: str | None = None,
                  source_check_id: str | None = None, parent: QWidget | None = None):
@@ -744,61 +552,10 @@ class SeizureDialog(QDialog):
         self.page = SeizurePage(store, actor, seizure_id, source_check_id, self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.page)
-        self.resize(980, 720)
-
-
-class DeadlinePanel(QWidget):
-    """Running measures for the dashboard: days left, warnings, overdue, emergency reports."""
-
-    open_seizure = Signal(str)
-
-    def __init__(self, store, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.store = store
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels([_("Document number"), _("Party"), _("Days left"),
-                                              _("To do")])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.cellDoubleClicked.connect(
-            lambda row, _col: self.open_seizure.emit(self.table.item(row, 0).data(
-                Qt.ItemDataRole.UserRole)))
-        self.summary = QLabel()
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.table)
-        self.rows: list[service.DueRow] = []
-
-    def refresh(self, now: datetime | None = None) -> None:
-        with self.store.read() as s:
-            self.rows = service.due_rows(s, now)
-        self.table.setRowCount(0)
-        overdue = warn = 0
-        for row in self.rows:
-            n = self.table.rowCount()
-            self.table.insertRow(n)
-            todo, color = "", None
-            if row.term is not None and row.term.overdue:
-                overdue += 1
-                todo, color = _("Overdue: release it"), QColor("#f8d0d4")
-            elif row.term is not None and row.term.warn:
-                warn += 1
-                todo, color = _("Ends soon"), QColor("#fde8c8")
-            if row.emergency is not None and row.emergency.reported_at is None:
-                todo = (todo + "; " if todo else "") + _("Report the emergency measure")
-                color = color or QColor("#fde8c8")
-            days = ""
-            if row.term is not None:
-                days = (str(row.term.days_left) if row.term.days_left >= 0 else
-                        _("{n} days overdue").format(n=-row.term.days_left))
-            values = [row.number or _("(draft)"), row.party, days, todo]
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if col == 0:
-                    item.setData(Qt.ItemDataRole.UserRole, row.seizure_id)
-                if color is not None:
-                    item.setBackground(color)
-                self.table.setItem(n, col, item)
-        self.summary.setText(_("{n} running measures: {warn} ending within 5 days, {overdue} "
-                               "overdue").format(n=len(self.rows), warn=warn, overdue=overdue))
+        screen = (parent.screen() if parent is not None else None) or \
+            QGuiApplication.primaryScreen()
+        width, height = 1000, 700
+        if screen is not None:
+            room = screen.availableGeometry()
+            width, height = min(width, room.width() - 40), min(height, room.height() - 60)
+        self.resize(width, height)

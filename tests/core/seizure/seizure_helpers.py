@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from decimal import Decimal
+
+from PIL import Image, ImageDraw
 
 from inspector_app.core import auth, records, settings
 from inspector_app.core.seizure import numbering, service
 
 ISSUE_TIME = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)  # 10:00 in UTC+8
+
+
+def _ink() -> bytes:
+    """A small drawn-signature PNG, as the signature pad exports one."""
+    image = Image.new("LA", (120, 40), (0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.line([(5, 30), (40, 8), (70, 32), (115, 10)], fill=(0, 255), width=3)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+INK = _ink()
 
 
 class Agency:
@@ -40,8 +56,37 @@ class Agency:
                                            now=ISSUE_TIME)
             return seizure.id
 
+    def draft_at(self, now: datetime, items: int = 3, **changes) -> str:
+        changes.setdefault("started_at", now)
+        with self.store.write() as s:
+            seizure = service.create_draft(s, self.actor, self.draft_input(items, **changes),
+                                           now=now)
+            return seizure.id
+
+    def sign_all(self, sid: str, now: datetime = ISSUE_TIME, party: str = "signed",
+                 witness: bool = False) -> None:
+        """The on-site signatures issuing asks for: both officers, and the party's
+        signature ("signed"), its refusal ("refused") or none ("none"), and the witness's."""
+        with self.store.write() as s:
+            seizure = service.load(s, sid)
+            officers = [(o.inspector_id, o.name) for o in seizure.officers]
+        signers: list[tuple[str, str, str | None, bool]] = [
+            ("officer", name, oid, False) for oid, name in officers]
+        if party != "none":
+            signers.append(("party", "𠮷祥日杂商行", None, party == "refused"))
+        if witness:
+            signers.append(("witness", "赵见证", None, False))
+        for role, signer, oid, refused in signers:
+            with self.store.write() as s:
+                service.add_signature(self.store, s, self.actor, sid, role, signer,
+                                      png=None if refused else INK, refused=refused,
+                                      officer_id=oid, now=now)
+
     def issued(self, items: int = 3, now: datetime = ISSUE_TIME, **changes) -> str:
-        sid = self.draft(items, **changes)
+        sid = self.draft_at(now, items, **changes)
+        presence = changes.get("party_presence", "present")
+        self.sign_all(sid, now, party={"absent": "none", "refused": "refused"}.get(
+            presence, "signed"), witness=presence != "present")
         with self.store.write() as s:
             service.issue(self.store, s, self.actor, sid, now=now)
         return sid

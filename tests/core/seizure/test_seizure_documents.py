@@ -154,7 +154,7 @@ def test_on_site_record_has_signatures_on_every_page(agency, tmp_path):
 
 
 def test_refusal_to_sign_is_printed(agency, tmp_path):
-    sid = agency.issued(items=2, party_presence="refused")
+    sid = agency.issued(items=2, party_presence="refused", witness_name="赵见证")
     with agency.store.write() as s:
         service.add_signature(agency.store, s, agency.actor, sid, "party", "𠮷祥日杂商行",
                               refused=True)

@@ -15,3 +15,5 @@ from seizure_helpers import Agency, make_agency
 @pytest.fixture
 def agency(store) -> Agency:
     return make_agency(store)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "core" / "checks"))

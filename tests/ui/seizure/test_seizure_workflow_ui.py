@@ -9,6 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QPushButton
 from seizure_helpers import ISSUE_TIME
+from sqlalchemy import select
+from test_signature_pad import draw
 
 from inspector_app.core.seizure import qr, service
 from inspector_app.ui.seizure import workflow
@@ -16,12 +18,36 @@ from inspector_app.ui.seizure.pdf_preview import PdfPreviewDialog, print_pdf, st
 from inspector_app.ui.seizure.verify_dialog import VerifyDialog
 
 
-@pytest.fixture
-def warnings(monkeypatch):
-    shown: list[str] = []
-    monkeypatch.setattr(workflow.QMessageBox, "warning",
-                        lambda parent, title, text, *a, **k: shown.append(text))
-    return shown
+def press(qtbot, page, button, timeout: int = 30000) -> bool:
+    """Press `button` and wait for the background change it starts; True: not refused."""
+    with qtbot.waitSignal(page.op_done, timeout=timeout) as blocker:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    return blocker.args[0]
+
+
+def open_page(qtbot, agency, sid=None):
+    page = workflow.SeizurePage(agency.store, agency.actor, sid)
+    qtbot.addWidget(page)
+    page.resize(1000, 680)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def sign(qtbot, page, role, officer_id=None, refuse=False):
+    """Press the signer's button, sign on the pad (or tick the refusal), press OK."""
+    page.tabs.setCurrentWidget(page.signatures)
+    qtbot.mouseClick(page.signatures.buttons[(role, officer_id)], Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    qtbot.waitExposed(dialog)
+    if refuse:
+        qtbot.mouseClick(dialog.refused, Qt.MouseButton.LeftButton)
+    else:
+        draw(qtbot, dialog.pad, [(50, 100), (120, 40), (200, 120), (300, 60)])
+    with qtbot.waitSignal(page.op_done, timeout=30000) as blocker:
+        qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok),
+                         Qt.MouseButton.LeftButton)
+    assert blocker.args[0], page.problems.text()
 
 
 def fill(page, agency, officers):
@@ -41,48 +67,155 @@ def fill(page, agency, officers):
     page.seals.add_row({"number": "FT-0001", "location": "仓库门"})
 
 
-def test_new_draft_one_officer_refused_then_issued(qtbot, agency, warnings):
-    page = workflow.SeizurePage(agency.store, agency.actor)
-    qtbot.addWidget(page)
+def test_new_draft_refused_then_signed_and_issued_by_pressing_the_buttons(qtbot, agency):
+    page = open_page(qtbot, agency)
+    assert "未编号（草稿）" in page.header.text() and "尚未保存" in page.header.text()
     fill(page, agency, agency.officers[:1])
-    assert page.save() and page.seizure_id
+    assert press(qtbot, page, page.save_button) and page.seizure_id
     assert page.version == 1 and page.state == "draft"
-    # one officer: refused with the rule's message, nothing issued
-    assert not page.issue()
-    assert warnings and "2名" in warnings[-1]
+    header = page.header.text()
+    assert "未编号（草稿）" in header and "𠮷祥日杂商行" in header and "草稿" in header
+    # one officer and no signatures: refused, the message on screen names what is missing
+    assert not press(qtbot, page, page.issue_button)
+    assert page.problems.isVisible()
+    assert "2名" in page.problems.text() and "当事人尚未签名" in page.problems.text()
     assert agency.seizure(page.seizure_id).state == "draft"
     # a zero quantity: refused, the draft keeps its version
     page.items.item(0, 3).setText("0")
-    assert not page.save()
-    assert "大于零" in warnings[-1] and agency.seizure(page.seizure_id).version == 2
+    assert not press(qtbot, page, page.save_button)
+    assert "大于零" in page.problems.text() and agency.seizure(page.seizure_id).version == 2
     page.items.item(0, 3).setText("12")
     fill(page, agency, agency.officers)
+    assert press(qtbot, page, page.save_button) and not page.problems.isVisible()
+    # the signatures, taken on the pad, one by one
+    sign(qtbot, page, "party")
+    for officer in agency.officers:
+        sign(qtbot, page, "officer", officer)
+    assert "已具备" in page.signatures.missing.text()
+    assert page.signatures.signature_list.count() == 3
     with qtbot.waitSignal(page.saved):
-        assert page.issue(), warnings
+        assert press(qtbot, page, page.issue_button), page.problems.text()
     seizure = agency.seizure(page.seizure_id)
     assert seizure.state == "issued" and seizure.number.startswith("示例市监强制")
     assert len(seizure.officers) == 2 and seizure.items[0].name == "电热水壶"
+    assert len(seizure.signatures) == 3
+    header = page.header.text()
+    assert seizure.number in header and "𠮷祥日杂商行" in header and "已送达" in header
     assert not page.save_button.isEnabled() and page.extend_button.isEnabled()
-    kinds = [page.documents.item(i).data(Qt.ItemDataRole.UserRole)
-             for i in range(page.documents.count())]
+    kinds = [page.status.documents.item(i).data(Qt.ItemDataRole.UserRole)
+             for i in range(page.status.documents.count())]
     assert kinds == ["decision", "list", "record", "seals"]
-    assert page.history.rowCount() == 1
+    assert page.status.history.rowCount() == 1
 
 
-def test_a_31_day_term_is_refused_in_the_form(qtbot, agency, warnings):
-    page = workflow.SeizurePage(agency.store, agency.actor)
-    qtbot.addWidget(page)
+def test_issue_without_signatures_shows_what_is_missing(qtbot, agency):
+    sid = agency.draft()
+    page = open_page(qtbot, agency, sid)
+    missing = page.signatures.missing.text()
+    assert "执法人员张三尚未签名" in missing and "当事人尚未签名" in missing
+    assert not press(qtbot, page, page.issue_button)
+    text = page.problems.text()
+    assert page.problems.isVisible()
+    assert "执法人员张三尚未签名。" in text and "执法人员李四尚未签名。" in text
+    assert "当事人尚未签名" in text
+    assert agency.seizure(sid).state == "draft"
+
+
+def test_refusal_with_a_witness_is_issued(qtbot, agency):
+    sid = agency.draft(witness_name="赵见证")
+    page = open_page(qtbot, agency, sid)
+    sign(qtbot, page, "party", refuse=True)
+    assert page.presence.checkedButton().property("key") == "refused"
+    for officer in agency.officers:
+        sign(qtbot, page, "officer", officer)
+    assert not press(qtbot, page, page.issue_button)
+    assert "见证人尚未签名" in page.problems.text()
+    sign(qtbot, page, "witness")
+    assert press(qtbot, page, page.issue_button), page.problems.text()
+    assert agency.seizure(sid).state == "issued"
+
+
+def test_pressing_twice_writes_once(qtbot, agency):
+    sid = agency.draft()
+    page = open_page(qtbot, agency, sid)
+    with qtbot.waitSignal(page.op_done, timeout=30000):
+        qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+        assert page.busy and not page.save_button.isEnabled()
+        assert not page.issue_button.isEnabled()
+        qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)  # disabled: ignored
+    assert agency.seizure(sid).version == 2 and page.save_button.isEnabled()
+
+
+def test_a_31_day_term_is_refused_in_the_form(qtbot, agency):
+    page = open_page(qtbot, agency)
     fill(page, agency, agency.officers)
     page.term.setValue(31)
-    assert not page.save() and page.seizure_id is None
-    assert "30" in warnings[-1]
+    assert not press(qtbot, page, page.save_button) and page.seizure_id is None
+    assert "30" in page.problems.text()
+    assert page.place.text() == "东门农副产品批发市场A12号摊位"  # what was typed stays
+
+
+def test_a_future_start_is_refused_in_the_form(qtbot, agency):
+    page = open_page(qtbot, agency)
+    fill(page, agency, agency.officers)
+    page.started.setDateTime(page.started.dateTime().addDays(2))
+    assert not press(qtbot, page, page.save_button) and page.seizure_id is None
+    assert "措施开始时间晚于当前时间" in page.problems.text()
+
+
+def test_a_party_typed_at_a_check_is_completed_in_the_window(qtbot, agency):
+    from check_helpers import kettle
+
+    from inspector_app.core import records
+    from inspector_app.core.checks import service as checks
+    from inspector_app.core.models import LabelCheck, Market, Party, Seizure
+
+    store, actor = agency.store, agency.actor
+    with store.write() as s:
+        market = records.create(s, Market(name="东门批发市场"), actor).id
+        saved = checks.save(s, actor, kettle(market, measure="seizure", party_name="王记日杂"),
+                            final=True, store=store)
+    page = open_page(qtbot, agency, saved.seizure_id)
+    assert "王记日杂" in page.header.text()
+    assert page.party.currentText() == "王记日杂（待补全信息）"
+    qtbot.mouseClick(page.complete_party_button, Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    qtbot.waitExposed(dialog)
+    assert dialog.fields["name"].text() == "王记日杂"
+    qtbot.keyClicks(dialog.fields["credit_code"], "91350102MA2Y8K3P71")
+    with qtbot.waitSignal(dialog.accepted, timeout=30000):
+        qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok),
+                         Qt.MouseButton.LeftButton)
+    assert page.party.currentText() == "王记日杂" and "王记日杂" in page.header.text()
+    with store.read() as s:
+        [party] = s.scalars(select(Party).where(Party.name == "王记日杂")).all()
+        assert party.credit_code == "91350102MA2Y8K3P71" and party.version == 2
+        assert s.get(LabelCheck, saved.check_id).party_id == party.id
+        assert s.get(Seizure, saved.seizure_id).party_id == party.id
+    # a new party with the same code is refused in the dialog, which stays open
+    qtbot.mouseClick(page.new_party_button, Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    dialog.fields["name"].setText("王记")  # Chinese comes in through the input method
+    qtbot.keyClicks(dialog.fields["credit_code"], "91350102MA2Y8K3P71")
+    with qtbot.waitSignal(page.op_done, timeout=30000):
+        qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok),
+                         Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "王记日杂" in dialog.error.text()
+    dialog.reject()
 
 
 def test_preview_shows_the_pages_and_prints(qtbot, agency, tmp_path):
     sid = agency.issued(items=30)
-    page = workflow.SeizurePage(agency.store, agency.actor, sid)
-    qtbot.addWidget(page)
-    dialog = page.preview("list")
+    page = open_page(qtbot, agency, sid)
+    page.tabs.setCurrentWidget(page.status)
+    documents = page.status.documents
+    row = next(i for i in range(documents.count())
+               if documents.item(i).data(Qt.ItemDataRole.UserRole) == "list")
+    rect = documents.visualItemRect(documents.item(row))
+    qtbot.mouseClick(documents.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    with qtbot.waitSignal(page.preview_opened, timeout=30000) as blocker:
+        qtbot.mouseDClick(documents.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    dialog = blocker.args[0]
     assert isinstance(dialog, PdfPreviewDialog)
     assert dialog.document.pageCount() >= 2 and dialog.copies == 2
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -170,4 +303,78 @@ def test_seizure_dialog_opens_an_existing_record(qtbot, agency):
     sid = agency.issued()
     dialog = workflow.SeizureDialog(agency.store, agency.actor, sid)
     qtbot.addWidget(dialog)
-    assert dialog.page.state == "issued" and "示例市监强制" in dialog.page.state_label.text()
+    assert dialog.page.state == "issued" and "示例市监强制" in dialog.page.status.state_label.text()
+    assert "示例市监强制" in dialog.page.header.text()
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_window_fits_a_1366x768_laptop_without_clipping(qtbot, agency, lang, tmp_path):
+    from PySide6.QtWidgets import (
+        QApplication,
+        QCheckBox,
+        QRadioButton,
+        QTableWidget,
+    )
+
+    from inspector_app.core import i18n
+
+    i18n.set_language(lang)
+    sid = agency.issued(items=4)
+    dialog = workflow.SeizureDialog(agency.store, agency.actor, sid)
+    qtbot.addWidget(dialog)
+    # The size the dialog picks on a 1366×768 screen less a 40-pixel task bar.
+    room_w, room_h = 1366, 768 - 40
+    width, height = min(1000, room_w - 40), min(700, room_h - 60)
+    assert dialog.minimumSizeHint().width() <= width
+    assert dialog.minimumSizeHint().height() <= height
+    dialog.resize(width, height)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    page = dialog.page
+    assert page.tabs.tabBar().sizeHint().width() <= page.tabs.width()  # no scroll arrows
+    for n in range(page.tabs.count()):
+        page.tabs.setCurrentIndex(n)
+        QApplication.processEvents()  # lay the tab out
+        dialog.grab().save(str(tmp_path / f"{lang}-{n}.png"))
+        for table in page.tabs.currentWidget().findChildren(QTableWidget):
+            header = table.horizontalHeader()
+            for col in range(table.columnCount()):
+                text = table.horizontalHeaderItem(col).text()
+                assert header.sectionSize(col) >= header.fontMetrics().horizontalAdvance(text), \
+                    (lang, n, text)
+        buttons = [b for kind in (QPushButton, QCheckBox, QRadioButton)
+                   for b in page.findChildren(kind)]
+        for button in buttons:
+            if button.isVisible():
+                assert button.width() >= button.sizeHint().width(), (lang, button.text())
+    assert page.header.width() <= page.width()
+    assert page.header.heightForWidth(page.header.width()) <= 2 * page.header.sizeHint().height()
+
+
+def test_extend_then_release_through_the_dialogs(qtbot, agency):
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    from inspector_app.core.store import utcnow
+
+    sid = agency.issued(now=utcnow() - timedelta(days=3))
+    page = open_page(qtbot, agency, sid)
+    qtbot.mouseClick(page.extend_button, Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    qtbot.waitExposed(dialog)
+    dialog.findChild(QPlainTextEdit).setPlainText("需送检验机构检验")
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    with qtbot.waitSignal(page.op_done, timeout=30000) as blocker:
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert blocker.args[0], page.problems.text()
+    assert agency.seizure(sid).state == "extended" and "已延长" in page.header.text()
+    assert not page.extend_button.isEnabled()
+    page.close_box.setCurrentIndex(page.close_box.findData("released"))
+    qtbot.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    qtbot.waitExposed(dialog)
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    with qtbot.waitSignal(page.preview_opened, timeout=30000) as blocker:
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)  # released: the notice opens
+    assert agency.seizure(sid).state == "released" and "已解除" in page.header.text()
+    assert blocker.args[0].document.pageCount() >= 1
+    blocker.args[0].close()
