@@ -204,3 +204,14 @@ def display_value(key: str, raw: Any) -> str:
         if key in _VALUES and raw in _VALUES[key]:
             return _(_VALUES[key][raw])
     return str(raw)
+
+
+def category_label(stored: str) -> str:
+    """A check's product category in the current language: a record keeps the Chinese
+    category of its checklist (older ones may keep the checklist's id)."""
+    from inspector_app.forms import definitions
+
+    for defn in definitions.builtin().current():
+        if stored in (defn.id, defn.category.zh, defn.category.zh[:32], defn.category.en):
+            return defn.category()
+    return stored

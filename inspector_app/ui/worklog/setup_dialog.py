@@ -3,7 +3,7 @@ date and valid-until) and reagent batches (expiry)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,6 +26,7 @@ from inspector_app.core.i18n import N_, _
 from inspector_app.core.worklog import workstation as ws
 from inspector_app.core.worklog.items import WorklogError
 from inspector_app.ui import tasks
+from inspector_app.ui.screen import fit_to_screen
 
 OPERATOR_COLUMNS = [("name", N_("Name")), ("cert_no", N_("Certificate no.")),
                     ("active", N_("In use"))]
@@ -147,7 +148,7 @@ class WorkstationDialog(QDialog):
         layout.addWidget(tabs, 1)
         layout.addWidget(note)
         layout.addLayout(buttons)
-        self.resize(980, 520)
+        fit_to_screen(self, QSize(980, 560))
         self._load()
 
     def _load(self) -> None:
