@@ -1,4 +1,5 @@
-"""Readable labels and values for the fields of a record's canonical content."""
+"""Readable labels and values for the fields of a record's canonical content, and the
+marks of rows that need attention."""
 
 from __future__ import annotations
 
@@ -7,6 +8,18 @@ from typing import Any
 
 from inspector_app.core import queries
 from inspector_app.core.i18n import N_, _
+
+# Rows that need attention (non-conforming, overdue, positive, failed): (background, text
+# colour) of each level. Colour is never the only sign: the marked cell also says it in
+# words and carries `warning_icon()`.
+EMPHASIS = {"alert": ("#fbe1e3", "#8a1020"), "warn": ("#fdf0d2", "#6b4500")}
+
+
+def warning_icon():
+    """The style's warning icon (a QIcon), for the cell that says why a row is marked."""
+    from PySide6.QtWidgets import QApplication, QStyle
+
+    return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
 
 FIELD_LABELS = {
     # every audited entity

@@ -22,10 +22,9 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -46,12 +45,9 @@ from PySide6.QtWidgets import (
 from inspector_app.core import queries
 from inspector_app.core.i18n import _, ngettext
 from inspector_app.ui import labels, tasks
-from inspector_app.ui.screen import fit_to_screen
+from inspector_app.ui.screen import CELL_PADDING, fit_to_screen, header_width, text_width
 
 PAGE_SIZE = 100
-# Rows that need attention: (background, text colour) of each level. Colour is never the
-# only sign: the marked cell also says it in words and carries a warning icon.
-EMPHASIS = {"alert": ("#fbe1e3", "#8a1020"), "warn": ("#fdf0d2", "#6b4500")}
 MAX_PAGES = 64  # cached pages per list (6,400 rows)
 SEARCH_DEBOUNCE_MS = 150
 
@@ -192,13 +188,13 @@ class RecordTableModel(QAbstractTableModel):
                 return None
             level, key = marked
             if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(QColor(EMPHASIS[level][0]))
+                return QBrush(QColor(labels.EMPHASIS[level][0]))
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(EMPHASIS[level][1]))
+                return QBrush(QColor(labels.EMPHASIS[level][1]))
             if self.columns[index.column()].key != key:
                 return None
             if role == Qt.ItemDataRole.DecorationRole:
-                return _warning_icon()
+                return labels.warning_icon()
             font = QFont()
             font.setBold(True)
             return font
@@ -412,33 +408,20 @@ def _samples(kind: str, key: str) -> list[str]:
 
 
 def column_widths(table: QTableView, model: RecordTableModel) -> list[int]:
-    """Widths in pixels that show each header and the usual values whole."""
-    from PySide6.QtGui import QFontMetrics
-
+    """Widths in pixels that show each header and the usual values whole (a marked value
+    is bold, after an icon)."""
     style = table.style()
-    text = table.fontMetrics()
-    bold_font = QFont(table.font())
-    bold_font.setBold(True)
-    bold = QFontMetrics(bold_font)
-    header = table.horizontalHeader()
-    head = header.fontMetrics()
-    cell_pad = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table)
-                    + 1) + 12
-    head_pad = 2 * style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header) + 16
     icon = style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, table) + 6
-    em = text.horizontalAdvance("商")
+    em = table.fontMetrics().horizontalAdvance("商")
     widths = []
     for n, column in enumerate(model.columns):
         samples = _samples(model.kind, column.key)
+        marked = column.key in ("outcome", "status", "positives")
         if samples:
-            marked = column.key in ("outcome", "status", "positives")
-            metrics = bold if marked else text
-            value = max(metrics.horizontalAdvance(s) for s in samples)
-            value += (icon if marked else 0) + cell_pad
+            value = text_width(table, samples, bold=marked) + (icon if marked else 0)
         else:
-            value = _TEXT_WIDTHS.get(column.key, 8) * em + cell_pad
-        label = str(model.headerData(n, Qt.Orientation.Horizontal))
-        widths.append(max(value, head.horizontalAdvance(label) + head_pad))
+            value = _TEXT_WIDTHS.get(column.key, 8) * em + CELL_PADDING
+        widths.append(max(value, header_width(table, n)))
     return widths
 
 
@@ -447,11 +430,6 @@ def _terms(session, ids: list[str]) -> dict[str, Any]:
 
     return {r.seizure_id: r.term for r in service.due_rows(session, ids=ids)
             if r.term is not None}
-
-
-def _warning_icon() -> QIcon:
-    style = QApplication.style()
-    return style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
 
 
 def _pydate(value: QDate) -> date:

@@ -6,16 +6,30 @@ and frame included), and it is moved back onto that area. Big dialogs call it in
 `resize()` and put their content in `scrolling(...)`, so what does not fit scrolls instead
 of growing the window. `install(app)` applies the same function to every dialog and main
 window when it is shown, for windows that only `resize()` themselves.
+
+Tables size their columns with `header_width` / `text_width` / `fit_columns`, so headers
+and coded values (statuses, conclusions) show whole in every language.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QFrame, QMainWindow, QScrollArea, QWidget
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QFrame,
+    QMainWindow,
+    QScrollArea,
+    QStyle,
+    QWidget,
+)
 
 # The title bar and frame a window manager adds, until the real ones are known (shown).
 FRAME_ALLOWANCE = QSize(8, 32)
+HEADER_SLACK = 12  # beyond the header's margins: the sort arrow, the section's lines
+CELL_PADDING = 14  # a cell's margins and its focus frame
 
 
 def available(widget: QWidget | None = None) -> QRect:
@@ -66,7 +80,7 @@ def scrolling(content: QWidget, name: str = "scroll") -> QScrollArea:
 
 
 class _FitOnShow(QObject):
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (event.type() == QEvent.Type.Show and isinstance(watched, (QDialog, QMainWindow))
                 and watched.isWindow()):
             fit_to_screen(watched, watched.size())
@@ -77,3 +91,29 @@ def install(app: QApplication) -> None:
     """Fit every dialog and main window to its screen when it is shown (once per app)."""
     if app.findChild(_FitOnShow) is None:
         app.installEventFilter(_FitOnShow(app))
+
+
+# --- columns that show their header and values whole --------------------------------------
+
+def header_width(view: QAbstractItemView, section: int) -> int:
+    """Pixels the horizontal header of `view` needs to show section `section`'s text."""
+    header = view.horizontalHeader()
+    text = str(view.model().headerData(section, Qt.Orientation.Horizontal) or "")
+    margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+    return header.fontMetrics().horizontalAdvance(text) + 2 * margin + HEADER_SLACK
+
+
+def text_width(view: QAbstractItemView, texts: list[str], bold: bool = False) -> int:
+    """Pixels a cell of `view` needs to show the widest of `texts` whole."""
+    font = QFont(view.font())
+    font.setBold(bold)
+    metrics = QFontMetrics(font)
+    widest = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+    return widest + CELL_PADDING
+
+
+def fit_columns(view: QAbstractItemView, widths: dict[int, int] | None = None) -> None:
+    """Each column of `view` at least as wide as its header text (and `widths[n]`)."""
+    widths = widths or {}
+    for n in range(view.model().columnCount()):
+        view.setColumnWidth(n, max(widths.get(n, 0), header_width(view, n)))

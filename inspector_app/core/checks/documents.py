@@ -66,7 +66,7 @@ class Snapshot:
     party: str
     party_code: str
     category: str
-    form: str  # e.g. "packaged_food 第1版"
+    form: str  # e.g. "食品 第1版"
     fields: list[tuple[str, str]]  # (label, value) as recorded
     items: list[tuple[str, str, str, str]]  # (label, basis, result zh, note)
     outcome: str
@@ -126,7 +126,9 @@ def snapshot(session: Session, store: Any, check_id: str, registry: Registry) ->
         except (OSError, photo_files.PhotoError):
             jpeg = None
         shots.append(PhotoInfo(photo.filename, photo.sha256, jpeg))
-    form = f"{check.form_id} 第{check.form_version}版" if check.form_id else "(无检查清单版本)"
+    # The checklist by its category, never by its internal id (packaged_food).
+    form = (f"{defn.category.zh if defn else check.category} 第{check.form_version}版"
+            if check.form_id else "(无检查清单版本)")
     return Snapshot(
         check_id=check.id, version=check.version, status=check.status,
         agency=settings.AGENCY_NAME.get(session), checked_at=check.checked_at,

@@ -26,7 +26,7 @@ from inspector_app.core.i18n import N_, _
 from inspector_app.core.worklog import workstation as ws
 from inspector_app.core.worklog.items import WorklogError
 from inspector_app.ui import tasks
-from inspector_app.ui.screen import fit_to_screen
+from inspector_app.ui.screen import fit_columns, fit_to_screen
 
 OPERATOR_COLUMNS = [("name", N_("Name")), ("cert_no", N_("Certificate no.")),
                     ("active", N_("In use"))]
@@ -48,7 +48,10 @@ class RowsTable(QTableWidget):
         super().__init__(0, len(columns), parent)
         self.keys = [key for key, _label in columns]
         self.setHorizontalHeaderLabels([_(label) for _key, label in columns])
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # As wide as the headers (the last takes the rest); wider ones scroll sideways.
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.horizontalHeader().setStretchLastSection(True)
+        fit_columns(self, {n: 96 for n in range(len(columns))})
         self.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
 
     def add_row(self, values: dict[str, str] | None = None) -> int:
