@@ -175,7 +175,7 @@ def test_everything_fits_a_1366x768_laptop(tmp_path):
     root = Path(__file__).resolve().parents[2]
     run = subprocess.run(
         [sys.executable, "-m", "pytest", str(Path(__file__)), "-q", "-p", "no:cacheprovider",
-         "-p", "no:randomly"], cwd=root, env=env, capture_output=True, text=True,
+         "-p", "no:randomly"], check=False, cwd=root, env=env, capture_output=True, text=True,
         timeout=600)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert " passed" in run.stdout and " failed" not in run.stdout, run.stdout[-2000:]
