@@ -2,7 +2,8 @@
 
     python packaging/screenshots.py [OUT_DIR] [--records N] [--languages zh_CN en]
 
-Renders every page (dashboard, labeling checks, seizures, workstation logs, sync, settings)
+Renders every page (dashboard, labeling checks, seizures, workstation logs with today's
+open shift, sync, settings)
 and the main dialogs (a labeling check, a seizure, the new-party dialog, the workstation
 set-up) in Simplified Chinese and English, signed in as the demo inspector, into
 OUT_DIR/<lang>-<name>.png (zh-dashboard.png, en-dashboard.png, ...). Qt runs offscreen on
@@ -88,6 +89,7 @@ def shoot(data_dir: Path, out: Path, records: int, languages: list[str]) -> list
     startup.start()
     wait(lambda: startup.dialog is not None and startup.dialog.isVisible())
     add_rare_name_check(startup.store)
+    add_open_shift(startup.store)
     dialog = startup.dialog
     dialog.username.setText(DEMO_USER[1])
     dialog.password.setText(DEMO_USER[2])
@@ -112,9 +114,15 @@ def shoot(data_dir: Path, out: Path, records: int, languages: list[str]) -> list
             if key in ("check", "seizure"):
                 wait(lambda p=page: not p.model.loading and p.model.rowCount() > 0)
             if key == "worklog":
-                wait(lambda p=page: p.list_page is not None)
+                wait(lambda p=page: p.list_page is not None and p.log_id is not None
+                     and p.entry.model.rowCount() > 1)
+                page.tabs.setCurrentIndex(0)
             save(window, "dashboard" if key == "dashboard" else f"{key}-list"
                  if key in ("check", "seizure") else key)
+            if key == "worklog":
+                page.tabs.setCurrentIndex(1)  # scale checks and re-weighs
+                save(window, "worklog-scales")
+                page.tabs.setCurrentIndex(0)
         for name, make in (("check-form", open_check_form), ("seizure", open_seizure),
                            ("party-dialog", open_party_dialog),
                            ("worklog-setup", open_worklog_setup)):
@@ -178,6 +186,23 @@ def _newest_dialog(window, class_name: str):
 
     wait(lambda: bool(found()))
     return found()[-1]
+
+
+def add_open_shift(store) -> None:
+    """Today's open shift at a demo workstation, with rapid tests (positives among them),
+    scale checks and complaints."""
+    from datetime import datetime
+
+    from inspector_app.core import records, settings
+    from inspector_app.core.models import Inspector
+    from inspector_app.core.worklog import demo
+
+    now = datetime.now().astimezone()
+    with store.write() as session:
+        zhang = session.query(Inspector).filter_by(username="zhang").one()
+        actor = records.Actor(settings.device_id(session), zhang.id)
+        station = demo.make_station(session, actor, now.date())
+        demo.fill_day(session, actor, station, 14, now, close=False)
 
 
 def add_rare_name_check(store) -> None:

@@ -382,7 +382,7 @@ class RecordListPage(QWidget):
 
 # Typical widths of free text, in CJK characters.
 _TEXT_WIDTHS = {"market": 10, "stall": 5, "party": 12, "product": 10, "category": 7,
-                "number": 15, "operator": 5}
+                "number": 18, "operator": 5}
 
 
 def _samples(kind: str, key: str) -> list[str]:

@@ -540,10 +540,13 @@ class EntryView(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setTextElideMode(Qt.TextElideMode.ElideRight)
-        widths = {"sample_no": 118, "stall_no": 78, "product_name": 110, "test_item": 92,
-                  "value": 80, "category": 64, "unit": 48, "limit_value": 56, "tester": 60,
-                  "tested_at": 70, "instrument_no": 70, "reagent_batch": 100,
-                  "retest_of": 118}
+        # Typical values: the widest a column usually shows (longer text is elided).
+        samples = {"sample_no": "20261231-888", "stall_no": "A区018号", "product_name": "五香牛肉干",
+                   "test_item": "农药残留", "value": "888.888", "category": "蔬菜类",
+                   "unit": "mg/kg", "limit_value": "≤0.05", "tester": "欧阳小明",
+                   "tested_at": "23:59:59", "instrument_no": "YQ-888", "reagent_batch": "NC20261001",
+                   "retest_of": "20261231-888"}
+        widths = {key: text_width(self, [text]) for key, text in samples.items()}
         icon = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self) + 6
         widths["conclusion"] = icon + text_width(
             self, [_(label) for label in items.CONCLUSION_LABELS.values()], bold=True)

@@ -51,7 +51,8 @@ class RowsTable(QTableWidget):
         # As wide as the headers (the last takes the rest); wider ones scroll sideways.
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.horizontalHeader().setStretchLastSection(True)
-        fit_columns(self, {n: 96 for n in range(len(columns))})
+        wide = {"name": 140, "test_items": 160, "manufacturer": 160}
+        fit_columns(self, {n: wide.get(key, 96) for n, key in enumerate(self.keys)})
         self.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
 
     def add_row(self, values: dict[str, str] | None = None) -> int:
