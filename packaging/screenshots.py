@@ -128,6 +128,10 @@ def shoot(data_dir: Path, out: Path, records: int, languages: list[str]) -> list
                            ("worklog-setup", open_worklog_setup)):
             shown = make(window)
             save(shown, name)
+            if name == "check-form":  # and its checklist, further down
+                scroll = shown.page.scroll
+                scroll.verticalScrollBar().setValue(shown.page.checklist_box.y())
+                save(shown, "check-form-checklist")
             shown.done(0) if hasattr(shown, "done") else shown.close()
             settle()
         window.show_page("dashboard")
