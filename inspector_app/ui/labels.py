@@ -216,6 +216,8 @@ def display_value(key: str, raw: Any) -> str:
             return _(queries.MEASURES[raw])
         if key in _VALUES and raw in _VALUES[key]:
             return _(_VALUES[key][raw])
+        if key in ("form_id", "category"):  # a checklist by its category, not its id
+            return category_label(raw)
     return str(raw)
 
 

@@ -474,7 +474,9 @@ def render_html(view) -> str:
         return escape(labels.display_value(key, raw))
 
     # frozen_block: the printed party and agency details (JSON), shown by the documents.
-    skip = {"kind", "id", "version", "created_offset", "updated_offset", "frozen_block"}
+    # item_key: a checklist item's internal key (its label is shown).
+    skip = {"kind", "id", "version", "created_offset", "updated_offset", "frozen_block",
+            "item_key"}
     content = view.content
     rows: list[str] = []
     lists: list[str] = []
@@ -485,7 +487,8 @@ def render_html(view) -> str:
         if isinstance(raw, list):
             if not raw:
                 continue
-            cols = sorted({k for child in raw for k in child}, key=labels.order_key)
+            cols = sorted({k for child in raw for k in child if k not in skip},
+                          key=labels.order_key)
             head = "".join(f"<th>{escape(label(c))}</th>" for c in cols)
             body = "".join(
                 "<tr>" + "".join(f"<td>{value(c, child.get(c))}</td>" for c in cols) + "</tr>"

@@ -240,5 +240,16 @@ def test_no_internal_key_shows_on_screen(qtbot, window, marked, language):
               if type(w).__name__ == "CheckDialog" and w.isVisible()][-1]
     shown += _visible_texts(dialog)
     dialog.reject()
+    # A record opened from the list of all logs shows in the read-only record view.
+    logs = window.pages["worklog"].list_page
+    row = next(r for r in range(logs.model.rowCount()) if logs.model.record_id(r) == marked["log"])
+    rect = logs.table.visualRect(logs.model.index(row, 0))
+    qtbot.mouseClick(logs.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(logs.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: any(type(w).__name__ == "RecordDialog" and w.isVisible()
+                                for w in QApplication.topLevelWidgets()))
+    view = [w for w in QApplication.topLevelWidgets() if type(w).__name__ == "RecordDialog"][-1]
+    shown.append(view.browser.toPlainText())
+    view.reject()
     found = sorted({m.group() for text in shown for m in KEY.finditer(text)})
     assert found == [], found
