@@ -4,9 +4,10 @@ marks of rows that need attention."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from inspector_app.core import queries
+from inspector_app.core import i18n, queries
 from inspector_app.core.i18n import N_, _
 
 # Rows that need attention (non-conforming, overdue, positive, failed): (background, text
@@ -224,9 +225,14 @@ def display_value(key: str, raw: Any) -> str:
 def category_label(stored: str) -> str:
     """A check's product category in the current language: a record keeps the Chinese
     category of its checklist (older ones may keep the checklist's id)."""
+    return _category_label(stored, i18n.language())
+
+
+@lru_cache(maxsize=256)
+def _category_label(stored: str, language: str) -> str:
     from inspector_app.forms import definitions
 
     for defn in definitions.builtin().current():
         if stored in (defn.id, defn.category.zh, defn.category.zh[:32], defn.category.en):
-            return defn.category()
+            return defn.category(language)
     return stored
