@@ -123,6 +123,50 @@ def test_the_csv_import_dialog_fits(qtbot, window):
     page.import_dialog.reject()
 
 
+def test_the_check_record_preview_fits(qtbot, window, known):
+    from datetime import UTC, datetime
+
+    from inspector_app.core import records
+    from inspector_app.core.models import LabelCheck
+
+    with window.store.write() as session:
+        records.create(session, LabelCheck(
+            checked_at=datetime.now(UTC), market_id=known.markets["东门批发市场"],
+            product_name="预览水壶", category="家用电器及电器附件", form_id="electrical_ccc",
+            form_version=1, status="draft"), window.actor)
+    page = window.show_page("check")
+    window.data_changed()
+    qtbot.waitUntil(lambda: not page.model.loading and any(
+        page.model.text(r, 4) == "预览水壶" for r in range(page.model.rowCount())))
+    row = next(r for r in range(page.model.rowCount()) if page.model.text(r, 4) == "预览水壶")
+    rect = page.table.visualRect(page.model.index(row, 0))
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    dialog = _wait_dialog(qtbot, "CheckDialog")
+    _click(qtbot, dialog.page.print_button)
+    preview = _wait_dialog(qtbot, "PdfPreviewDialog")
+    assert_fits(preview)
+    preview.reject()
+    dialog.reject()
+
+
+def test_the_verify_dialog_fits(qtbot, window):
+    seen: dict = {}
+
+    def measure() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(20, measure)
+            return
+        seen["name"] = type(dialog).__name__
+        seen["fits"] = screen.available(dialog).contains(dialog.frameGeometry())
+        dialog.reject()
+
+    QTimer.singleShot(0, measure)
+    window.verify_action.trigger()  # exec() returns when `measure` closes it
+    assert seen == {"name": "VerifyDialog", "fits": True}
+
+
 CREDIT_CODE = "91350100M000100Y43"  # 18 characters
 ADDRESS = "福建省福州市鼓楼区东街口东门批发市场A区018号"
 
