@@ -125,7 +125,8 @@ def shoot(data_dir: Path, out: Path, records: int, languages: list[str]) -> list
                 page.tabs.setCurrentIndex(0)
         for name, make in (("check-form", open_check_form), ("seizure", open_seizure),
                            ("party-dialog", open_party_dialog),
-                           ("worklog-setup", open_worklog_setup)):
+                           ("worklog-setup", open_worklog_setup),
+                           ("worklog-import", open_worklog_import)):
             shown = make(window)
             save(shown, name)
             if name == "check-form":  # and its checklist, further down
@@ -179,6 +180,12 @@ def open_worklog_setup(window):
     dialog = page.open_setup()
     dialog.tabs.setCurrentIndex(2)  # the instruments
     return dialog
+
+
+def open_worklog_import(window):
+    page = window.show_page("worklog")
+    wait(lambda: page.entry.model.ctx is not None)
+    return page.import_csv()
 
 
 def _newest_dialog(window, class_name: str):
