@@ -381,7 +381,7 @@ class RecordListPage(QWidget):
 
 
 # Typical widths of free text, in CJK characters.
-_TEXT_WIDTHS = {"market": 10, "stall": 5, "party": 12, "product": 10, "category": 7,
+_TEXT_WIDTHS = {"market": 10, "stall": 5, "party": 12, "product": 10, "category": 10,
                 "number": 18, "operator": 5}
 
 
