@@ -1,12 +1,26 @@
-"""Readable labels and values for the fields of a record's canonical content."""
+"""Readable labels and values for the fields of a record's canonical content, and the
+marks of rows that need attention."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from inspector_app.core import queries
+from inspector_app.core import i18n, queries
 from inspector_app.core.i18n import N_, _
+
+# Rows that need attention (non-conforming, overdue, positive, failed): (background, text
+# colour) of each level. Colour is never the only sign: the marked cell also says it in
+# words and carries `warning_icon()`.
+EMPHASIS = {"alert": ("#fbe1e3", "#8a1020"), "warn": ("#fdf0d2", "#6b4500")}
+
+
+def warning_icon():
+    """The style's warning icon (a QIcon), for the cell that says why a row is marked."""
+    from PySide6.QtWidgets import QApplication, QStyle
+
+    return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
 
 FIELD_LABELS = {
     # every audited entity
@@ -203,4 +217,22 @@ def display_value(key: str, raw: Any) -> str:
             return _(queries.MEASURES[raw])
         if key in _VALUES and raw in _VALUES[key]:
             return _(_VALUES[key][raw])
+        if key in ("form_id", "category"):  # a checklist by its category, not its id
+            return category_label(raw)
     return str(raw)
+
+
+def category_label(stored: str) -> str:
+    """A check's product category in the current language: a record keeps the Chinese
+    category of its checklist (older ones may keep the checklist's id)."""
+    return _category_label(stored, i18n.language())
+
+
+@lru_cache(maxsize=256)
+def _category_label(stored: str, language: str) -> str:
+    from inspector_app.forms import definitions
+
+    for defn in definitions.builtin().current():
+        if stored in (defn.id, defn.category.zh, defn.category.zh[:32], defn.category.en):
+            return defn.category(language)
+    return stored

@@ -12,6 +12,7 @@ import logging
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.core import i18n
 from inspector_app.core.i18n import N_, _
+from inspector_app.ui import screen
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +58,9 @@ class MainWindow(QMainWindow):
         self.auto_sync = True  # the sync page probes the server and syncs by itself
         self.network_state = "unknown"
         self._network = None
-        self.resize(1280, 800)
         self.setMinimumSize(QSize(900, 560))
+        screen.install(QApplication.instance())
+        screen.fit_to_screen(self, QSize(1280, 800))
 
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
@@ -244,6 +247,9 @@ class MainWindow(QMainWindow):
         greeting = _("Hello, {name}.").format(name=self.user.name) if self.user else ""
         dashboard = DashboardPage(self.store, greeting)
         dashboard.open_seizure.connect(self.open_seizure)
+        dashboard.new_check.connect(lambda: self.open_check(None))
+        dashboard.new_seizure.connect(lambda: self.open_seizure(None))
+        dashboard.today_worklog.connect(self.show_today_worklog)
         self.pages = {"dashboard": dashboard}
         for kind in RECORD_PAGES:
             self.pages[kind] = RecordListPage(self.store, kind)
@@ -314,6 +320,12 @@ class MainWindow(QMainWindow):
         """Go to page `key` as if it were clicked in the navigation."""
         self.nav.setCurrentRow([k for k, _label in NAV].index(key))
         return self.pages[key]
+
+    def show_today_worklog(self) -> QWidget:
+        """The 工作站日志 page on today's shift (its first tab)."""
+        page = self.show_page("worklog")
+        page.tabs.setCurrentIndex(0)
+        return page
 
     def current_page_key(self) -> str | None:
         for key, page in self.pages.items():

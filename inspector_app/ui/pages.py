@@ -6,7 +6,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -67,10 +69,14 @@ class _Card(QFrame):
 
 
 class DashboardPage(QWidget):
-    """Real counts: records of each kind, by status, and changes waiting to be synced;
-    and the running seizures with their days left."""
+    """The next actions (a new check, a new seizure, today's workstation log); real
+    counts: records of each kind, by status, and changes waiting to be synced; and the
+    running seizures with their days left."""
 
     open_seizure = Signal(str)
+    new_check = Signal()
+    new_seizure = Signal()
+    today_worklog = Signal()
 
     def __init__(self, store, greeting: str = "", parent: QWidget | None = None):
         super().__init__(parent)
@@ -81,6 +87,23 @@ class DashboardPage(QWidget):
         self.greeting = QLabel(greeting)
         self.greeting.setObjectName("greeting")
         layout.addWidget(self.greeting)
+        layout.addSpacing(8)
+        actions = QHBoxLayout()
+        actions.setSpacing(12)
+        self.action_buttons: dict[str, QPushButton] = {}
+        for key, label, signal in (("new_check", _("New labeling check"), self.new_check),
+                                   ("new_seizure", _("New seizure"), self.new_seizure),
+                                   ("today_worklog", _("Today's workstation log"),
+                                    self.today_worklog)):
+            button = QPushButton(label)
+            button.setObjectName(key)
+            button.setMinimumHeight(button.fontMetrics().height() * 2 + 8)
+            button.clicked.connect(lambda _checked=False, s=signal: s.emit())
+            actions.addWidget(button)
+            self.action_buttons[key] = button
+        self.action_buttons["new_check"].setDefault(True)
+        actions.addStretch(1)
+        layout.addLayout(actions)
         layout.addSpacing(12)
         grid = QGridLayout()
         grid.setSpacing(16)

@@ -17,10 +17,12 @@ from PySide6.QtCore import (
     QDate,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     Qt,
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyle,
     QTableView,
     QTextBrowser,
     QVBoxLayout,
@@ -41,7 +44,8 @@ from PySide6.QtWidgets import (
 
 from inspector_app.core import queries
 from inspector_app.core.i18n import _, ngettext
-from inspector_app.ui import tasks
+from inspector_app.ui import labels, tasks
+from inspector_app.ui.screen import CELL_PADDING, fit_to_screen, header_width, text_width
 
 PAGE_SIZE = 100
 MAX_PAGES = 64  # cached pages per list (6,400 rows)
@@ -108,6 +112,9 @@ class RecordTableModel(QAbstractTableModel):
             page_ids = self.ids[page_no * PAGE_SIZE:(page_no + 1) * PAGE_SIZE]
             with self.store.read() as session:
                 page = queries.fetch_rows(session, self.kind, page_ids)
+                if self.kind == "seizure":  # each row ends with its term (None if none)
+                    terms = _terms(session, page_ids)
+                    page = {i: (*v, terms.get(i)) for i, v in page.items()}
             self.fetches += 1
             self._pages[page_no] = page
             while len(self._pages) > MAX_PAGES:
@@ -127,17 +134,70 @@ class RecordTableModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.columns)
 
+    def emphasis(self, row: int) -> tuple[str, str] | None:
+        """(level, column key) when row `row` needs attention: a non-conforming check, a
+        seizure overdue ("alert") or ending within 5 days ("warn"), a log with positive
+        rapid tests."""
+        values = self._row(row)
+        if values is None:
+            return None
+        keys = [c.key for c in self.columns]
+        if self.kind == "check" and values[keys.index("outcome")] == "nonconforming":
+            return "alert", "outcome"
+        if self.kind == "worklog" and (values[keys.index("positives")] or 0) > 0:
+            return "alert", "positives"
+        if self.kind == "seizure" and values[-1] is not None:
+            term = values[-1]
+            if term.overdue:
+                return "alert", "status"
+            if term.warn:
+                return "warn", "status"
+        return None
+
+    def text(self, row: int, column: int) -> str:
+        values = self._row(row)
+        if values is None:
+            return ""
+        col = self.columns[column]
+        shown = queries.display(self.kind, col, values[column])
+        if col.key == "category":
+            shown = labels.category_label(shown)
+        if self.kind == "seizure" and col.key == "status" and values[-1] is not None:
+            term = values[-1]
+            if term.overdue:
+                shown += " · " + _("{n} days overdue").format(n=-term.days_left)
+            elif term.warn:
+                shown += " · " + _("{n} days left").format(n=term.days_left)
+        return shown
+
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self.ids):
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            values = self._row(index.row())
-            if values is None:
-                return ""
-            column = self.columns[index.column()]
-            return queries.display(self.kind, column, values[index.column()])
+        row = index.row()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            shown = self.text(row, index.column())
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return shown or None
+            return shown
         if role == Qt.ItemDataRole.UserRole:
-            return self.ids[index.row()]
+            return self.ids[row]
+        if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole,
+                    Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.FontRole):
+            marked = self.emphasis(row)
+            if marked is None:
+                return None
+            level, key = marked
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(QColor(labels.EMPHASIS[level][0]))
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor(labels.EMPHASIS[level][1]))
+            if self.columns[index.column()].key != key:
+                return None
+            if role == Qt.ItemDataRole.DecorationRole:
+                return labels.warning_icon()
+            font = QFont()
+            font.setBold(True)
+            return font
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
@@ -245,13 +305,12 @@ class RecordListPage(QWidget):
         self.date_to.dateChanged.connect(self.reload)
 
     def _set_column_widths(self) -> None:
-        em = self.table.fontMetrics().horizontalAdvance("商")
-        widths = {"checked_at": 10, "started_at": 10, "log_date": 7, "market": 11,
-                  "stall": 5, "party": 13, "product": 12, "category": 6, "outcome": 5,
-                  "number": 17, "measure": 4, "items": 4, "operator": 6, "tests": 4,
-                  "positives": 4, "status": 4}
-        for n, column in enumerate(self.model.columns):
-            self.table.setColumnWidth(n, (widths.get(column.key, 8) + 2) * em)
+        """Each column as wide as its header and its widest coded value (a marked value is
+        bold, after an icon); free text gets a typical width, is elided and has a
+        tooltip."""
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        for n, width in enumerate(column_widths(self.table, self.model)):
+            self.table.setColumnWidth(n, width)
 
     def start(self) -> None:
         """Fill the market filter and load the list, the first time the page is shown."""
@@ -321,6 +380,58 @@ class RecordListPage(QWidget):
         dialog.open()
 
 
+# Typical widths of free text, in CJK characters.
+_TEXT_WIDTHS = {"market": 10, "stall": 5, "party": 12, "product": 10, "category": 10,
+                "number": 18, "operator": 5}
+
+
+def _samples(kind: str, key: str) -> list[str]:
+    """The widest texts a coded column shows, in the current language."""
+    if key == "status":
+        shown = [_(label) for label in queries.STATUSES[kind].values()]
+        if kind == "seizure":
+            shown = [s + " · " + _("{n} days overdue").format(n=88) for s in shown]
+            shown += [s + " · " + _("{n} days left").format(n=5)
+                      for s in (_(queries.STATUSES[kind]["issued"]),)]
+        return shown
+    if key == "outcome":
+        return [_(label) for label in queries.OUTCOMES.values()]
+    if key == "measure":
+        return [_(label) for label in queries.MEASURES.values()]
+    if key in ("checked_at", "started_at"):
+        return ["2026-12-31 23:59"]
+    if key == "log_date":
+        return ["2026-12-31"]
+    if key in ("items", "tests", "positives"):
+        return ["8888"]
+    return []
+
+
+def column_widths(table: QTableView, model: RecordTableModel) -> list[int]:
+    """Widths in pixels that show each header and the usual values whole (a marked value
+    is bold, after an icon)."""
+    style = table.style()
+    icon = style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, table) + 6
+    em = table.fontMetrics().horizontalAdvance("商")
+    widths = []
+    for n, column in enumerate(model.columns):
+        samples = _samples(model.kind, column.key)
+        marked = column.key in ("outcome", "status", "positives")
+        if samples:
+            value = text_width(table, samples, bold=marked) + (icon if marked else 0)
+        else:
+            value = _TEXT_WIDTHS.get(column.key, 8) * em + CELL_PADDING
+        widths.append(max(value, header_width(table, n)))
+    return widths
+
+
+def _terms(session, ids: list[str]) -> dict[str, Any]:
+    from inspector_app.core.seizure import service
+
+    return {r.seizure_id: r.term for r in service.due_rows(session, ids=ids)
+            if r.term is not None}
+
+
 def _pydate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
@@ -338,7 +449,7 @@ class RecordDialog(QDialog):
             view = record_view.load(session, kind, record_id)
         self.view = view
         self.setWindowTitle(_(queries.KIND_LABELS[kind]))
-        self.resize(720, 640)
+        fit_to_screen(self, QSize(720, 640))
         layout = QVBoxLayout(self)
         self.browser = QTextBrowser()
         self.browser.setObjectName("content")
@@ -356,8 +467,6 @@ class RecordDialog(QDialog):
 def render_html(view) -> str:
     from html import escape
 
-    from inspector_app.ui import labels
-
     def label(key: str) -> str:
         return labels.field_label(view.kind, key)
 
@@ -365,7 +474,9 @@ def render_html(view) -> str:
         return escape(labels.display_value(key, raw))
 
     # frozen_block: the printed party and agency details (JSON), shown by the documents.
-    skip = {"kind", "id", "version", "created_offset", "updated_offset", "frozen_block"}
+    # item_key: a checklist item's internal key (its label is shown).
+    skip = {"kind", "id", "version", "created_offset", "updated_offset", "frozen_block",
+            "item_key"}
     content = view.content
     rows: list[str] = []
     lists: list[str] = []
@@ -376,7 +487,8 @@ def render_html(view) -> str:
         if isinstance(raw, list):
             if not raw:
                 continue
-            cols = sorted({k for child in raw for k in child}, key=labels.order_key)
+            cols = sorted({k for child in raw for k in child if k not in skip},
+                          key=labels.order_key)
             head = "".join(f"<th>{escape(label(c))}</th>" for c in cols)
             body = "".join(
                 "<tr>" + "".join(f"<td>{value(c, child.get(c))}</td>" for c in cols) + "</tr>"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,6 +22,7 @@ from inspector_app.core import i18n, settings, validation
 from inspector_app.core.i18n import _
 from inspector_app.core.seizure import numbering
 from inspector_app.core.seizure.service import SEIZURE_OPTIONS
+from inspector_app.ui.screen import fit_to_screen, scrolling
 
 _REQUIRED = {settings.AGENCY_NAME.key, settings.AGENCY_ABBR.key}
 # Checks of a value before it is saved (each raises ValidationError with its message).
@@ -75,6 +76,7 @@ class SettingsForm(QWidget):
         self.message = QLabel()
         self.message.setObjectName("message")
         layout.addWidget(self.message)
+        layout.addStretch(1)
 
     def _editor(self, option, value) -> QWidget:
         if option.key == settings.LANGUAGE.key:
@@ -150,8 +152,8 @@ class SettingsPage(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.4)
         title.setFont(font)
         layout.addWidget(title)
-        self.form = SettingsForm(store, self)
-        layout.addWidget(self.form)
+        self.form = SettingsForm(store)
+        layout.addWidget(scrolling(self.form), 1)
         row = QHBoxLayout()
         self.save_button = QPushButton(_("Save"))
         self.save_button.setObjectName("save")
@@ -159,7 +161,6 @@ class SettingsPage(QWidget):
         row.addWidget(self.save_button)
         row.addStretch()
         layout.addLayout(row)
-        layout.addStretch()
 
 
 class SettingsDialog(QDialog):
@@ -167,13 +168,15 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(_("Settings"))
         layout = QVBoxLayout(self)
-        self.form = SettingsForm(store, self)
-        layout.addWidget(self.form)
+        self.form = SettingsForm(store)
+        layout.addWidget(scrolling(self.form), 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        hint = self.form.sizeHint()
+        fit_to_screen(self, QSize(hint.width() + 48, hint.height() + 80))
 
     def _save(self) -> None:
         if self.form.save():

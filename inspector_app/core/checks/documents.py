@@ -66,7 +66,7 @@ class Snapshot:
     party: str
     party_code: str
     category: str
-    form: str  # e.g. "packaged_food 第1版"
+    form: str  # e.g. "食品 第1版"
     fields: list[tuple[str, str]]  # (label, value) as recorded
     items: list[tuple[str, str, str, str]]  # (label, basis, result zh, note)
     outcome: str
@@ -126,7 +126,9 @@ def snapshot(session: Session, store: Any, check_id: str, registry: Registry) ->
         except (OSError, photo_files.PhotoError):
             jpeg = None
         shots.append(PhotoInfo(photo.filename, photo.sha256, jpeg))
-    form = f"{check.form_id} 第{check.form_version}版" if check.form_id else "(无检查清单版本)"
+    # The checklist by its category, never by its internal id (packaged_food).
+    form = (f"{defn.category.zh if defn else check.category} 第{check.form_version}版"
+            if check.form_id else "（无检查清单版本）")
     return Snapshot(
         check_id=check.id, version=check.version, status=check.status,
         agency=settings.AGENCY_NAME.get(session), checked_at=check.checked_at,
@@ -318,7 +320,7 @@ def _layout(snap: Snapshot) -> Flow:
     if rows:
         flow.table(iw, rows, header=["序号", "检查项目", "依据", "结果", "说明"], shade=failed)
     else:
-        flow.text("(未记录检查项目)", BODY_PT)
+        flow.text("（未记录检查项目）", BODY_PT)
     flow.heading("四、检查结论和处理措施")
     fails = [item[0] for item in snap.items if item[2] == "不符合"]
     conclusion = [["检查结论", snap.outcome],
@@ -327,12 +329,12 @@ def _layout(snap: Snapshot) -> Flow:
     if snap.override_reason:
         conclusion.insert(1, ["结论说明", f"检查人员调整了按检查项目得出的结论，理由：{snap.override_reason}"])
     if snap.seizure_id:
-        conclusion.append(["查封扣押", f"已启动查封扣押程序(记录 {snap.seizure_id[:8].upper()})"])
+        conclusion.append(["查封扣押", f"已启动查封扣押程序（记录 {snap.seizure_id[:8].upper()}）"])
     if snap.remarks:
         conclusion.append(["备注", snap.remarks])
     flow.table([label_w, TEXT_W - label_w], conclusion)
     if snap.photos:
-        flow.heading(f"五、现场照片(共{len(snap.photos)}张)")
+        flow.heading(f"五、现场照片（共{len(snap.photos)}张）")
         _photos(flow, snap.photos)
     _signatures(flow, snap)
     return flow
@@ -358,7 +360,7 @@ def _photos(flow: Flow, shots: list[PhotoInfo]) -> None:
                     c.drawImage(ImageReader(io.BytesIO(shot.jpeg)), x, top - ih, w, ih)
                 else:
                     c.rect(x, top - ih, w, ih)
-                    draw_text(c, x + PAD, top - ih / 2, "(照片文件缺失)", SMALL_PT)
+                    draw_text(c, x + PAD, top - ih / 2, "（照片文件缺失）", SMALL_PT)
                 y = top - tallest - SMALL_PT * 1.3  # captions on one line under the row
                 name = shot.filename if len(shot.filename) <= 22 else shot.filename[:21] + "…"
                 draw_text(c, x, y, f"{n}. {name}", SMALL_PT)

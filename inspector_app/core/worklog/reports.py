@@ -236,7 +236,7 @@ def render_daily(data: DailyData) -> bytes:
                    highlight=lambda n: bool(checks[n].flags))
     if reweighs:
         flow.gap(2 * MM)
-        flow.table(["时间", "摊位", "商品", "标称重量(kg)", "复秤重量(kg)", "差值(g)", "结论"],
+        flow.table(["时间", "摊位", "商品", "标称重量（kg）", "复秤重量（kg）", "差值（g）", "结论"],
                    [[s.time, s.stall_no, s.product_name, s.claimed, s.actual, s.difference_g,
                      "短斤缺两" if s.flags else "合格"] for s in reweighs],
                    [12, 14, 26, 20, 20, 14, 14],

@@ -15,7 +15,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QObject, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QDateTime, QObject, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -46,6 +46,7 @@ from inspector_app.forms.definitions import Definition, Registry
 from inspector_app.ui import tasks
 from inspector_app.ui.checks.form import Checklist, EnterMovesOn, FieldsForm, error_label
 from inspector_app.ui.checks.photos import PhotoStrip
+from inspector_app.ui.screen import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -638,8 +639,8 @@ class CheckPage(QWidget):
         if self.version:
             parts.append(_("version {n}").format(n=self.version))
         if self.defn is not None:
-            parts.append(_("checklist {id} v{version}").format(id=self.defn.id,
-                                                               version=self.defn.version))
+            parts.append(_("{category} checklist, version {version}").format(
+                category=self.defn.category(), version=self.defn.version))
         if self.seizure_id:
             parts.append(_("seizure started"))
         if extra:
@@ -945,7 +946,7 @@ class CheckDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.page)
-        self.resize(980, 820)
+        fit_to_screen(self, QSize(980, 820))
         self.next_dialog: CheckDialog | None = None
         self.closing_question: QMessageBox | None = None
 

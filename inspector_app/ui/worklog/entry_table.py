@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QStyle,
     QStyledItemDelegate,
     QTableView,
     QVBoxLayout,
@@ -53,7 +54,8 @@ from inspector_app.core.i18n import N_, _
 from inspector_app.core.store import utcnow
 from inspector_app.core.worklog import entry, importing, items, service
 from inspector_app.core.worklog.entry import EntryContext, TestInput
-from inspector_app.ui import tasks
+from inspector_app.ui import labels, tasks
+from inspector_app.ui.screen import fit_columns, text_width
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +205,12 @@ class TestEntryModel(QAbstractTableModel):
                 return QBrush(RED_CELL)
             if key in row.warnings:
                 return QBrush(YELLOW_CELL)
+            if row.conclusion == items.POSITIVE:
+                return QBrush(QColor(labels.EMPHASIS["alert"][0]))
             return None
+        if role == Qt.ItemDataRole.DecorationRole and key == "conclusion" and \
+                row.conclusion == items.POSITIVE:
+            return labels.warning_icon()
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.shown_errors(row).get(key) or row.warnings.get(key)
         return None
@@ -532,12 +539,20 @@ class EntryView(QTableView):
         self.verticalHeader().setDefaultSectionSize(26)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        widths = {"sample_no": 118, "stall_no": 78, "product_name": 110, "test_item": 92,
-                  "value": 80, "conclusion": 56, "category": 64, "unit": 48,
-                  "limit_value": 56, "tester": 60, "tested_at": 70, "instrument_no": 70,
-                  "reagent_batch": 100, "retest_of": 118, "state": 130}
-        for n, key in enumerate(COLUMNS):
-            self.setColumnWidth(n, widths.get(key, 80))
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Typical values: the widest a column usually shows (longer text is elided).
+        samples = {"sample_no": "20261231-888", "stall_no": "A区018号", "product_name": "五香牛肉干",
+                   "test_item": "农药残留", "value": "888.888", "category": "蔬菜类",
+                   "unit": "mg/kg", "limit_value": "≤0.05", "tester": "欧阳小明",
+                   "tested_at": "23:59:59", "instrument_no": "YQ-888", "reagent_batch": "NC20261001",
+                   "retest_of": "20261231-888"}
+        widths = {key: text_width(self, [text]) for key, text in samples.items()}
+        icon = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self) + 6
+        widths["conclusion"] = icon + text_width(
+            self, [_(label) for label in items.CONCLUSION_LABELS.values()], bold=True)
+        widths["state"] = text_width(self, [_(label) for label in STATE_LABELS.values()] + [
+            _("Positive re-test"), _("Followed up"), _("Re-test needed"), _("Re-tested")])
+        fit_columns(self, {n: widths.get(key, 80) for n, key in enumerate(COLUMNS)})
 
     def candidates(self, key: str) -> list[str]:
         """Values for completing column `key`: history, then this table's values. Values,

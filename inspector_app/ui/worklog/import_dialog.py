@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,6 +28,7 @@ from inspector_app.core.i18n import _, ngettext
 from inspector_app.core.worklog import entry, importing
 from inspector_app.core.worklog.importing import CsvMapping, MappingError
 from inspector_app.ui import tasks
+from inspector_app.ui.screen import fit_to_screen
 
 
 class BadRowsDialog(QDialog):
@@ -87,7 +88,7 @@ class BadRowsDialog(QDialog):
         layout.addWidget(summary)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
-        self.resize(820, 420)
+        fit_to_screen(self, QSize(820, 420))
         self.none_button.setFocus()
 
     def _choose(self, choice: str) -> None:
@@ -218,7 +219,7 @@ class CsvImportDialog(QDialog):
         layout.addWidget(self.columns, 1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
-        self.resize(720, 760)
+        fit_to_screen(self, QSize(720, 760))
         self._show_mapping(0)
 
     # --- the mapping -------------------------------------------------------------------------

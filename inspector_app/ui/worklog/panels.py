@@ -32,28 +32,50 @@ from inspector_app.core import records
 from inspector_app.core.i18n import _
 from inspector_app.core.worklog import service
 from inspector_app.core.worklog import workstation as ws
-from inspector_app.ui import tasks
+from inspector_app.ui import labels, tasks
+from inspector_app.ui.screen import fit_columns, header_width, text_width
 
-FLAGGED = QColor("#fde2e1")
 
-
-def _item(text: str, flagged: bool = False) -> QTableWidgetItem:
+def _item(text: str, level: str | None = None, marker: bool = False) -> QTableWidgetItem:
+    """A read-only cell; a row that needs attention (`level`: "alert" or "warn") is
+    tinted, and its `marker` cell (the one saying why) also carries the warning icon."""
     item = QTableWidgetItem(text)
     item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
     item.setToolTip(text)
-    if flagged:
-        item.setBackground(QBrush(FLAGGED))
+    if level is not None:
+        background, foreground = labels.EMPHASIS[level]
+        item.setBackground(QBrush(QColor(background)))
+        item.setForeground(QBrush(QColor(foreground)))
+        if marker:
+            item.setIcon(labels.warning_icon())
     return item
 
 
 def _table(headers: list[str]) -> QTableWidget:
+    """Columns as wide as their headers (at least), the last one taking the rest."""
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().hide()
     table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
     table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    table.setWordWrap(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    fit_columns(table)
     return table
+
+
+def _fit_rows(table: QTableWidget) -> None:
+    """After filling: each column fits its header and its values, up to a third of the
+    table (longer text is elided, with the whole in the tooltip)."""
+    limit = max(table.viewport().width() // 3, 160)
+    for n in range(table.columnCount()):
+        values = [table.item(r, n).text() for r in range(table.rowCount()) if table.item(r, n)]
+        icon = 22 if any(not table.item(r, n).icon().isNull() for r in range(table.rowCount())
+                         if table.item(r, n)) else 0
+        width = min(text_width(table, values) + icon, limit) if values else 0
+        table.setColumnWidth(n, max(width, header_width(table, n)))
 
 
 def _at(day: date, clock: QTime, tz) -> datetime:
@@ -247,7 +269,9 @@ class ScalePanel(_LogPanel):
                          _(service.SCALE_RESULTS.get(s.result, s.result)),
                          "、".join(_(service.FLAG_LABELS[f]) for f in flags)]
             for col, text in enumerate(cells):
-                self.table.setItem(n, col, _item(text, bool(flags)))
+                self.table.setItem(n, col, _item(text, "alert" if flags else None,
+                                                 marker=col == 8))
+        _fit_rows(self.table)
 
 
 class ComplaintPanel(_LogPanel):
@@ -354,7 +378,9 @@ class ComplaintPanel(_LogPanel):
                      c.complainant, c.stall_no, c.content,
                      _(service.COMPLAINT_STATUSES.get(c.status, c.status)), c.follow_up]
             for col, text in enumerate(cells):
-                self.table.setItem(n, col, _item(text, c.status != service.CLOSED))
+                self.table.setItem(n, col, _item(
+                    text, "warn" if c.status != service.CLOSED else None, marker=col == 6))
+        _fit_rows(self.table)
 
 
 class RemindersList(QListWidget):

@@ -3,7 +3,7 @@ date and valid-until) and reagent batches (expiry)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,6 +26,7 @@ from inspector_app.core.i18n import N_, _
 from inspector_app.core.worklog import workstation as ws
 from inspector_app.core.worklog.items import WorklogError
 from inspector_app.ui import tasks
+from inspector_app.ui.screen import fit_columns, fit_to_screen
 
 OPERATOR_COLUMNS = [("name", N_("Name")), ("cert_no", N_("Certificate no.")),
                     ("active", N_("In use"))]
@@ -47,7 +48,11 @@ class RowsTable(QTableWidget):
         super().__init__(0, len(columns), parent)
         self.keys = [key for key, _label in columns]
         self.setHorizontalHeaderLabels([_(label) for _key, label in columns])
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # As wide as the headers (the last takes the rest); wider ones scroll sideways.
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.horizontalHeader().setStretchLastSection(True)
+        wide = {"name": 140, "test_items": 160, "manufacturer": 160}
+        fit_columns(self, {n: wide.get(key, 96) for n, key in enumerate(self.keys)})
         self.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
 
     def add_row(self, values: dict[str, str] | None = None) -> int:
@@ -147,7 +152,7 @@ class WorkstationDialog(QDialog):
         layout.addWidget(tabs, 1)
         layout.addWidget(note)
         layout.addLayout(buttons)
-        self.resize(980, 520)
+        fit_to_screen(self, QSize(980, 560))
         self._load()
 
     def _load(self) -> None:
