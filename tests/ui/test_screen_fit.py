@@ -171,8 +171,6 @@ CREDIT_CODE = "91350100M000100Y43"  # 18 characters
 ADDRESS = "福建省福州市鼓楼区东街口东门批发市场A区018号"
 
 
-@pytest.mark.xfail(strict=True, reason="PartyDialog (ui/seizure/workflow.py, another "
-                   "helper's file) has default-width line edits: the code and address are cut")
 def test_the_party_dialog_fits_a_credit_code_and_an_address(qtbot, window):
     _click(qtbot, window.pages["dashboard"].action_buttons["new_seizure"])
     seizure = _wait_dialog(qtbot, "SeizureDialog")
@@ -195,7 +193,8 @@ def test_the_party_dialog_fits_a_credit_code_and_an_address(qtbot, window):
         dialog.reject()
 
     QTimer.singleShot(0, fill_and_measure)
-    _click(qtbot, new_party)  # exec() returns when the check above closes it
+    _click(qtbot, new_party)
+    qtbot.waitUntil(lambda: "cut" in seen, timeout=10_000)
     seizure.reject()
     assert seen["area"].contains(seen["frame"])
     assert seen["cut"] == []

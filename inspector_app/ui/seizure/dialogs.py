@@ -56,8 +56,12 @@ class PartyDialog(QDialog):
         self.kind.addItem(_("Enterprise"), "enterprise")
         self.kind.addItem(_("Individual"), "individual")
         self.fields = {key: QLineEdit() for key in PARTY_FIELDS}
+        metrics = self.fontMetrics()
         for key, edit in self.fields.items():
             edit.setObjectName(key)
+            # Room for an 18-character code and a typical address without scrolling.
+            sample = "商" * 30 if key == "address" else "0" * 22
+            edit.setMinimumWidth(metrics.horizontalAdvance(sample) + 16)
         labels = {"name": _("Name"), "credit_code": _("Unified social credit code"),
                   "licence_name": _("Licence"), "address": _("Address"),
                   "legal_rep": _("Legal representative"), "id_number": _("ID number"),
@@ -86,7 +90,6 @@ class PartyDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(460)
 
     def party_input(self) -> service.PartyInput:
         return service.PartyInput(kind=self.kind.currentData(),
