@@ -325,6 +325,16 @@ def test_a_second_run_adds_more_to_a_demo_store(tmp_path):
     store.close()
 
 
+def test_a_demo_store_made_before_the_mark_takes_more_too(tmp_path):
+    store = Store(tmp_path)
+    demo.generate(store, 10, now=NOW)
+    with store.write() as session:  # as a demo store of an earlier version
+        session.execute(text("DELETE FROM settings WHERE key = 'demo_store'"))
+        session.execute(text("UPDATE seizure_doc_numbers SET segment = 'DEMO'"))
+    assert demo.generate(store, 10, now=NOW)["check"] == 10
+    store.close()
+
+
 def _table_counts(store: Store) -> dict[str, int]:
     with store.read() as session:
         names = session.scalars(text(

@@ -41,12 +41,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
 from inspector_app.core import audit, settings
 from inspector_app.core.demo.build import _build, _plan
 from inspector_app.core.demo.bulk import DEFER_INDEXES, _DbSink, _drop_indexes, _Timer, _Writer
 from inspector_app.core.demo.context import (
     DAYS,
     DEMO_PASSWORD,
+    DOC_SEGMENT,
     LOCAL,
     _Ctx,
     doc_segment,
@@ -84,6 +88,13 @@ class DemoError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+def _is_demo_store(session: Session) -> bool:
+    """Marked as one, or made before the mark: its ledger has demo document numbers."""
+    return DEMO_STORE.get(session) or session.execute(text(
+        "SELECT 1 FROM seizure_doc_numbers WHERE segment LIKE :demo LIMIT 1"),
+        {"demo": f"{DOC_SEGMENT}%"}).first() is not None
 
 
 def _use_worker(records: int) -> bool:
@@ -162,7 +173,7 @@ def generate(store: Store, records: int, actor: Actor | None = None, seed: int =
             existing = {kind: conn.exec_driver_sql(
                 f"SELECT count(*) FROM {model.__tablename__}").scalar()
                 for kind, model in RECORD_KINDS.items()}
-            if any(existing.values()) and not DEMO_STORE.get(session):
+            if any(existing.values()) and not _is_demo_store(session):
                 raise DemoError(_(
                     "This store already holds records that are not demo data: demo data is "
                     "only added to an empty store or a demo store, so that it never mixes "
