@@ -330,7 +330,8 @@ def test_a_demo_store_made_before_the_mark_takes_more_too(tmp_path):
     demo.generate(store, 10, now=NOW)
     with store.write() as session:  # as a demo store of an earlier version
         session.execute(text("DELETE FROM settings WHERE key = 'demo_store'"))
-        session.execute(text("UPDATE seizure_doc_numbers SET segment = 'DEMO'"))
+        session.execute(text("UPDATE seizure_doc_numbers SET segment = 'DEMO', "
+                             "number = replace(number, segment || '-', 'DEMO-')"))
     assert demo.generate(store, 10, now=NOW)["check"] == 10
     store.close()
 
