@@ -45,26 +45,26 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from inspector_app.core import audit, settings
-from inspector_app.core.demo.build import _build, _plan
-from inspector_app.core.demo.bulk import DEFER_INDEXES, _DbSink, _drop_indexes, _Timer, _Writer
+from inspector_app.core.demo.build import build_records, make_plan
+from inspector_app.core.demo.bulk import DEFER_INDEXES, DbSink, Timer, Writer, drop_indexes
 from inspector_app.core.demo.context import (
     DAYS,
     DEMO_PASSWORD,
     DOC_SEGMENT,
     LOCAL,
-    _Ctx,
+    Ctx,
     doc_segment,
     id_key,
 )
 from inspector_app.core.demo.printable import printable_seizures
 from inspector_app.core.demo.reference import (
-    _setup_inspectors,
-    _setup_markets,
-    _setup_numbers,
-    _setup_stalls,
+    setup_inspectors,
+    setup_markets,
+    setup_numbers,
+    setup_stalls,
 )
-from inspector_app.core.demo.stations import _setup_stations
-from inspector_app.core.demo.worker import _build_in_worker, _WorkerFailed
+from inspector_app.core.demo.stations import setup_stations
+from inspector_app.core.demo.worker import WorkerFailed, build_in_worker
 from inspector_app.core.i18n import N_, _
 from inspector_app.core.models import RECORD_KINDS
 from inspector_app.core.records import Actor
@@ -159,7 +159,7 @@ def generate(store: Store, records: int, actor: Actor | None = None, seed: int =
     """
     if records < 0:
         raise ValueError("records must not be negative")
-    timer = _Timer()
+    timer = Timer()
     now = (now or utcnow()).astimezone(UTC).replace(microsecond=0)
     rng = random.Random(seed)
     total = 3 * records
@@ -168,7 +168,7 @@ def generate(store: Store, records: int, actor: Actor | None = None, seed: int =
         conn = session.connection()
         old_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
         conn.exec_driver_sql(f"PRAGMA cache_size = {-_cache_kib(records)}")
-        sink = _DbSink(conn, timer)
+        sink = DbSink(conn, timer)
         try:
             existing = {kind: conn.exec_driver_sql(
                 f"SELECT count(*) FROM {model.__tablename__}").scalar()
@@ -181,40 +181,40 @@ def generate(store: Store, records: int, actor: Actor | None = None, seed: int =
             DEMO_STORE.set(session, True)
             device = actor.device_id if actor else settings.device_id(session)
             chain = audit.last_entry(session)
-            writer = _Writer(audit.Chain(*chain), timer, sink)
+            writer = Writer(audit.Chain(*chain), timer, sink)
             today = now.astimezone(LOCAL).date()
-            ctx = _Ctx(rng=rng, rnd=rng.random, now=now, today=today, device=device,
+            ctx = Ctx(rng=rng, rnd=rng.random, now=now, today=today, device=device,
                        actor_author=actor.inspector_id if actor else None,
                        use_actor=actor is not None, writer=writer,
                        id_key=id_key(device, chain, seed), doc_segment=doc_segment(device))
             ctx.abbr = settings.AGENCY_ABBR.get(session) or ctx.abbr
             ctx.pattern = settings.DOC_NUMBER_PATTERN.get(session)
             ctx.contact_phone = f"025-{rng.randint(52000000, 86999999)}"
-            _setup_numbers(ctx, conn)
+            setup_numbers(ctx, conn)
             ctx.day_start = [
                 datetime.combine(today - timedelta(days=d), dtime(0), LOCAL).astimezone(UTC)
                 for d in range(DAYS + 2)]
 
-            counts["inspector"] = _setup_inspectors(ctx, conn)
-            counts["market"], used_slots = _setup_markets(ctx, conn, records)
-            counts["party"], counts["stall"] = _setup_stalls(ctx, conn, records)
-            counts["workstation"] = _setup_stations(ctx, conn, seed)
+            counts["inspector"] = setup_inspectors(ctx, conn)
+            counts["market"], used_slots = setup_markets(ctx, conn, records)
+            counts["party"], counts["stall"] = setup_stalls(ctx, conn, records)
+            counts["workstation"] = setup_stations(ctx, conn, seed)
             timer.lap("reference")
             writer.flush()
 
             sink.search = True  # the records, as they come
-            plan = _plan(ctx, records, used_slots)
+            plan = make_plan(ctx, records, used_slots)
             # Rebuilding the indexes pays off when the new rows outnumber the old ones.
             indexes: list[str] = []
             if DEFER_INDEXES and records >= 1000 and 3 * records >= sum(existing.values()):
-                indexes = _drop_indexes(conn)
+                indexes = drop_indexes(conn)
             timer.lap("plan")
 
             result = None
             if _use_worker(records):
                 try:
-                    made, result = _build_in_worker(ctx, plan, sink, timer, progress, total)
-                except _WorkerFailed as exc:
+                    made, result = build_in_worker(ctx, plan, sink, timer, progress, total)
+                except WorkerFailed as exc:
                     if exc.started:
                         raise
                     # Nothing was written, and our generator has not moved: build here.
@@ -227,7 +227,7 @@ def generate(store: Store, records: int, actor: Actor | None = None, seed: int =
                     if progress:
                         progress(sum(made.values()), total)
 
-                made = _build(ctx, plan, chunk_done)
+                made = build_records(ctx, plan, chunk_done)
                 table_counts, worker_timings = writer.counts, {}
             for sql in indexes:
                 conn.exec_driver_sql(sql)

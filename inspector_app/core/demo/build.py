@@ -8,22 +8,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from inspector_app.core.demo.checks import FATES, _make_check
-from inspector_app.core.demo.context import CHUNK, DAYS, _between, _Ctx
-from inspector_app.core.demo.seizures import _make_seizure
-from inspector_app.core.demo.worklogs import _make_worklog
+from inspector_app.core.demo.checks import FATES, make_check
+from inspector_app.core.demo.context import CHUNK, DAYS, Ctx, between
+from inspector_app.core.demo.seizures import make_seizure
+from inspector_app.core.demo.worklogs import make_worklog
 from inspector_app.core.models import LabelCheck
 
 
-def _times(ctx: _Ctx, n: int, first_hour: float, last_hour: float) -> list[datetime]:
+def _times(ctx: Ctx, n: int, first_hour: float, last_hour: float) -> list[datetime]:
     """`n` sorted working-hour moments on the days before today."""
     rnd = ctx.rnd
     lo, hi = int(first_hour * 3600), int(last_hour * 3600)
-    return sorted(ctx.at(_between(rnd, 1, DAYS), _between(rnd, lo, hi)) for _ in range(n))
+    return sorted(ctx.at(between(rnd, 1, DAYS), between(rnd, lo, hi)) for _ in range(n))
 
 
 @dataclass
-class _Plan:
+class Plan:
     """When each record happens, drawn before the records themselves."""
 
     fates: list[tuple[str, str]]
@@ -32,7 +32,7 @@ class _Plan:
     slots: list[tuple[int, int]]  # (market index, day) of each log
 
 
-def _plan(ctx: _Ctx, records: int, used_slots: set[tuple[str, str]]) -> _Plan:
+def make_plan(ctx: Ctx, records: int, used_slots: set[tuple[str, str]]) -> Plan:
     """Checks and seizures in working hours, one log per market and day; some
     non-conforming checks lead to a seizure on the spot."""
     rng = ctx.rng
@@ -43,10 +43,10 @@ def _plan(ctx: _Ctx, records: int, used_slots: set[tuple[str, str]]) -> _Plan:
     free = [(m, d) for d in range(DAYS, 0, -1) for m in range(len(ctx.markets))
             if (ctx.markets[m].id, ctx.local_date(d).isoformat()) not in used_slots]
     slots = sorted(rng.sample(free, records), key=lambda s: (-s[1], s[0]))
-    return _Plan(fates, check_times, seizure_times, slots)
+    return Plan(fates, check_times, seizure_times, slots)
 
 
-def _build(ctx: _Ctx, plan: _Plan, chunk_done: Callable[[dict[str, int]], None]
+def build_records(ctx: Ctx, plan: Plan, chunk_done: Callable[[dict[str, int]], None]
            ) -> dict[str, int]:
     """Make the planned records in time order, flushing every CHUNK of them."""
     writer = ctx.writer
@@ -60,19 +60,19 @@ def _build(ctx: _Ctx, plan: _Plan, chunk_done: Callable[[dict[str, int]], None]
     for moment, stream, i in heapq.merge(*streams):
         if stream == 0:
             fate = plan.fates[i]
-            check = _make_check(ctx, moment, fate)
+            check = make_check(ctx, moment, fate)
             if fate[1] == "seizure":
-                started = moment + timedelta(minutes=_between(ctx.rnd, 5, 40))
-                check.row["seizure_id"] = _make_seizure(ctx, started, check)
+                started = moment + timedelta(minutes=between(ctx.rnd, 5, 40))
+                check.row["seizure_id"] = make_seizure(ctx, started, check)
                 made["seizure"] += 1
             writer.add(LabelCheck, check.row, check.at, {"items": check.items})
             made["check"] += 1
         elif stream == 1:
-            _make_seizure(ctx, moment, None)
+            make_seizure(ctx, moment, None)
             made["seizure"] += 1
         else:
             m, d = plan.slots[i]
-            _make_worklog(ctx, ctx.markets[m], d)
+            make_worklog(ctx, ctx.markets[m], d)
             made["worklog"] += 1
         pending += 1
         if pending >= CHUNK:

@@ -32,7 +32,7 @@ from inspector_app.core.models import RECORD_KINDS, Base, UTCDateTime
 # --- value forms ------------------------------------------------------------------------
 
 
-def _ct(moment: datetime) -> str:
+def canon_time(moment: datetime) -> str:
     """canonical.plain of an aware UTC datetime, made faster than strftime."""
     text = moment.isoformat()  # 2025-01-02T03:04:05[.123456]+00:00
     if text[-6:] != "+00:00":
@@ -45,7 +45,7 @@ def _num(value: Decimal) -> str:
     return canonical.plain(value)
 
 
-def _scaled(n: int, places: int) -> str:
+def scaled(n: int, places: int) -> str:
     """_num(Decimal(n).scaleb(-places)) for n >= 0, without making the Decimal."""
     whole, frac = divmod(n, 10 ** places)
     if not frac:
@@ -186,11 +186,11 @@ def _fill(meta: _Meta, rows: list[dict[str, Any]]) -> None:
 _Batch = list[tuple[str, list[tuple]]]
 
 
-class _Writer:
+class Writer:
     """Collects rows per table, with history, audit chain and outbox, and hands them over
     in batches of parameter tuples to `sink` (which writes them, or sends them on)."""
 
-    def __init__(self, chain: audit.Chain, timer: _Timer, sink: Callable[[_Batch], None]):
+    def __init__(self, chain: audit.Chain, timer: Timer, sink: Callable[[_Batch], None]):
         self.chain = chain
         self.timer = timer
         self.sink = sink
@@ -274,11 +274,11 @@ def _statement(table_name: str) -> tuple[str, Callable[[dict[str, Any]], tuple],
 _RECORD_TABLES = {model.__tablename__: kind for kind, model in RECORD_KINDS.items()}
 
 
-class _DbSink:
+class DbSink:
     """Writes batches with the DB-API cursor of the write transaction's connection, and
     indexes the records of each batch for search (`search.reindex` with their ids)."""
 
-    def __init__(self, conn: Connection, timer: _Timer):
+    def __init__(self, conn: Connection, timer: Timer):
         self.conn = conn
         self.cursor = conn.connection.driver_connection.cursor()
         self.timer = timer
@@ -310,7 +310,7 @@ _KEEP_INDEXES = ("ix_seizure_items_seizure_id", "ix_rapid_tests_worklog_id")
 DEFER_INDEXES = True
 
 
-def _drop_indexes(conn: Connection) -> list[str]:
+def drop_indexes(conn: Connection) -> list[str]:
     """Drop the plain (CREATE INDEX) indexes of the bulk tables; return their SQL.
 
     Building an index once over sorted keys is much faster than growing it by a few
@@ -328,7 +328,7 @@ def _drop_indexes(conn: Connection) -> list[str]:
 
 
 
-class _Timer:
+class Timer:
     """Wall and CPU seconds per phase: `lap(name)` books the time since the last lap."""
 
     def __init__(self) -> None:

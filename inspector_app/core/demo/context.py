@@ -1,5 +1,5 @@
 """What every part of the demo shares: the constants, the small generators of valid
-identifiers, and the context (`_Ctx`) of one run: its random generator, its markets,
+identifiers, and the context (`Ctx`) of one run: its random generator, its markets,
 stalls and officers, and the writer the rows go to."""
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from inspector_app.core import settings
-from inspector_app.core.demo.bulk import _ct, _Writer
+from inspector_app.core.demo.bulk import Writer, canon_time
 from inspector_app.core.demo.vocabulary import (
-    _PROFILE_KEYWORDS,
     CITY_AREAS,
     GIVEN,
     HOME_AREAS,
     MOBILE_PREFIXES,
+    PROFILE_KEYWORDS,
     SURNAMES,
 )
 from inspector_app.core.validation import (
@@ -68,11 +68,11 @@ def device_segment(device: str) -> str:
     return f"{_device_hash(device) % 10**6:06d}"
 
 
-def _pick(rnd: Callable[[], float], seq):
+def pick(rnd: Callable[[], float], seq):
     return seq[int(rnd() * len(seq))]
 
 
-def _between(rnd: Callable[[], float], lo: int, hi: int) -> int:
+def between(rnd: Callable[[], float], lo: int, hi: int) -> int:
     """An integer from lo to hi inclusive."""
     return lo + int(rnd() * (hi - lo + 1))
 
@@ -84,19 +84,19 @@ _UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
 _UUID_SET = (0x8000 << 48) | (4 << 76)
 
 
-def _uuid(rng: random.Random, key: int = 0) -> str:
+def new_uuid(rng: random.Random, key: int = 0) -> str:
     """str(uuid.UUID(int=rng.getrandbits(128) ^ key, version=4)), without making the
     object. The key (see `id_key`) sets the ids of one store apart from another's."""
     h = f"{(rng.getrandbits(128) ^ key) & _UUID_CLEAR | _UUID_SET:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def _person(rng: random.Random) -> str:
+def person_name(rng: random.Random) -> str:
     given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
     return rng.choice(SURNAMES) + given
 
 
-def _mobile(rng: random.Random) -> str:
+def mobile(rng: random.Random) -> str:
     return rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
 
 
@@ -115,31 +115,31 @@ def _org_code(rng: random.Random) -> str:
     return body + {10: "X", 11: "0"}.get(check, str(check))
 
 
-def _credit_code(rng: random.Random, org_type: str) -> str:
+def make_credit_code(rng: random.Random, org_type: str) -> str:
     first17 = "9" + org_type + rng.choice(CITY_AREAS) + _org_code(rng)
     return first17 + credit_code_check_char(first17)
 
 
-def _id_number(rng: random.Random, today: date) -> str:
+def make_id_number(rng: random.Random, today: date) -> str:
     birth = date(rng.randint(1958, today.year - 20), rng.randint(1, 12), rng.randint(1, 28))
     first17 = f"{rng.choice(HOME_AREAS)}{birth:%Y%m%d}{rng.randrange(1000):03d}"
     return first17 + id_number_check_char(first17)
 
 
-def _gtin(rng: random.Random) -> str:
+def gtin(rng: random.Random) -> str:
     first12 = f"69{rng.randrange(10**10):010d}"
     return first12 + gtin13_check_digit(first12)
 
 
-def _profile(name: str) -> str:
-    for word, profile in _PROFILE_KEYWORDS:
+def profile_of(name: str) -> str:
+    for word, profile in PROFILE_KEYWORDS:
         if word in name:
             return profile
     return "food"
 
 
-def _audited(rid: str, at: datetime, device: str, author: str | None) -> dict[str, Any]:
-    stored = _ct(at)
+def audited(rid: str, at: datetime, device: str, author: str | None) -> dict[str, Any]:
+    stored = canon_time(at)
     return {"id": rid, "version": 1, "created_at": stored, "created_offset": OFFSET,
             "updated_at": stored, "updated_offset": OFFSET, "device_id": device,
             "author_id": author}
@@ -149,7 +149,7 @@ def _audited(rid: str, at: datetime, device: str, author: str | None) -> dict[st
 
 
 @dataclass
-class _Market:
+class MarketRef:
     id: str
     name: str
     address: str
@@ -179,9 +179,9 @@ class _Market:
 
 
 @dataclass
-class _Stall:
+class StallRef:
     id: str
-    market: _Market
+    market: MarketRef
     number: str
     party_id: str | None
     party_name: str
@@ -192,7 +192,7 @@ class _Stall:
 
 
 @dataclass
-class _Officer:
+class OfficerRef:
     id: str
     name: str
     cert_no: str
@@ -200,7 +200,7 @@ class _Officer:
 
 
 @dataclass
-class _Ctx:
+class Ctx:
     rng: random.Random
     rnd: Callable[[], float]  # rng.random
     now: datetime
@@ -208,15 +208,15 @@ class _Ctx:
     device: str
     actor_author: str | None  # the actor's inspector, when an actor was given
     use_actor: bool
-    writer: _Writer
+    writer: Writer
     id_key: int = 0  # see `id_key`
     doc_segment: str = DOC_SEGMENT
-    markets: list[_Market] = field(default_factory=list)
-    stalls: list[_Stall] = field(default_factory=list)
-    checkable: list[_Stall] = field(default_factory=list)
-    stalls_by_market: dict[str, list[_Stall]] = field(default_factory=dict)
-    officers: list[_Officer] = field(default_factory=list)
-    operators: list[_Officer] = field(default_factory=list)
+    markets: list[MarketRef] = field(default_factory=list)
+    stalls: list[StallRef] = field(default_factory=list)
+    checkable: list[StallRef] = field(default_factory=list)
+    stalls_by_market: dict[str, list[StallRef]] = field(default_factory=dict)
+    officers: list[OfficerRef] = field(default_factory=list)
+    operators: list[OfficerRef] = field(default_factory=list)
     approver: str = ""  # who approves extensions and emergency measures
     contact_phone: str = ""
     abbr: str = "示例"
@@ -225,9 +225,9 @@ class _Ctx:
     seq_base: int = 0  # where numbers of a year not in doc_seq go on from
     ledger: bool = False  # the store has seizure_doc_numbers
     day_start: list[datetime] = field(default_factory=list)  # local midnight, as UTC
-    _test_stalls: dict[tuple[str, str], list[_Stall]] = field(default_factory=dict)
+    _test_stalls: dict[tuple[str, str], list[StallRef]] = field(default_factory=dict)
 
-    def test_stalls(self, market: _Market, group: str) -> list[_Stall]:
+    def test_stalls(self, market: MarketRef, group: str) -> list[StallRef]:
         """The market's stalls selling what the rapid-test group tests (or all of them)."""
         key = (market.id, group)
         found = self._test_stalls.get(key)
@@ -238,7 +238,7 @@ class _Ctx:
         return found
 
     def new_id(self) -> str:
-        return _uuid(self.rng, self.id_key)
+        return new_uuid(self.rng, self.id_key)
 
     def author(self, inspector_id: str | None) -> str | None:
         return self.actor_author if self.use_actor else inspector_id
@@ -268,6 +268,6 @@ class _Ctx:
         if self.ledger:
             self.writer.rows["seizure_doc_numbers"].append(
                 {"number": number, "segment": self.doc_segment, "year": year, "seq": n,
-                 "kind": "decision", "seizure_id": seizure_id, "allocated_at": _ct(moment)})
+                 "kind": "decision", "seizure_id": seizure_id, "allocated_at": canon_time(moment)})
         return number
 

@@ -16,16 +16,16 @@ from inspector_app.core.demo.context import (
     DAYS,
     DEMO_PASSWORD,
     SLOT_FILL,
-    _audited,
-    _credit_code,
-    _Ctx,
-    _id_number,
-    _Market,
-    _mobile,
-    _Officer,
-    _person,
-    _profile,
-    _Stall,
+    Ctx,
+    MarketRef,
+    OfficerRef,
+    StallRef,
+    audited,
+    make_credit_code,
+    make_id_number,
+    mobile,
+    person_name,
+    profile_of,
 )
 from inspector_app.core.demo.vocabulary import (
     BASE_MARKETS,
@@ -45,7 +45,7 @@ from inspector_app.core.models import Base, Inspector, Market, Party, Stall
 # --- reference data ---------------------------------------------------------------------
 
 
-def _setup_numbers(ctx: _Ctx, conn: Connection) -> None:
+def setup_numbers(ctx: Ctx, conn: Connection) -> None:
     """Go on from the demo numbers already given, in the ledger or in the seizures."""
     try:
         from inspector_app.core.seizure.numbering import check_pattern
@@ -65,13 +65,13 @@ def _setup_numbers(ctx: _Ctx, conn: Connection) -> None:
         ctx.seq_base = conn.exec_driver_sql("SELECT count(*) FROM seizures").scalar()
 
 
-def _setup_inspectors(ctx: _Ctx, conn: Connection) -> int:
+def setup_inspectors(ctx: Ctx, conn: Connection) -> int:
     rows = conn.exec_driver_sql(
         "SELECT id, name, cert_no, role, username FROM inspectors WHERE active ORDER BY username"
     ).all()
     taken_users = {r[4] for r in rows}
     taken_certs = {r[2] for r in rows if r[2]}
-    staff = [_Officer(r[0], r[1], r[2], r[3]) for r in rows]
+    staff = [OfficerRef(r[0], r[1], r[2], r[3]) for r in rows]
     added = 0
     if sum(1 for o in staff if o.cert_no) < 2:
         from inspector_app.core.auth import hash_password
@@ -89,11 +89,11 @@ def _setup_inspectors(ctx: _Ctx, conn: Connection) -> int:
                 cert_no = f"320102{cert_seq:05d}"
                 taken_certs.add(cert_no)
             rid = ctx.new_id()
-            row = _audited(rid, at, ctx.device, ctx.author(None))
+            row = audited(rid, at, ctx.device, ctx.author(None))
             row.update(name=name, cert_no=cert_no, username=username,
                        password_hash=password_hash, role=role, active=True)
             ctx.writer.add(Inspector, row, at)
-            staff.append(_Officer(rid, name, cert_no, role))
+            staff.append(OfficerRef(rid, name, cert_no, role))
             added += 1
     ctx.officers = [o for o in staff if o.cert_no]
     ctx.operators = [o for o in staff if o.role == "operator"] or staff
@@ -113,10 +113,10 @@ def _extra_market_names(taken: set[str]) -> Iterator[tuple[str, str]]:
                     yield name, district + "区"
 
 
-def _setup_markets(ctx: _Ctx, conn: Connection, n_logs: int) -> tuple[int, set[tuple[str, str]]]:
+def setup_markets(ctx: Ctx, conn: Connection, n_logs: int) -> tuple[int, set[tuple[str, str]]]:
     """Existing markets, plus the base ones on a new store, plus more if the logs need it."""
     rows = conn.exec_driver_sql("SELECT id, name, address FROM markets ORDER BY name, id").all()
-    ctx.markets = [_Market(r[0], r[1], r[2], _profile(r[1])) for r in rows]
+    ctx.markets = [MarketRef(r[0], r[1], r[2], profile_of(r[1])) for r in rows]
     taken = {m.name for m in ctx.markets}
     at = ctx.now - timedelta(days=DAYS + 4)
     new: list[tuple[str, str, str]] = []
@@ -134,20 +134,20 @@ def _setup_markets(ctx: _Ctx, conn: Connection, n_logs: int) -> tuple[int, set[t
         free += DAYS
     for name, district, address in new:
         rid = ctx.new_id()
-        row = _audited(rid, at, ctx.device, ctx.author(None))
+        row = audited(rid, at, ctx.device, ctx.author(None))
         row.update(name=name, address=address, district=district)
         ctx.writer.add(Market, row, at)
-        ctx.markets.append(_Market(rid, name, address, _profile(name)))
+        ctx.markets.append(MarketRef(rid, name, address, profile_of(name)))
     for m in ctx.markets:
         m.code = f"KJ-{ctx.rng.choice('ABCDEFGH')}{ctx.rng.randint(100, 999)}"
     return len(new), used
 
 
-def _party_row(ctx: _Ctx, business: str, district: str, non_bmp: bool,
+def _party_row(ctx: Ctx, business: str, district: str, non_bmp: bool,
                codes: set[str]) -> dict[str, Any]:
     rng = ctx.rng
     trade = SHOP_TRADES.get(business, "百货")
-    person = _person(rng)
+    person = person_name(rng)
     roll = rng.random()
     word = rng.choice(NON_BMP_WORDS) if non_bmp else rng.choice(SHOP_WORDS)
     if roll < 0.45:
@@ -166,21 +166,21 @@ def _party_row(ctx: _Ctx, business: str, district: str, non_bmp: bool,
         kind, licence, name, org_type = "individual", "", person, ""
     credit = ""
     if org_type:
-        credit = _credit_code(rng, org_type)
+        credit = make_credit_code(rng, org_type)
         while credit in codes:
-            credit = _credit_code(rng, org_type)
+            credit = make_credit_code(rng, org_type)
         codes.add(credit)
-    id_number = _id_number(rng, ctx.today)
+    id_number = make_id_number(rng, ctx.today)
     while id_number in codes:
-        id_number = _id_number(rng, ctx.today)
+        id_number = make_id_number(rng, ctx.today)
     codes.add(id_number)
     road = rng.choice(ROADS)
     return {"party_type": kind, "name": name, "credit_code": credit, "licence_name": licence,
             "address": f"{district}{road}{rng.randint(1, 600)}号", "legal_rep": person,
-            "id_number": id_number, "phone": _mobile(rng)}
+            "id_number": id_number, "phone": mobile(rng)}
 
 
-def _setup_stalls(ctx: _Ctx, conn: Connection, records: int) -> tuple[int, int]:
+def setup_stalls(ctx: Ctx, conn: Connection, records: int) -> tuple[int, int]:
     rng = ctx.rng
     names = {r[0]: (r[1], r[2]) for r in conn.exec_driver_sql(
         "SELECT id, name, legal_rep FROM parties")}
@@ -197,7 +197,7 @@ def _setup_stalls(ctx: _Ctx, conn: Connection, records: int) -> tuple[int, int]:
         cats, tests = BUSINESSES.get(business, ((), ()))
         if business not in BUSINESSES:  # made elsewhere: assume the market's usual goods
             cats = tuple({c for b in PROFILES[market.profile] for c in BUSINESSES[b][0]})
-        ctx.stalls.append(_Stall(sid, market, number, party_id, *names.get(party_id, ("", "")),
+        ctx.stalls.append(StallRef(sid, market, number, party_id, *names.get(party_id, ("", "")),
                                  business, tuple(sorted(cats)), tests))
     n_parties = max(12, records // 20)
     at = ctx.now - timedelta(days=DAYS + 3)
@@ -214,7 +214,7 @@ def _setup_stalls(ctx: _Ctx, conn: Connection, records: int) -> tuple[int, int]:
         district = market.address[:3] if market.address[2:3] == "区" else "东城区"
         non_bmp = i == 0 or rng.random() < 0.04
         pid = ctx.new_id()
-        prow = _audited(pid, at, ctx.device, ctx.author(None))
+        prow = audited(pid, at, ctx.device, ctx.author(None))
         prow.update(_party_row(ctx, business, district, non_bmp, codes))
         ctx.writer.add(Party, prow, at)
         for _ in range(2 if rng.random() < 0.1 else 1):
@@ -224,11 +224,11 @@ def _setup_stalls(ctx: _Ctx, conn: Connection, records: int) -> tuple[int, int]:
                 number = f"{zone}区{rng.randint(1, 999):03d}号"
             numbers[market.id].add(number)
             sid = ctx.new_id()
-            srow = _audited(sid, at, ctx.device, ctx.author(None))
+            srow = audited(sid, at, ctx.device, ctx.author(None))
             srow.update(market_id=market.id, number=number, party_id=pid, business=business)
             ctx.writer.add(Stall, srow, at)
             cats, tests = BUSINESSES[business]
-            ctx.stalls.append(_Stall(sid, market, number, pid, prow["name"], prow["legal_rep"],
+            ctx.stalls.append(StallRef(sid, market, number, pid, prow["name"], prow["legal_rep"],
                                      business, cats, tests))
             n_stalls += 1
     ctx.checkable = [s for s in ctx.stalls if s.categories]

@@ -6,16 +6,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from inspector_app.core.demo.bulk import _ct, _scaled
-from inspector_app.core.demo.checks import _Check
+from inspector_app.core.demo.bulk import canon_time, scaled
+from inspector_app.core.demo.checks import Check
 from inspector_app.core.demo.context import (
     LOCAL,
-    _audited,
-    _between,
-    _Ctx,
-    _Officer,
-    _person,
-    _pick,
+    Ctx,
+    OfficerRef,
+    audited,
+    between,
+    person_name,
+    pick,
 )
 from inspector_app.core.demo.vocabulary import (
     CATEGORIES,
@@ -32,26 +32,26 @@ _SEIZURE_ITEM_COUNTS = (1, 1, 2, 2, 3, 3, 4, 5, 6)
 _ITEM_REMARKS = ("外包装破损", "已拍照", "部分已开箱")
 
 
-def _seizure_items(ctx: _Ctx, first: tuple[str, str, str],
+def _seizure_items(ctx: Ctx, first: tuple[str, str, str],
                    category: Category) -> list[dict[str, Any]]:
     rnd = ctx.rnd
-    n = _pick(rnd, _SEIZURE_ITEM_COUNTS)
+    n = pick(rnd, _SEIZURE_ITEM_COUNTS)
     wanted = [first]
     if n > 1:
         others = [p[:3] for p in category.products if p[0] != first[0] or p[1] != first[1]]
         ctx.rng.shuffle(others)
         wanted += others[: n - 1]
     while len(wanted) < n:
-        wanted.append(_pick(rnd, PACKAGING))
+        wanted.append(pick(rnd, PACKAGING))
     items = []
     for pos, (name, spec, unit) in enumerate(wanted, start=1):
         if unit in ("米", "千克") and rnd() < 0.5:
-            qty = _scaled(_between(rnd, 10, 5000), 1)
+            qty = scaled(between(rnd, 10, 5000), 1)
         else:
-            qty = str(_between(rnd, 1, 300))
+            qty = str(between(rnd, 1, 300))
         items.append({"position": pos, "name": name, "spec": spec, "unit": unit,
                       "quantity": qty,
-                      "remark": "" if rnd() < 0.8 else _pick(rnd, _ITEM_REMARKS)})
+                      "remark": "" if rnd() < 0.8 else pick(rnd, _ITEM_REMARKS)})
     return items
 
 
@@ -59,7 +59,7 @@ _PRESENCE_TEXT = {"present": "当事人在场。", "absent": "当事人不在现
                   "refused": "当事人在场,拒绝在笔录上签字,执法人员已注明。"}
 
 
-def _onsite_record(start: datetime, end: datetime, place: str, officers: tuple[_Officer, ...],
+def _onsite_record(start: datetime, end: datetime, place: str, officers: tuple[OfficerRef, ...],
                    party: str, presence: str, witness: str, violation: str,
                    items: list[dict[str, Any]], measure_word: str, statement: str) -> str:
     s, e = start.astimezone(LOCAL), end.astimezone(LOCAL)
@@ -88,7 +88,7 @@ _TERMS = (30, 30, 30, 20, 15)
 _SEAL_PLACES = ("仓库门", "货架", "货物外包装", "冷柜", "摊位柜台")
 
 
-def _make_seizure(ctx: _Ctx, moment: datetime, check: _Check | None) -> str:
+def make_seizure(ctx: Ctx, moment: datetime, check: Check | None) -> str:
     """A seizure, started at `moment` (from `check`, when given); returns its id."""
     rng, rnd = ctx.rng, ctx.rnd
     seizure_id = ctx.new_id()
@@ -97,20 +97,20 @@ def _make_seizure(ctx: _Ctx, moment: datetime, check: _Check | None) -> str:
         category = CATEGORIES[check.category]
         first = (check.row["product_name"], check.row["spec_model"], check.row["unit"])
     else:
-        stall = _pick(rnd, ctx.checkable or ctx.stalls)
-        category = CATEGORIES[_pick(rnd, stall.categories or tuple(CATEGORIES))]
-        first = _pick(rnd, category.products)[:3]
+        stall = pick(rnd, ctx.checkable or ctx.stalls)
+        category = CATEGORIES[pick(rnd, stall.categories or tuple(CATEGORIES))]
+        first = pick(rnd, category.products)[:3]
     o1, o2 = rng.sample(ctx.officers, 2)
-    violation, basis = _pick(rnd, category.violations)
+    violation, basis = pick(rnd, category.violations)
     measure = "seal" if rnd() < 0.6 else "detain"
     items = _seizure_items(ctx, first, category)
     place = f"{stall.market.name}{stall.number}摊位" + ("及其仓库" if rnd() < 0.3 else "")
     roll = rnd()
     presence = "absent" if roll < 0.08 else "refused" if roll < 0.12 else "present"
-    witness = _person(rng) if presence == "absent" else ""
-    statement = _pick(rnd, STATEMENTS) if presence != "absent" else ""
+    witness = person_name(rng) if presence == "absent" else ""
+    statement = pick(rnd, STATEMENTS) if presence != "absent" else ""
     party = stall.party_name or "(未登记经营者)"
-    end_of_visit = moment + timedelta(minutes=_between(rnd, 30, 90))
+    end_of_visit = moment + timedelta(minutes=between(rnd, 30, 90))
     onsite = _onsite_record(moment, end_of_visit, place, (o1, o2), party, presence, witness,
                             violation.removeprefix("涉嫌"), items,
                             "查封" if measure == "seal" else "扣押", statement)
@@ -118,7 +118,7 @@ def _make_seizure(ctx: _Ctx, moment: datetime, check: _Check | None) -> str:
     # The state follows from the seizure's age: a measure lasts at most 30 days, plus one
     # extension of at most 30; a few old ones are left overdue for the deadline warnings.
     latest = ctx.now - timedelta(minutes=5)
-    term = _pick(rnd, _TERMS)
+    term = pick(rnd, _TERMS)
     issued_at: datetime | None = None
     number = ""
     transitions: list[dict[str, Any]] = []
@@ -128,7 +128,7 @@ def _make_seizure(ctx: _Ctx, moment: datetime, check: _Check | None) -> str:
     def move(frm: str, to: str, at: datetime, reason: str = "", approver: str = "",
              ground: str = "") -> None:
         row = {"position": len(transitions) + 1, "from_state": frm, "to_state": to,
-               "at": _ct(at), "inspector_id": o1.id, "reason": reason}
+               "at": canon_time(at), "inspector_id": o1.id, "reason": reason}
         if "approver" in _TRANSITION_COLUMNS:  # the seizure workflow's columns (0004)
             row["approver"] = approver or None
         if "ground" in _TRANSITION_COLUMNS:
@@ -136,7 +136,7 @@ def _make_seizure(ctx: _Ctx, moment: datetime, check: _Check | None) -> str:
         transitions.append(row)
 
     if rnd() >= (0.3 if latest - moment < timedelta(days=2) else 0.005):  # not a draft
-        issued_at = moment + timedelta(minutes=_between(rnd, 20, 60))
+        issued_at = moment + timedelta(minutes=between(rnd, 20, 60))
         number = ctx.doc_number(seizure_id, issued_at)
         move("draft", "issued", issued_at)
         last = max(last, issued_at)
@@ -149,10 +149,10 @@ def _make_seizure(ctx: _Ctx, moment: datetime, check: _Check | None) -> str:
         else:  # long over: released, but for a few overdue ones
             target = "released" if roll < 0.99 else "issued" if roll < 0.995 else "extended"
         if target == "extended" or (target == "released" and rnd() < 0.15):
-            ext_at = deadline - timedelta(minutes=_between(rnd, 1440, 6000))
+            ext_at = deadline - timedelta(minutes=between(rnd, 1440, 6000))
             if last < ext_at < latest:
-                extension = 30 if latest >= deadline else _pick(rnd, (15, 30, 30))
-                move("issued", "extended", ext_at, _pick(rnd, EXTENSION_REASONS), ctx.approver)
+                extension = 30 if latest >= deadline else pick(rnd, (15, 30, 30))
+                move("issued", "extended", ext_at, pick(rnd, EXTENSION_REASONS), ctx.approver)
                 last = ext_at
                 deadline += timedelta(days=extension)
         if target == "released":
@@ -160,41 +160,41 @@ def _make_seizure(ctx: _Ctx, moment: datetime, check: _Check | None) -> str:
             if start < end:
                 at = start + timedelta(seconds=int(rnd() * (end - start).total_seconds()))
                 reason, ground = (RELEASE_REASONS[-1] if at >= deadline - timedelta(hours=12)
-                                  else _pick(rnd, RELEASE_REASONS[:-1]))
+                                  else pick(rnd, RELEASE_REASONS[:-1]))
                 move(transitions[-1]["to_state"], "released", at, reason, ground=ground)
                 last = at
     state = transitions[-1]["to_state"] if transitions else "draft"
-    updated = min(last + timedelta(minutes=_between(rnd, 1, 30)), latest)
-    n_seals = _pick(rnd, (1, 1, 2)) if measure == "seal" else _pick(rnd, (0, 1))
+    updated = min(last + timedelta(minutes=between(rnd, 1, 30)), latest)
+    n_seals = pick(rnd, (1, 1, 2)) if measure == "seal" else pick(rnd, (0, 1))
     year = moment.astimezone(LOCAL).year
     seals = [{"position": i, "number": f"{ctx.abbr}封〔{year}〕{int(rnd() * 100000):05d}-{i}",
-              "location": _pick(rnd, _SEAL_PLACES)}
+              "location": pick(rnd, _SEAL_PLACES)}
              for i in range(1, n_seals + 1)]
     officers = [{"position": i, "inspector_id": o.id, "name": o.name, "cert_no": o.cert_no}
                 for i, o in enumerate((o1, o2), start=1)]
-    custody = _pick(rnd, CUSTODY)
+    custody = pick(rnd, CUSTODY)
     if "当事人" in custody:
         custodian = stall.rep or party
     elif "市场" in custody:
-        custodian = _person(rng)
+        custodian = person_name(rng)
     else:
-        custodian = _pick(rnd, ctx.officers).name
+        custodian = pick(rnd, ctx.officers).name
     emergency = rnd() < 0.03
-    row = _audited(seizure_id, updated, ctx.device, ctx.author(o1.id))
+    row = audited(seizure_id, updated, ctx.device, ctx.author(o1.id))
     row.update(
         state=state, number=number, measure=measure, market_id=stall.market.id,
         party_id=stall.party_id, place=place, suspected_violation=violation, legal_basis=basis,
-        started_at=_ct(moment), issued_at=_ct(issued_at) if issued_at else None,
+        started_at=canon_time(moment), issued_at=canon_time(issued_at) if issued_at else None,
         term_days=term, extension_days=extension, custody_place=custody, custodian=custodian,
         onsite_record=onsite, party_presence=presence, witness_name=witness,
         emergency=emergency, source_check_id=check.row["id"] if check is not None else None)
     # Fields of the seizure workflow (migration 0004), where this schema has them.
     optional = {
-        "record_ended_at": _ct(end_of_visit),
+        "record_ended_at": canon_time(end_of_visit),
         "party_notified": presence != "absent" or rnd() < 0.5,
         "party_statement": statement or None,
         "contact_phone": ctx.contact_phone,
-        "emergency_reported_at": (_ct(moment + timedelta(minutes=_between(rnd, 60, 1200)))
+        "emergency_reported_at": (canon_time(moment + timedelta(minutes=between(rnd, 60, 1200)))
                                   if emergency else None),
         "emergency_approver": ctx.approver if emergency else None,
     }

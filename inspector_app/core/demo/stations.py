@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from inspector_app.core.demo.context import DAYS, _audited, _Ctx, _Market, _uuid
+from inspector_app.core.demo.context import DAYS, Ctx, MarketRef, audited, new_uuid
 from inspector_app.core.demo.vocabulary import PROFILE_TESTS, RAPID_GROUPS
 from inspector_app.core.models import Workstation
 from inspector_app.core.worklog import workstation as ws
@@ -50,14 +50,14 @@ VERIFIED_DAYS = (30, 300)  # the last verification, this many days ago
 assert 364 - VERIFIED_DAYS[1] > ws.EXPIRY_WARNING_DAYS
 
 
-def _items(market: _Market) -> list[str]:
+def _items(market: MarketRef) -> list[str]:
     """The test items of the market's rapid tests, in catalogue order."""
     wanted = {item for group in PROFILE_TESTS[market.profile]
               for _category, _product, item in RAPID_GROUPS[group]}
     return [item for item in REAGENTS if item in wanted]
 
 
-def _station_parts(ctx: _Ctx, rng: random.Random, market: _Market, n: int
+def _station_parts(ctx: Ctx, rng: random.Random, market: MarketRef, n: int
                    ) -> dict[str, list[dict[str, Any]]]:
     today = ctx.today
     items = _items(market)
@@ -91,7 +91,7 @@ def _station_parts(ctx: _Ctx, rng: random.Random, market: _Market, n: int
     return {"operators": operators, "instruments": instruments, "reagents": reagents}
 
 
-def _use(market: _Market, station_id: str, instruments: list[tuple[str, str | None]],
+def _use(market: MarketRef, station_id: str, instruments: list[tuple[str, str | None]],
          reagents: list[tuple[str, str, str, str | None]]) -> None:
     """What the market's logs take from its station: the instrument of each item (the
     first active one listing it) and the batches of each item by their last day."""
@@ -111,7 +111,7 @@ def _use(market: _Market, station_id: str, instruments: list[tuple[str, str | No
                                  [b[2] for b in batches])
 
 
-def _setup_stations(ctx: _Ctx, conn: Connection, seed: int) -> int:
+def setup_stations(ctx: Ctx, conn: Connection, seed: int) -> int:
     """A workstation for each market that has none; returns how many were added. The
     first workstation (the one the worklog page shows) keeps no shift open. Its random
     choices come from a generator of their own, so the records stay what they were."""
@@ -139,10 +139,10 @@ def _setup_stations(ctx: _Ctx, conn: Connection, seed: int) -> int:
     for n, market in enumerate(ctx.markets, start=1):
         sid = stations.get(market.id)
         if sid is None:
-            sid = _uuid(rng, ctx.id_key)
+            sid = new_uuid(rng, ctx.id_key)
             at = start + timedelta(seconds=n)  # the first market's station comes first
             parts = _station_parts(ctx, rng, market, n)
-            row = _audited(sid, at, ctx.device, ctx.author(None))
+            row = audited(sid, at, ctx.device, ctx.author(None))
             row.update(name=f"{market.name}快检室", market_id=market.id,
                        address=f"{market.address}市场管理处一楼")
             ctx.writer.add(Workstation, row, at, parts)

@@ -55,7 +55,7 @@ EXTRA_MARKET_TYPES = (
     "农贸市场", "农副产品批发市场", "果蔬批发市场", "水产市场", "综合批发市场", "小商品市场",
     "建材市场", "家电市场", "农资市场", "菜市场",
 )
-_PROFILE_KEYWORDS = (
+PROFILE_KEYWORDS = (
     ("建材", "building"), ("水产", "seafood"), ("农资", "agri"), ("电器", "electric"),
     ("家电", "electric"), ("电子", "electric"), ("果蔬", "produce"), ("菜市场", "produce"),
     ("小商品", "goods"), ("百货", "goods"), ("综合", "goods"),

@@ -1,7 +1,7 @@
 """The worker process of a large run.
 
 With two or more CPUs, a large run makes its records in a worker process while this one
-writes them: the worker (`python -c ... _worker_main()`, so no module of the caller is
+writes them: the worker (`python -c ... main()`, so no module of the caller is
 imported again) reads the context (markets, stalls, officers...), the plan, the random
 generator's state and the tail of the audit chain from its stdin (a pickle), and writes
 batches of parameter tuples to its stdout, each length-prefixed and marshalled (several
@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app.core import audit
-from inspector_app.core.demo.build import _build, _Plan
-from inspector_app.core.demo.bulk import _DbSink, _Timer, _Writer
-from inspector_app.core.demo.context import _Ctx
+from inspector_app.core.demo.build import Plan, build_records
+from inspector_app.core.demo.bulk import DbSink, Timer, Writer
+from inspector_app.core.demo.context import Ctx
 
 _CTX_STATE = ("now", "today", "device", "actor_author", "use_actor", "markets", "stalls",
               "checkable", "stalls_by_market", "officers", "operators", "approver",
@@ -48,7 +48,7 @@ def _unframe(stream) -> bytes:
     return data
 
 
-def _worker_main() -> None:  # pragma: no cover - runs in the worker process
+def main() -> None:  # pragma: no cover - runs in the worker process
     """The worker process: build the records and write them to stdout."""
     import queue as queues
     import threading
@@ -73,11 +73,11 @@ def _worker_main() -> None:  # pragma: no cover - runs in the worker process
         state = pickle.loads(_unframe(sys.stdin.buffer))
         rng = random.Random()
         rng.setstate(state["rng"])
-        timer = _Timer()
-        writer = _Writer(audit.Chain(*state["chain"]), timer,
+        timer = Timer()
+        writer = Writer(audit.Chain(*state["chain"]), timer,
                          lambda batch: post(("rows", batch, dict(made))))
-        ctx = _Ctx(rng=rng, rnd=rng.random, writer=writer, **state["ctx"])
-        made = _build(ctx, state["plan"], made.update)
+        ctx = Ctx(rng=rng, rnd=rng.random, writer=writer, **state["ctx"])
+        made = build_records(ctx, state["plan"], made.update)
         post(("done", {"counts": dict(writer.counts), "timings": timer.report()}, made))
     except BaseException:  # noqa: BLE001 - every failure goes back to the parent
         import traceback
@@ -87,13 +87,13 @@ def _worker_main() -> None:  # pragma: no cover - runs in the worker process
     pumper.join()
 
 
-class _WorkerFailed(RuntimeError):
+class WorkerFailed(RuntimeError):
     def __init__(self, message: str, started: bool):
         super().__init__(message)
         self.started = started  # whether it had sent rows already
 
 
-def _build_in_worker(ctx: _Ctx, plan: _Plan, sink: _DbSink, timer: _Timer,
+def build_in_worker(ctx: Ctx, plan: Plan, sink: DbSink, timer: Timer,
                      progress: Callable[[int, int], None] | None, total: int
                      ) -> tuple[dict[str, int], dict[str, Any]]:
     import subprocess
@@ -103,7 +103,7 @@ def _build_in_worker(ctx: _Ctx, plan: _Plan, sink: _DbSink, timer: _Timer,
     # The same code as ours, wherever this package was imported from.
     root = str(Path(__file__).resolve().parents[3])
     code = (f"import sys; sys.path.insert(0, {root!r}); "
-            "from inspector_app.core.demo import worker; worker._worker_main()")
+            "from inspector_app.core.demo import worker; worker.main()")
     worker = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE)
     started = finished = False
@@ -113,13 +113,13 @@ def _build_in_worker(ctx: _Ctx, plan: _Plan, sink: _DbSink, timer: _Timer,
             worker.stdin.write(_frame(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)))
             worker.stdin.close()
         except OSError as exc:
-            raise _WorkerFailed(f"the demo data worker did not start: {exc}", False) from exc
+            raise WorkerFailed(f"the demo data worker did not start: {exc}", False) from exc
         timer.lap("worker start")
         while True:
             try:
                 message, payload, made = marshal.loads(_unframe(worker.stdout))
             except EOFError:
-                raise _WorkerFailed("the demo data worker process stopped unexpectedly",
+                raise WorkerFailed("the demo data worker process stopped unexpectedly",
                                     started) from None
             timer.lap("wait")
             if message == "rows":
@@ -131,7 +131,7 @@ def _build_in_worker(ctx: _Ctx, plan: _Plan, sink: _DbSink, timer: _Timer,
                 finished = True
                 return made, payload
             else:
-                raise _WorkerFailed(f"the demo data worker process failed:\n{payload}",
+                raise WorkerFailed(f"the demo data worker process failed:\n{payload}",
                                     started)
     finally:
         if not finished:

@@ -8,15 +8,15 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from inspector_app.core.demo.bulk import _ct, _scaled
+from inspector_app.core.demo.bulk import canon_time, scaled
 from inspector_app.core.demo.context import (
-    _audited,
-    _between,
-    _Ctx,
-    _Market,
-    _mobile,
-    _person,
-    _pick,
+    Ctx,
+    MarketRef,
+    audited,
+    between,
+    mobile,
+    person_name,
+    pick,
 )
 from inspector_app.core.demo.vocabulary import (
     COMPLAINTS,
@@ -42,31 +42,31 @@ _MILLI = {limit: int(Decimal(limit) * 1000) for _m, _u, limit, how in RAPID_ITEM
                                    for _u, limit in FORMALDEHYDE.values()}
 
 
-def _rapid_test(ctx: _Ctx, pos: int, day_text: str, day: int, market: _Market,
+def _rapid_test(ctx: Ctx, pos: int, day_text: str, day: int, market: MarketRef,
                 group: str, tested_at: datetime, tester: str) -> dict[str, Any]:
     rnd = ctx.rnd
-    category, product, item, method, unit, limit, how = _pick(rnd, _RAPID[group])
+    category, product, item, method, unit, limit, how = pick(rnd, _RAPID[group])
     value: str | None = None
     if how == "inhibition":  # GB/T 5009.199: an inhibition rate of 50 % or more is positive
         roll = rnd()
-        tenths = (_between(rnd, 0, 400) if roll < 0.9 else _between(rnd, 400, 499)
-                  if roll < 0.95 else _between(rnd, 500, 950))
-        value = _scaled(tenths, 1)
+        tenths = (between(rnd, 0, 400) if roll < 0.9 else between(rnd, 400, 499)
+                  if roll < 0.95 else between(rnd, 500, 950))
+        value = scaled(tenths, 1)
         positive = tenths >= 500
     elif how == "qualitative":
         positive = rnd() < 0.01
     else:  # a measured amount (in thousandths) against its limit
         cap = _MILLI[limit]
-        percent = _between(rnd, 105, 300) if rnd() < 0.02 else _between(rnd, 0, 80)
+        percent = between(rnd, 105, 300) if rnd() < 0.02 else between(rnd, 0, 80)
         amount = cap * percent // 100
-        value = _scaled(amount, 3)
+        value = scaled(amount, 3)
         positive = amount > cap
     stalls = ctx.test_stalls(market, group)
     return {"position": pos, "sample_no": f"KJ{day_text}{pos:02d}", "category": category,
-            "product_name": product, "stall_no": _pick(rnd, stalls).number if stalls else "",
+            "product_name": product, "stall_no": pick(rnd, stalls).number if stalls else "",
             "test_item": item, "method": method, "value": value, "unit": unit,
             "limit_value": limit, "conclusion": "positive" if positive else "negative",
-            "tester": tester, "tested_at": _ct(tested_at),
+            "tester": tester, "tested_at": canon_time(tested_at),
             "instrument_no": market.instruments.get(item, ""),
             "reagent_batch": market.reagent(item, day, rnd())}
 
@@ -74,26 +74,26 @@ def _rapid_test(ctx: _Ctx, pos: int, day_text: str, day: int, market: _Market,
 _SCALE_MODELS = ("ACS-15", "ACS-30", "TCS-60")
 
 
-def _scale_check(ctx: _Ctx, pos: int, log_day: date, market: _Market) -> dict[str, Any]:
+def _scale_check(ctx: Ctx, pos: int, log_day: date, market: MarketRef) -> dict[str, Any]:
     rnd = ctx.rnd
     stalls = ctx.stalls_by_market.get(market.id)
-    row = {"position": pos, "stall_no": _pick(rnd, stalls).number if stalls else ""}
+    row = {"position": pos, "stall_no": pick(rnd, stalls).number if stalls else ""}
     if rnd() < 0.55:  # 公平秤: the buyer's goods weighed again
-        grams = _between(rnd, 200, 10000)
-        short = 0 if rnd() < 0.85 else min(_between(rnd, 20, 400), grams - 50)
+        grams = between(rnd, 200, 10000)
+        short = 0 if rnd() < 0.85 else min(between(rnd, 20, 400), grams - 50)
         row.update(kind="reweigh", instrument_name="公平秤", model="TCS-150", serial_no="",
                    cert_no="", verified_on="", valid_until="",
-                   claimed_weight=_scaled(grams, 3), actual_weight=_scaled(grams - short, 3),
+                   claimed_weight=scaled(grams, 3), actual_weight=scaled(grams - short, 3),
                    result="pass" if short <= 10 else "fail")
     else:
-        verified = log_day - timedelta(days=_between(rnd, 10, 420))
+        verified = log_day - timedelta(days=between(rnd, 10, 420))
         valid_until = verified + timedelta(days=364)
         if valid_until < log_day:
             result = "overdue"
         else:
             result = "pass" if rnd() < 0.95 else "fail"
         row.update(kind="verification", instrument_name="电子计价秤",
-                   model=_pick(rnd, _SCALE_MODELS), serial_no=f"{int(rnd() * 10**9):09d}",
+                   model=pick(rnd, _SCALE_MODELS), serial_no=f"{int(rnd() * 10**9):09d}",
                    cert_no=f"JDZ{verified.year}{int(rnd() * 10**6):06d}",
                    verified_on=verified.isoformat(), valid_until=valid_until.isoformat(),
                    claimed_weight=None, actual_weight=None, result=result)
@@ -103,35 +103,35 @@ def _scale_check(ctx: _Ctx, pos: int, log_day: date, market: _Market) -> dict[st
 _SCALE_COUNTS = (0, 1, 1, 2, 2, 3, 4)
 
 
-def _make_worklog(ctx: _Ctx, market: _Market, day: int) -> None:
+def make_worklog(ctx: Ctx, market: MarketRef, day: int) -> None:
     rng, rnd = ctx.rng, ctx.rnd
     log_day = ctx.local_date(day)
     day_text, ordinal = f"{log_day:%Y%m%d}", log_day.toordinal()
     worklog_id = ctx.new_id()
-    operator = _pick(rnd, ctx.operators)
-    opened = ctx.at(day, _between(rnd, 7 * 3600, 8 * 3600 + 1800))
-    closed = ctx.at(day, _between(rnd, 17 * 3600, 18 * 3600 + 1800))
+    operator = pick(rnd, ctx.operators)
+    opened = ctx.at(day, between(rnd, 7 * 3600, 8 * 3600 + 1800))
+    closed = ctx.at(day, between(rnd, 17 * 3600, 18 * 3600 + 1800))
     # A shift of yesterday may still be open, but not at the workstation the worklog
     # page shows: there the operator opens today's shift.
     status = "open" if day <= 1 and rnd() < 0.3 and not market.keep_closed else "closed"
     groups = PROFILE_TESTS[market.profile]
     span = int((closed - opened).total_seconds()) - 600
-    offsets = sorted(int(rnd() * span) for _ in range(_between(rnd, 3, 10)))
+    offsets = sorted(int(rnd() * span) for _ in range(between(rnd, 3, 10)))
     times = [opened + timedelta(seconds=300 + s) for s in offsets]
-    tests = [_rapid_test(ctx, pos, day_text, ordinal, market, _pick(rnd, groups), at,
+    tests = [_rapid_test(ctx, pos, day_text, ordinal, market, pick(rnd, groups), at,
                          operator.name)
              for pos, at in enumerate(times, start=1)]
     scales = [_scale_check(ctx, pos, log_day, market)
-              for pos in range(1, _pick(rnd, _SCALE_COUNTS) + 1)]
+              for pos in range(1, pick(rnd, _SCALE_COUNTS) + 1)]
     complaints = []
     if rnd() < 0.08:
         stalls = ctx.stalls_by_market.get(market.id)
-        stall_no = _pick(rnd, stalls).number if stalls else ""
-        what, follow = _pick(rnd, COMPLAINTS)
+        stall_no = pick(rnd, stalls).number if stalls else ""
+        what, follow = pick(rnd, COMPLAINTS)
         closed_case = status == "closed" and rnd() < 0.9
         complaints.append({
-            "position": 1, "received_at": _ct(opened + timedelta(seconds=int(rnd() * span))),
-            "complainant": _person(rng), "phone": _mobile(rng), "stall_no": stall_no,
+            "position": 1, "received_at": canon_time(opened + timedelta(seconds=int(rnd() * span))),
+            "complainant": person_name(rng), "phone": mobile(rng), "stall_no": stall_no,
             "content": what.format(stall=stall_no or "某", product=tests[0]["product_name"]),
             "status": "closed" if closed_case else "open",
             "follow_up": follow if closed_case else ""})
@@ -144,10 +144,10 @@ def _make_worklog(ctx: _Ctx, market: _Market, day: int) -> None:
     if status == "open":
         updated, closed_at = times[-1] + timedelta(minutes=2), None
     else:
-        updated, closed_at = closed, _ct(closed)
-    row = _audited(worklog_id, updated, ctx.device, ctx.author(operator.id))
+        updated, closed_at = closed, canon_time(closed)
+    row = audited(worklog_id, updated, ctx.device, ctx.author(operator.id))
     row.update(status=status, market_id=market.id, log_date=log_day.isoformat(),
-               operator_name=operator.name, opened_at=_ct(opened), closed_at=closed_at,
+               operator_name=operator.name, opened_at=canon_time(opened), closed_at=closed_at,
                summary=summary, workstation_id=market.station_id)
     ctx.writer.add(WorkLog, row, updated,
                    {"tests": tests, "scale_checks": scales, "complaints": complaints})
