@@ -277,11 +277,15 @@ def test_a_shift_opens_at_the_demo_workstation(tmp_path):
     with store.write() as session:
         station = ws.the_workstation(session)
         actor = Actor(settings.device_id(session))
+        # the set-up passes the workstation model's own checks, saved as it is
+        ws.save(session, actor, ws.as_input(station), station.id, now=NOW)
         wl = service.open_shift(session, actor, station.operators[0].name, station.id,
                                 now=NOW)
         ctx = service.entry_context(session, wl, now=NOW)
         assert ctx.default_instrument("农药残留") and ctx.default_reagent("农药残留", ctx.log_date)
         assert service.current_log(session, station.id).id == wl.id
+    with store.read() as session:
+        assert audit.verify(session, store.attachment_path) == []
     store.close()
 
 
