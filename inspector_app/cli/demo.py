@@ -65,7 +65,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
                            "password {password}.").format(agency=agency, user=username,
                                                          password=password))
         start = time.perf_counter()
-        counts = demo.generate(store, args.records, seed=args.seed, progress=_progress())
+        try:
+            counts = demo.generate(store, args.records, seed=args.seed, progress=_progress())
+        except demo.DemoError as exc:  # a store with other records: nothing was written
+            raise CliError(exc.message) from exc
         counts["seizure"] = counts.get("seizure", 0) + len(demo.printable_seizures(store))
         elapsed = time.perf_counter() - start
     finally:

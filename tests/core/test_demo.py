@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from sample_records import fill
 from sqlalchemy import func, select, text
 
-from inspector_app.core import audit, demo, search, validation
+from inspector_app.core import audit, demo, search, settings, validation
 from inspector_app.core.models import (
     AuditEntry,
     History,
@@ -19,10 +20,15 @@ from inspector_app.core.models import (
     Outbox,
     Party,
     Seizure,
+    SeizureDocNumber,
     WorkLog,
+    Workstation,
 )
 from inspector_app.core.records import Actor
+from inspector_app.core.seizure import service as seizure_service
 from inspector_app.core.store import Store
+from inspector_app.core.worklog import entry, service
+from inspector_app.core.worklog import workstation as ws
 
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
 
@@ -223,3 +229,157 @@ def test_adds_to_a_signed_in_store_reusing_markets_and_inspectors(signed_in):
         # the second run's records are searchable too
         rows = session.execute(text("SELECT count(*) FROM search_docs WHERE kind = 'seizure'"))
         assert rows.scalar() == 45
+
+
+# --- the workstation, re-runs, unique ids, signed seizures -------------------------------
+
+
+def test_the_worklog_page_finds_a_workstation_with_instruments_and_reagents(demo_store):
+    store, counts = demo_store
+    today = NOW.astimezone(demo.LOCAL).date()
+    with store.read() as session:
+        station = ws.the_workstation(session)
+        assert station is not None and counts["workstation"] >= 1
+        assert session.get(Market, station.market_id) is not None
+        assert station.operators and all(o.name for o in station.operators)
+        numbers = [i.number for i in station.instruments]
+        assert numbers and all(numbers) and len(set(numbers)) == len(numbers)
+        for inst in station.instruments:
+            assert inst.cert_no and inst.serial_no
+            assert date.fromisoformat(inst.valid_until) > today + timedelta(
+                days=ws.EXPIRY_WARNING_DAYS)
+        usable = [r for r in station.reagents if date.fromisoformat(r.expires_on) > today]
+        assert {r.test_item for r in usable} == {r.test_item for r in station.reagents}
+        # Nothing to warn about on the day the demo is made, and no shift left open:
+        # the operator opens today's.
+        kinds = {r.kind for r in ws.reminders(session, today, station.id)}
+        assert not kinds & {"instrument_expired", "instrument_expiring", "instrument_undated",
+                            "reagent_expired", "reagent_expiring"}
+        assert service.current_log(session, station.id) is None
+        # Every log names its market's workstation; the tests of this one name its
+        # instruments and batches usable on the day, as the entry form checks them.
+        stations = dict(session.execute(select(Workstation.market_id, Workstation.id)).all())
+        logs = session.scalars(select(WorkLog)).all()
+        assert all(log.workstation_id == stations[log.market_id] for log in logs)
+        mine = [log for log in logs if log.workstation_id == station.id]
+        assert mine
+        for log in mine:
+            ctx = service.entry_context(session, log, now=NOW)
+            for t in log.tests:
+                assert t.instrument_no in numbers
+                assert entry.reagent_problem(t.test_item, t.reagent_batch,
+                                             date.fromisoformat(log.log_date), ctx) is None
+
+
+def test_a_shift_opens_at_the_demo_workstation(tmp_path):
+    store = Store(tmp_path)
+    demo.generate(store, 10, now=NOW)
+    with store.write() as session:
+        station = ws.the_workstation(session)
+        actor = Actor(settings.device_id(session))
+        # the set-up passes the workstation model's own checks, saved as it is
+        ws.save(session, actor, ws.as_input(station), station.id, now=NOW)
+        wl = service.open_shift(session, actor, station.operators[0].name, station.id,
+                                now=NOW)
+        ctx = service.entry_context(session, wl, now=NOW)
+        assert ctx.default_instrument("农药残留") and ctx.default_reagent("农药残留", ctx.log_date)
+        assert service.current_log(session, station.id).id == wl.id
+    with store.read() as session:
+        assert audit.verify(session, store.attachment_path) == []
+    store.close()
+
+
+def _record_ids(store: Store) -> set[str]:
+    with store.read() as session:
+        return set(session.scalars(select(History.record_id)))
+
+
+def test_two_demo_stores_share_no_record_id_or_document_number(tmp_path):
+    stores = [Store(tmp_path / name) for name in ("a", "b")]
+    for store in stores:
+        demo.generate(store, 12, now=NOW)
+        demo.printable_seizures(store)
+    ids = [_record_ids(store) for store in stores]
+    assert ids[0] and ids[1] and not ids[0] & ids[1]
+    numbers = []
+    for store in stores:
+        with store.read() as session:
+            numbers.append({n for n in session.scalars(select(SeizureDocNumber.number))})
+    assert numbers[0] and not numbers[0] & numbers[1]
+    for store in stores:
+        store.close()
+
+
+def test_a_second_run_adds_more_to_a_demo_store(tmp_path):
+    store = Store(tmp_path)
+    demo.generate(store, 15, now=NOW)
+    first = _record_ids(store)
+    counts = demo.generate(store, 15, now=NOW)  # the same seed and time
+    assert counts["check"] == counts["seizure"] == counts["worklog"] == 15
+    assert counts["workstation"] == 0  # the markets have theirs
+    second = _record_ids(store)
+    assert first < second and len(second) > len(first) + 45
+    with store.read() as session:
+        assert session.scalar(select(func.count()).select_from(LabelCheck)) == 30
+        assert audit.verify(session, store.attachment_path) == []
+        pairs = session.execute(select(WorkLog.market_id, WorkLog.log_date)).all()
+        assert len(set(pairs)) == len(pairs) == 30
+        station = ws.the_workstation(session)
+        assert service.current_log(session, station.id) is None
+    store.close()
+
+
+def test_a_demo_store_made_before_the_mark_takes_more_too(tmp_path):
+    store = Store(tmp_path)
+    demo.generate(store, 10, now=NOW)
+    with store.write() as session:  # as a demo store of an earlier version
+        session.execute(text("DELETE FROM settings WHERE key = 'demo_store'"))
+        session.execute(text("UPDATE seizure_doc_numbers SET segment = 'DEMO', "
+                             "number = replace(number, segment || '-', 'DEMO-')"))
+    assert demo.generate(store, 10, now=NOW)["check"] == 10
+    store.close()
+
+
+def _table_counts(store: Store) -> dict[str, int]:
+    with store.read() as session:
+        names = session.scalars(text(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"))
+        return {name: session.scalar(text(f'SELECT count(*) FROM "{name}"'))
+                for name in list(names)}
+
+
+def test_a_store_with_real_records_is_refused_and_left_unchanged(tmp_path):
+    store = Store(tmp_path)
+    fill(store)  # set up, with one record of each kind made through the app's services
+    before = _table_counts(store)
+    with pytest.raises(demo.DemoError) as raised:
+        demo.generate(store, 5, now=NOW)
+    assert "示例数据" in raised.value.message
+    assert _table_counts(store) == before
+    with store.read() as session:
+        assert audit.verify(session, store.attachment_path) == []
+    store.close()
+
+
+def test_printable_seizures_are_signed_by_the_party_and_both_officers(tmp_path):
+    store = Store(tmp_path)
+    demo.generate(store, 5, now=NOW)
+    made = demo.printable_seizures(store)
+    assert len(made) == 3
+    with store.read() as session:
+        for seizure_id in made:
+            seizure = seizure_service.load(session, seizure_id)
+            signed = {(s.role, s.officer_id) for s in seizure.signatures
+                      if s.status == "signed"}
+            if seizure.state == "draft":
+                assert not signed
+                continue
+            officers = {o.inspector_id for o in seizure.officers}
+            assert signed == {("party", None)} | {("officer", o) for o in officers}
+            for sig in seizure.signatures:
+                image = store.attachment_path(sig.png_sha256).read_bytes()
+                assert image.startswith(b"\x89PNG") and len(image) > 500
+                assert store.attachment_path(sig.strokes_sha256).exists()
+            assert seizure.number and "DEMO" not in seizure.number
+        assert audit.verify(session, store.attachment_path) == []
+    store.close()
