@@ -259,6 +259,46 @@ def test_every_version_stays_known_and_the_latest_is_offered(tmp_path):
     assert [d.version for d in registry.current()] == [2]
 
 
+# Version 2 of every shipped definition is version 1 with full-width Chinese punctuation
+# (第(一)项 -> 第（一）项): nothing else changed. Version 1 stays: checks made with it open
+# and print as they were made.
+FULL_WIDTH_VERSION = 2
+
+
+def _width_folded(doc):
+    """The document with full-width marks read as half-width, less version and date."""
+    if isinstance(doc, dict):
+        return {k: _width_folded(v) for k, v in doc.items() if k not in ("version", "released")}
+    if isinstance(doc, list):
+        return [_width_folded(v) for v in doc]
+    if isinstance(doc, str):
+        return doc.translate(str.maketrans("，：；？！（）", ",:;?!()"))
+    return doc
+
+
+@pytest.mark.parametrize("form_id", sorted(CATEGORIES))
+def test_the_full_width_version_changes_only_punctuation(form_id):
+    v1, v2 = (json.loads((SHIPPED / f"{form_id}.v{n}.json").read_text(encoding="utf-8"))
+              for n in (1, FULL_WIDTH_VERSION))
+    assert (v1["version"], v2["version"]) == (1, FULL_WIDTH_VERSION)
+    assert v1 != v2
+    assert _width_folded(v1) == _width_folded(v2)
+
+
+def test_new_checks_use_the_full_width_version_and_old_ones_keep_theirs():
+    registry = definitions.builtin()
+    for form_id in CATEGORIES:
+        assert registry.versions(form_id) == [1, FULL_WIDTH_VERSION]
+        new, old = registry.latest(form_id), registry.get(form_id, 1)
+        assert new.version == FULL_WIDTH_VERSION
+        assert new.item("cert").basis.zh.endswith("第二十七条第一款第（一）项"), form_id
+        assert old.item("cert").basis.zh.endswith("第二十七条第一款第(一)项"), form_id
+        assert [i.key for i in new.checklist] == [i.key for i in old.checklist]
+        assert [(f.key, f.show_if) for f in new.fields] == [(f.key, f.show_if)
+                                                           for f in old.fields]
+        assert [i.applies_if for i in new.checklist] == [i.applies_if for i in old.checklist]
+
+
 def test_a_version_cannot_be_given_other_content(tmp_path):
     from inspector_app.core import i18n
 
@@ -276,18 +316,20 @@ def test_synced_definitions_are_checked_and_bad_ones_left_out(caplog):
         def __init__(self, item_id, content):
             self.item_id, self.content = item_id, content
 
+    shipped = definitions.builtin().versions("packaged_food")
+    new, worse = shipped[-1] + 1, shipped[-1] + 2
     v2 = _good()
-    v2["version"] = 2
+    v2["version"] = new
     bad = _good()
-    bad["version"] = 3
+    bad["version"] = worse
     _field(bad, "brand")["type"] = "script"
     registry = definitions.with_synced([
-        Row("packaged_food.v2", json.dumps(v2, ensure_ascii=False)),
-        Row("packaged_food.v3", json.dumps(bad, ensure_ascii=False)),
+        Row(f"packaged_food.v{new}", json.dumps(v2, ensure_ascii=False)),
+        Row(f"packaged_food.v{worse}", json.dumps(bad, ensure_ascii=False)),
         Row("../../etc/passwd", "{}"),
     ])
-    assert registry.versions("packaged_food") == [1, 2]
-    assert "sync:packaged_food.v3" in caplog.text
+    assert registry.versions("packaged_food") == [*shipped, new]
+    assert f"sync:packaged_food.v{worse}" in caplog.text
     assert "sync:../../etc/passwd" in caplog.text
 
 
@@ -296,15 +338,16 @@ def test_registry_for_a_store_adds_what_sync_pulled(store):
 
     from inspector_app.core.models import SyncReference
 
+    shipped = definitions.builtin().versions("packaged_food")
     v2 = _good()
-    v2["version"] = 2
+    v2["version"] = new = shipped[-1] + 1
     with store.write() as session:
-        session.add(SyncReference(kind=definitions.SYNC_KIND, item_id="packaged_food.v2",
-                                  version=2, content=json.dumps(v2),
+        session.add(SyncReference(kind=definitions.SYNC_KIND, item_id=f"packaged_food.v{new}",
+                                  version=new, content=json.dumps(v2),
                                   received_at=datetime.now(UTC)))
     with store.read() as session:
         registry = definitions.registry_for(session)
-    assert registry.versions("packaged_food") == [1, 2]
+    assert registry.versions("packaged_food") == [*shipped, new]
 
 
 # --- conditions -------------------------------------------------------------------------------

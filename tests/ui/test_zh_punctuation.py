@@ -1,33 +1,18 @@
 """Chinese text uses full-width punctuation: in the zh_CN catalog, a half-width , : ; ? !
 ( ) next to a Chinese character is an error. Placeholders ({name}), URLs, `code`, menu
-mnemonics ("文件(&F)") and file-dialog filters ("所有文件 (*)" with ;;) are left alone."""
+mnemonics ("文件(&F)") and file-dialog filters ("所有文件 (*)" with ;;) are left alone.
+The checker is tests/zh_punctuation.py; tests/test_zh_text.py scans what is shipped
+outside the catalog."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+from zh_punctuation import half_width_marks
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "resources" / "locale" / "zh_CN" / "LC_MESSAGES" / "inspector.po"
-CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef\U00020000-\U0002ffff]")
-HALF = re.compile(r"[,:;?!()]")
-UNTOUCHED = re.compile(r"\{[^{}]*\}|https?://\S+|`[^`]*`|\(&\w\)")
-
-
-def half_width_marks(text: str) -> list[str]:
-    """Each half-width mark next to a Chinese character, shown in its context."""
-    if ";;" in text or not CJK.search(text):
-        return []
-    masked = UNTOUCHED.sub(lambda m: "_" * len(m.group()), text)
-    found = []
-    for m in HALF.finditer(masked):
-        i = m.start()
-        near = masked[max(i - 1, 0):i] + masked[i + 1:i + 2]
-        if CJK.search(near):
-            found.append(text[max(i - 4, 0):i + 5])
-    return found
 
 
 def test_the_checker_sees_what_it_should():

@@ -218,22 +218,25 @@ def test_an_unreadable_local_draft_is_left_alone(setup):
 
 
 def _v2_registry():
-    v1 = json.loads((definitions.DEFINITIONS_DIR / "electrical_ccc.v1.json").read_text())
-    v2 = copy.deepcopy(v1)
-    v2["version"] = 2
+    """A version of electrical_ccc newer than the shipped ones (it drops the rating field)."""
+    latest = definitions.builtin().latest("electrical_ccc")
+    v2 = copy.deepcopy(json.loads((definitions.DEFINITIONS_DIR / latest.source).read_text()))
+    v2["version"] = latest.version + 1
     for item in v2["checklist"]:
         if item["key"] == "ccc":
             item["label"]["zh"] = "CCC标志(新版措辞)"
     v2["fields"] = [f for f in v2["fields"] if f["key"] != "rating"]
-    two = definitions.parse(json.dumps(v2, ensure_ascii=False).encode(), "electrical_ccc.v2")
+    two = definitions.parse(json.dumps(v2, ensure_ascii=False).encode(),
+                            f"electrical_ccc.v{v2['version']}")
     return two
 
 
 def test_an_old_check_opens_as_it_was_made_after_its_definition_changed(setup):
     store, actor, market = setup
     saved = _save(store, actor, kettle(market), final=True)
-    registry = definitions.Registry([*definitions.builtin(), _v2_registry()])
-    assert registry.latest("electrical_ccc").version == 2
+    newer = _v2_registry()
+    registry = definitions.Registry([*definitions.builtin(), newer])
+    assert registry.latest("electrical_ccc").version == newer.version > 1
     with store.read() as session:
         check = service.load(session, saved.check_id)
         defn = service.definition_of(registry, check)
@@ -248,14 +251,30 @@ def test_a_new_check_uses_the_latest_version(setup):
     store, actor, market = setup
     v2 = _v2_registry()
     registry = definitions.Registry([*definitions.builtin(), v2])
-    data = kettle(market, form_version=2)
+    data = kettle(market, form_version=v2.version)
     data.values.pop("rating")
     with store.write() as session:
         saved = service.save(session, actor, data, final=True, store=store, registry=registry)
     with store.read() as session:
         check = service.load(session, saved.check_id)
-        assert check.form_version == 2
+        assert check.form_version == v2.version
         assert {i.item_key: i.label for i in check.items}["ccc"] == "CCC标志(新版措辞)"
+
+
+def test_a_check_prints_the_text_of_its_own_version(setup):
+    """Version 2 fixed the punctuation (第(一)项 -> 第（一）项): a new check keeps the
+    full-width text, one made with version 1 keeps what version 1 said."""
+    store, actor, market = setup
+    latest = definitions.builtin().latest("electrical_ccc")
+    assert latest.version > 1
+    old = _save(store, actor, kettle(market), final=True)
+    new = _save(store, actor, kettle(market, form_version=latest.version), final=True)
+    with store.read() as session:
+        bases = {saved.check_id: {i.item_key: i.legal_basis
+                                  for i in service.load(session, saved.check_id).items}
+                 for saved in (old, new)}
+    assert bases[old.check_id]["cert"] == "产品质量法第二十七条第一款第(一)项"
+    assert bases[new.check_id]["cert"] == "产品质量法第二十七条第一款第（一）项"
 
 
 def test_a_check_of_an_unknown_definition_is_refused(setup):
