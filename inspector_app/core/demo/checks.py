@@ -36,9 +36,9 @@ FATES = (("conforming", "", 80), ("nonconforming", "correct", 11),
          ("nonconforming", "sample", 5), ("nonconforming", "seizure", 4))
 _CHECK_REMARKS = {
     "": "",
-    "correct": "已责令当事人立即改正,相关产品下架整改。",
-    "sample": "已现场抽样送检,样品封存并由当事人签字确认。",
-    "seizure": "涉嫌存在严重质量问题,现场实施查封扣押。",
+    "correct": "已责令当事人立即改正，相关产品下架整改。",
+    "sample": "已现场抽样送检，样品封存并由当事人签字确认。",
+    "seizure": "涉嫌存在严重质量问题，现场实施查封扣押。",
 }
 _FAIL_COUNTS = (1, 1, 1, 2, 2, 3)
 # Checklist rows, made once: (key, result) -> the row without its position.

@@ -156,7 +156,7 @@ def _party_row(ctx: Ctx, business: str, district: str, non_bmp: bool,
         name = f"{word}{trade}{suffix}"
         org_type = "1"
     elif roll < 0.92 or non_bmp:
-        kind, licence = "individual", "营业执照(个体工商户)"
+        kind, licence = "individual", "营业执照（个体工商户）"
         if non_bmp or rng.random() < 0.6:
             name = f"{district}{word}{trade}{rng.choice(SHOP_TYPES)}"
         else:

@@ -137,10 +137,10 @@ def make_worklog(ctx: Ctx, market: MarketRef, day: int) -> None:
             "follow_up": follow if closed_case else ""})
     positives = sum(1 for t in tests if t["conclusion"] == "positive")
     reweighs = sum(1 for s in scales if s["kind"] == "reweigh")
-    summary = (f"今日快速检测{len(tests)}批次,阳性{positives}批次"
-               + (",阳性样品已下架并送实验室复检" if positives else "")
-               + f";计量器具检查{len(scales) - reweighs}台次,公平秤复秤{reweighs}次"
-               + f";受理投诉举报{len(complaints)}件。")
+    summary = (f"今日快速检测{len(tests)}批次，阳性{positives}批次"
+               + ("，阳性样品已下架并送实验室复检" if positives else "")
+               + f"；计量器具检查{len(scales) - reweighs}台次，公平秤复秤{reweighs}次"
+               + f"；受理投诉举报{len(complaints)}件。")
     if status == "open":
         updated, closed_at = times[-1] + timedelta(minutes=2), None
     else:

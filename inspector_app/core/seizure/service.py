@@ -43,8 +43,8 @@ from inspector_app.core.seizure.rules import RuleError
 from inspector_app.core.store import Store, utcnow
 
 DEFAULT_LEGAL_BASES = [
-    "《中华人民共和国产品质量法》第十八条第一款第(四)项",
-    "《中华人民共和国食品安全法》第一百一十条第(四)项",
+    "《中华人民共和国产品质量法》第十八条第一款第（四）项",
+    "《中华人民共和国食品安全法》第一百一十条第（四）项",
     "《中华人民共和国商标法》第六十二条",
     "《中华人民共和国行政强制法》第十八条、第二十四条、第二十五条、第二十七条、第二十八条",
 ]
@@ -177,8 +177,20 @@ def _transition(seizure: Seizure, target: str, actor: records.Actor, now: dateti
     seizure.state = target
 
 
+def _half_width_wording(text: str) -> str:
+    return text.translate(str.maketrans("（）", "()"))
+
+
+# The shipped defaults were once written with half-width brackets (第(四)项). A list saved
+# then (by the settings page, or when sync added a pulled basis) offers them in today's
+# wording; the setting itself and the seizures already made keep what they hold.
+_EARLIER_WORDING = {_half_width_wording(b): b for b in DEFAULT_LEGAL_BASES
+                    if _half_width_wording(b) != b}
+
+
 def legal_bases(session: Session) -> list[str]:
-    return [str(b) for b in LEGAL_BASES.get(session) if str(b).strip()]
+    bases = (_EARLIER_WORDING.get(str(b), str(b)) for b in LEGAL_BASES.get(session))
+    return list(dict.fromkeys(b for b in bases if b.strip()))
 
 
 def set_legal_bases(session: Session, bases: Sequence[str]) -> None:
@@ -376,7 +388,7 @@ def draft_from_check(session: Session, check_id: str, officer_ids: Sequence[str]
         suspected_violation=(DEFAULT_VIOLATIONS[4] if failed else ""),
         legal_basis=legal_bases(session)[0] if legal_bases(session) else "",
         items=[item] if item.name else [],
-        onsite_record=("检查发现:" + "、".join(failed) + "。") if failed else "")
+        onsite_record=("检查发现：" + "、".join(failed) + "。") if failed else "")
 
 
 # --- signatures and photos -------------------------------------------------------------------

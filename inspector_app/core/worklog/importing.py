@@ -287,7 +287,7 @@ DEFAULT_MAPPING = CsvMapping(
         "sample_no": "样品编号|样品编码|编号",
         "product_name": "样品名称|样品|名称",
         "test_item": "检测项目|项目",
-        "value": "抑制率(%)|抑制率|检测值|结果值",
+        "value": "抑制率（%）|抑制率|检测值|结果值",
         "tested_at": "检测时间|时间",
         "tester": "检测人员|检测人|操作员",
         "stall_no": "摊位号|摊位|被检单位|受检单位",

@@ -55,7 +55,7 @@ class TestItem:
 # The items DOMAIN.md names; others may be typed and are read by their values.
 CATALOGUE: tuple[TestItem, ...] = (
     TestItem("农药残留", INHIBITION, "GB/T 5009.199 酶抑制率法", "%", "50",
-             ("农残", "农药残留(酶抑制率法)", "有机磷和氨基甲酸酯类农药", "pesticide",
+             ("农残", "农药残留（酶抑制率法）", "有机磷和氨基甲酸酯类农药", "pesticide",
               "pesticide residue")),
     TestItem("瘦肉精", QUALITATIVE, "胶体金免疫层析法", "", "",
              ("克伦特罗", "盐酸克伦特罗", "clenbuterol")),

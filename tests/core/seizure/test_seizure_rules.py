@@ -279,3 +279,16 @@ def test_draft_edits_are_new_versions(agency):
     seizure = agency.seizure(sid)
     assert seizure.version == 2 and len(seizure.items) == 4
     assert [i.position for i in seizure.items] == [1, 2, 3, 4]
+
+
+def test_a_saved_list_offers_the_shipped_legal_bases_in_full_width(store):
+    """The defaults once read 第(四)项: a list saved then (by sync or the settings page)
+    offers them in today's wording, keeps its own entries as typed, and is not rewritten."""
+    earlier = [b.replace("（", "(").replace("）", ")") for b in service.DEFAULT_LEGAL_BASES]
+    assert earlier != service.DEFAULT_LEGAL_BASES
+    own = "本地规定第(二)项"
+    with store.write() as session:
+        service.LEGAL_BASES.set(session, [*earlier, own, service.DEFAULT_LEGAL_BASES[0]])
+    with store.read() as session:
+        assert service.legal_bases(session) == [*service.DEFAULT_LEGAL_BASES, own]
+        assert service.LEGAL_BASES.get(session)[0] == earlier[0]

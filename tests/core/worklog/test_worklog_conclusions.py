@@ -140,3 +140,9 @@ def test_audit_trail_holds_after_adding_tests(station):
         service.add_tests(s, station.actor, station.log_id, tests, now=NOW)
     with station.store.read() as s:
         assert audit.verify(s) == []
+
+
+def test_an_item_is_found_by_its_name_with_either_width_of_brackets():
+    """The alias is written 农药残留（酶抑制率法）; instruments and typists write either."""
+    for typed in ("农药残留（酶抑制率法）", "农药残留(酶抑制率法)", "农药残留", "农残"):
+        assert items.canonical_item_name(typed) == "农药残留", typed
