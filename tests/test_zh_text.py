@@ -1,6 +1,6 @@
 """Chinese text shipped outside the catalog uses full-width punctuation too: the string
-literals of the app, the checklist definitions new checks are made with, and the JSON
-schemas. Same rules as the catalog test (tests/ui/test_zh_punctuation.py).
+literals of the app, the checklist definitions new checks are made with, and the other JSON
+files shipped (the schemas). Same rules as the catalog test (tests/ui/test_zh_punctuation.py).
 
 Left alone: docstrings and comments (nobody reads them in the app), the English source
 strings given to _() (their zh_CN is in the catalog), regular-expression patterns (they match
@@ -67,8 +67,19 @@ def test_current_definitions_use_full_width_punctuation():
     assert bad == [], "\n".join(bad)
 
 
-@pytest.mark.parametrize("path", sorted(APP.rglob("*.schema.json")), ids=lambda p: p.name)
-def test_schemas_use_full_width_punctuation(path):
+def _json_resources() -> list[Path]:
+    """The JSON files shipped besides the definitions: the schemas, anything in resources/."""
+    files = [*APP.rglob("*.json"), *(ROOT / "resources").rglob("*.json")]
+    return sorted(p for p in files if definitions.DEFINITIONS_DIR not in p.parents)
+
+
+def test_the_json_resources_include_the_schemas():
+    names = {p.name for p in _json_resources()}
+    assert {"definition.schema.json", "records.schema.json"} <= names
+
+
+@pytest.mark.parametrize("path", _json_resources(), ids=lambda p: p.name)
+def test_json_resources_use_full_width_punctuation(path):
     doc = json.loads(path.read_text(encoding="utf-8"))
     bad = [f"{where}: {text!r}" for where, text in json_strings(doc) if half_width_marks(text)]
     assert bad == [], "\n".join(bad)
