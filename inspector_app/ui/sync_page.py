@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.core.i18n import N_, _
 from inspector_app.ui import tasks
+from inspector_app.ui.errors import message_of
 
 log = logging.getLogger(__name__)
 
@@ -364,8 +365,8 @@ class SyncPage(QWidget):
         self.progress.setVisible(False)
         self.phase.setText(_("Sync stopped."))
         self.refresh()
-        message = getattr(exc, "message", None) or str(exc)
-        self.error.setText(message)
+        self.error.setText(message_of(exc, _("The sync stopped because of an unexpected "
+                                             "error.")))
         self.error.setVisible(True)
         self.synced.emit()
 
@@ -392,7 +393,8 @@ class SyncPage(QWidget):
 
         def failed(exc: BaseException) -> None:
             self.enrol_button.setEnabled(True)
-            self.error.setText(getattr(exc, "message", None) or str(exc))
+            self.error.setText(message_of(exc, _("The enrolment stopped because of an "
+                                                 "unexpected error.")))
             self.error.setVisible(True)
 
         return tasks.run_in_background(lambda job: agent.enroll(self.store, url, code, ca),
@@ -415,7 +417,13 @@ class SyncPage(QWidget):
             self.refresh()
 
         def failed(exc: BaseException) -> None:
-            self.error.setText(getattr(exc, "message", None) or str(exc))
+            if isinstance(exc, OSError):
+                message = _("Cannot write {path}: {error}").format(
+                    path=path, error=exc.strerror or type(exc).__name__)
+            else:
+                message = message_of(exc, _("The export stopped because of an unexpected "
+                                            "error."))
+            self.error.setText(message)
             self.error.setVisible(True)
 
         return tasks.run_in_background(lambda job: batches.export_file(self.store, path),

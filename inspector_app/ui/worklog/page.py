@@ -153,6 +153,7 @@ class WorklogPage(QWidget):
         self.station_label.setText(name or _("(no workstation set up yet)"))
         self.reminders.show_reminders(reminders)
         has_log = self.log_id is not None
+        self.message.setStyleSheet("")
         self.buttons["open"].setEnabled(self.workstation_id is not None and not has_log)
         self.buttons["close"].setEnabled(has_log)
         self.buttons["import"].setEnabled(has_log)
@@ -238,8 +239,10 @@ class WorklogPage(QWidget):
         return op
 
     def _failed(self, exc: BaseException) -> None:
-        message = getattr(exc, "message", None) or _("The change could not be saved.")
-        self.message.setText(message)
+        from inspector_app.ui.errors import ERROR_STYLE, message_of
+
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setText(message_of(exc, _("The change could not be saved.")))
 
     # --- import ------------------------------------------------------------------------------
 
@@ -294,7 +297,7 @@ class WorklogPage(QWidget):
 
     def _ask_day(self, label: str | None = None) -> date | None:
         dialog = QDialog(self)
-        dialog.setWindowTitle(_("Report"))
+        dialog.setWindowTitle(_("Report day"))
         edit = QDateEdit(QDate.currentDate())
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd")

@@ -90,9 +90,13 @@ class _LogPanel(QWidget):
             self.reload()
 
         op.succeeded.connect(ok)
-        op.failed.connect(lambda exc: self.message.setText(
-            getattr(exc, "message", None) or _("The change could not be saved.")))
+        op.failed.connect(self._failed)
         return op
+
+    def _failed(self, exc: BaseException) -> None:
+        from inspector_app.ui.errors import message_of
+
+        self.message.setText(message_of(exc, _("The change could not be saved.")))
 
     def reload(self) -> None:
         if self.log_id is None:
