@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 
 from inspector_app.core.i18n import set_language
 from inspector_app.core.sync import batches
@@ -86,8 +86,24 @@ def test_export_from_the_page(qtbot, client_device, sqlite_server, tmp_path):
     page = SyncPage(dev.store, auto=False)
     qtbot.addWidget(page)
     out = tmp_path / "usb.json"
-    with qtbot.waitSignal(page.export(str(out)).finished, timeout=10_000):
-        pass
-    assert out.exists()
+
+    def choose(dialog) -> None:  # the save dialog: type the file name, press Save
+        dialog.selectFile(str(out))
+        dialog.accept()
+
+    def poll() -> None:
+        from PySide6.QtWidgets import QApplication, QFileDialog
+
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QFileDialog):
+            choose(dialog)
+        else:
+            QTimer.singleShot(10, poll)
+
+    QTimer.singleShot(0, poll)
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(out.exists, timeout=10_000)
+    qtbot.waitUntil(lambda: str(out) in page.phase.text(), timeout=10_000)
+    assert not page.error.isVisibleTo(page)
     with dev.store.read() as session:
         assert all(b.exported_at for b in batches.unacked(session))

@@ -143,26 +143,43 @@ def test_complaint_follow_up_and_close(qtbot, page, station):
     assert panel.table.item(0, 7).text() == "已退还差价"
 
 
+def _answer(text: str):
+    def handle(dialog) -> None:
+        dialog.setTextValue(text)
+        dialog.accept()
+    return handle
+
+
 def test_close_shift_then_the_table_is_read_only(qtbot, page, station):
+    from worklog_ui_helpers import when_modal
+
+    when_modal(_answer("今日正常。"))
     with qtbot.waitSignal(page.entry.loaded, timeout=10_000):
-        page.close_shift("今日正常。")
+        qtbot.mouseClick(page.buttons["close"], Qt.MouseButton.LeftButton)
     assert page.log_id is None and page.entry.model.read_only
     assert page.buttons["open"].isEnabled()
+    when_modal(_answer("王芳"))
     with qtbot.waitSignal(page.entry.loaded, timeout=10_000):
-        page.open_shift("王芳")
+        qtbot.mouseClick(page.buttons["open"], Qt.MouseButton.LeftButton)
     assert page.log_id not in (None, station.log_id)
+    with station.store.read() as s:
+        from inspector_app.core.worklog import service
+
+        assert service.load(s, page.log_id).operator_name == "王芳"
 
 
-def test_report_buttons_make_pdfs(qtbot, page):
-    op = page.daily_report(TODAY)
-    with qtbot.waitSignal(op.finished, timeout=20_000):
-        pass
+@pytest.mark.parametrize(("button", "title"), [("daily", f"日报 {TODAY}"),
+                                               ("monthly", f"月度汇总 {TODAY:%Y-%m}")])
+def test_report_buttons_make_pdfs(qtbot, page, button, title):
+    from worklog_ui_helpers import when_modal
+
+    when_modal(lambda dialog: dialog.accept())  # the day the dialog proposes: the clock's
+    qtbot.mouseClick(page.buttons[button], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(page, "preview", None) is not None
+                    and page.preview.isVisible(), timeout=20_000)
     assert page.last_pdf.startswith(b"%PDF")
-    page.preview.close()
-    op = page.monthly_report((TODAY.year, TODAY.month))
-    with qtbot.waitSignal(op.finished, timeout=20_000):
-        pass
-    assert page.last_pdf.startswith(b"%PDF")
+    assert page.preview.windowTitle() == title
+    assert page.message.text() == ""
     page.preview.close()
 
 
