@@ -123,6 +123,7 @@ class Watcher(QObject):
         super().__init__()
         self.log = log
         self.depth = 0  # > 0 while a press runs: a modal dialog now blocks it
+        self.on_visit = None
         self.where = ""
         self.timer = QTimer(self)
         self.timer.setInterval(20)
@@ -143,6 +144,8 @@ class Watcher(QObject):
             return
         self.log.opened.append(f"{self.where}: {dialog.windowTitle()} "
                                f"({type(dialog).__name__})")
+        if self.on_visit is not None and not isinstance(dialog, (QFileDialog, QPrintDialog)):
+            self.on_visit(f"{self.where} › {dialog.windowTitle()}", dialog)
         if isinstance(dialog, QMessageBox):
             answer_box(dialog, self.log, self.where)
         elif isinstance(dialog, (QFileDialog, QPrintDialog)):
@@ -180,6 +183,7 @@ class Driver:
         self.watcher = watcher
         self.exceptions = exceptions
         self.seen_exceptions = 0
+        self.on_visit = None
 
     # --- waiting and checking -------------------------------------------------------------
 
@@ -196,6 +200,8 @@ class Driver:
             if isinstance(widget, QMessageBox) and widget.isVisible() and \
                     not widget.property(ANSWERED):
                 widget.setProperty(ANSWERED, True)
+                if self.on_visit is not None:
+                    self.on_visit(self.watcher.where, widget)
                 self.log.opened.append(f"{self.watcher.where}: {widget.windowTitle()} "
                                        "(QMessageBox)")
                 answer_box(widget, self.log, self.watcher.where)
@@ -254,6 +260,8 @@ class Driver:
         """Press every enabled, visible button of `root`, tab by tab; explore what opens."""
         tab_widgets = [t for t in root.findChildren(QTabWidget) if t.isVisible()]
         done: set[str] = set(skip)  # a control is pressed once per window (by its text)
+        if self.on_visit is not None:
+            self.on_visit(where, root)
         self.press_all(where, root, depth, done)
         for tabs in tab_widgets:
             for index in range(tabs.count()):
@@ -262,6 +270,8 @@ class Driver:
                 if not tabs.isTabEnabled(index) or not tabs.isVisible():
                     continue
                 self.select_tab(tabs, index)
+                if self.on_visit is not None:
+                    self.on_visit(f"{where} › {tabs.tabText(index)}", root)
                 self.press_all(f"{where} › {tabs.tabText(index)}", root, depth, done)
 
     def press_all(self, where: str, root: QWidget, depth: int, done: set[str]) -> None:
@@ -296,6 +306,8 @@ class Driver:
             self.log.opened.append(f"{where}: {title} ({type(widget).__name__})")
             if depth < 1:
                 self.explore(f"{where} › {title}", widget, depth + 1)
+            elif self.on_visit is not None:
+                self.on_visit(f"{where} › {title}", widget)
             self.close(widget)
 
     def close(self, widget: QWidget) -> None:
@@ -415,6 +427,21 @@ def hooks(monkeypatch):
 
 
 def test_every_control(qtbot, tmp_path, start_app, sign_in, type_text, server, hooks):
+    log = journey(qtbot, tmp_path, start_app, sign_in, type_text, server)
+    log.problems += [f"uncaught {t.__name__}: {e}" for t, e, _tb in hooks]
+    report(log)
+    pressed = [text for texts in log.pressed.values() for text in texts]
+    for must in (_("Open shift…"), _("Close shift…"), _("Daily report"),
+                 _("Monthly summary"), _("Export to file…"), _("Sync now"), _("New…")):
+        if must not in pressed:
+            log.problems.append(f"{must} was never pressed")
+    assert not log.problems, "\n".join(log.problems)
+
+
+def journey(qtbot, tmp_path, start_app, sign_in, type_text, server, on_visit=None,
+            languages: bool = True) -> Log:
+    """Start the app on a demo store, sign in, press everything, switch user, quit.
+    `on_visit(where, window)` sees every page, tab, window and dialog on the way."""
     from inspector_app.ui.language import apply_language
     from sync.server import service
 
@@ -424,12 +451,18 @@ def test_every_control(qtbot, tmp_path, start_app, sign_in, type_text, server, h
     make_demo_store(data_dir)
     log = Log()
     watcher = Watcher(log)
+    watcher.on_visit = on_visit
     with qtbot.captureExceptions() as exceptions:
         startup = start_app(data_dir, demo=DEMO_RECORDS)
         startup.window.auto_sync = False  # the test presses 立即同步 itself
+        if on_visit is not None:
+            qtbot.waitUntil(lambda: startup.dialog is not None and startup.dialog.isVisible(),
+                            timeout=10_000)
+            on_visit(_("Sign in"), startup.dialog)
         window = sign_in(startup)
         window.show()
         driver = Driver(qtbot, window, log, watcher, exceptions)
+        driver.on_visit = on_visit
         driver.settle()
         for key, label in NAV:
             page = driver.nav(key)
@@ -447,7 +480,8 @@ def test_every_control(qtbot, tmp_path, start_app, sign_in, type_text, server, h
         # The language now shown is chosen last, so the test ends in it.
         actions = sorted(menu_actions(window), key=lambda a: a.isChecked())
         for action in actions:
-            if _alive(action) and action.isEnabled() and action.text() not in ending:
+            if _alive(action) and action.isEnabled() and action.text() not in ending and \
+                    (languages or action.actionGroup() is None):
                 mark_windows()
                 driver.click(_("Menu"), action, window)
                 driver.visit_new_windows(_("Menu"), 0)
@@ -463,15 +497,7 @@ def test_every_control(qtbot, tmp_path, start_app, sign_in, type_text, server, h
         with qtbot.waitSignal(startup.finished, timeout=10_000) as quit_signal:
             driver.click(_("Menu"), window.quit_action, window)
         assert quit_signal.args == [0] and startup.store is None
-
-    log.problems += [f"uncaught {t.__name__}: {e}" for t, e, _tb in hooks]
-    report(log)
-    pressed = [text for texts in log.pressed.values() for text in texts]
-    for must in (_("Open shift…"), _("Close shift…"), _("Daily report"),
-                 _("Monthly summary"), _("Export to file…"), _("Sync now"), _("New…")):
-        if must not in pressed:
-            log.problems.append(f"{must} was never pressed")
-    assert not log.problems, "\n".join(log.problems)
+    return log
 
 
 def open_first_record(driver: Driver, where: str, page: QWidget) -> None:

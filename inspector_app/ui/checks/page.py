@@ -638,8 +638,8 @@ class CheckPage(QWidget):
         if self.version:
             parts.append(_("version {n}").format(n=self.version))
         if self.defn is not None:
-            parts.append(_("checklist {id} v{version}").format(id=self.defn.id,
-                                                               version=self.defn.version))
+            parts.append(_("checklist {name} v{version}").format(
+                name=self.defn.category(), version=self.defn.version))
         if self.seizure_id:
             parts.append(_("seizure started"))
         if extra:

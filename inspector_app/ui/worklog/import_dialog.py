@@ -150,7 +150,8 @@ class CsvImportDialog(QDialog):
         self.name = QLineEdit()
         self.encoding = QComboBox()
         self.encoding.setEditable(True)
-        self.encoding.addItems(["auto", "utf-8", "gb18030"])
+        self.encoding.addItem(_("automatic"), "auto")  # told apart from the file's bytes
+        self.encoding.addItems(["utf-8", "gb18030"])
         self.delimiter = QComboBox()
         for label, value in ((_("automatic"), "auto"), (",", ","), (";", ";"),
                              (_("tab"), "\t"), ("|", "|")):
@@ -231,7 +232,10 @@ class CsvImportDialog(QDialog):
             return
         m = self.mappings[n]
         self.name.setText(m.name)
-        self.encoding.setCurrentText(m.encoding)
+        if m.encoding in ("", "auto"):
+            self.encoding.setCurrentIndex(0)
+        else:
+            self.encoding.setCurrentText(m.encoding)
         self.delimiter.setCurrentIndex(max(0, self.delimiter.findData(m.delimiter)))
         self.header_row.setValue(m.header_row)
         self.only_day.setChecked(m.only_log_date)
@@ -248,11 +252,16 @@ class CsvImportDialog(QDialog):
         return CsvMapping.from_dict({
             "name": self.name.text().strip() or _("Unnamed mapping"),
             "columns": {k: v for k, v in columns.items() if v},
-            "encoding": self.encoding.currentText().strip() or "auto",
+            "encoding": self._encoding(),
             "delimiter": self.delimiter.currentData(),
             "header_row": self.header_row.value(),
             "defaults": defaults,
             "only_log_date": self.only_day.isChecked()})
+
+    def _encoding(self) -> str:
+        """The encoding chosen or typed; "auto" for the first item (自动)."""
+        text = self.encoding.currentText().strip()
+        return "auto" if not text or text == self.encoding.itemText(0) else text
 
     def save_mapping(self) -> None:
         try:
@@ -319,7 +328,7 @@ class CsvImportDialog(QDialog):
             return
         try:
             mapping = CsvMapping(name="-", columns={"product_name": "#1", "value": "#2"},
-                                 encoding=self.encoding.currentText() or "auto",
+                                 encoding=self._encoding(),
                                  delimiter=self.delimiter.currentData() or "auto",
                                  header_row=0)
             table = importing.read_table(self.data, mapping)
