@@ -473,7 +473,7 @@ def journey(qtbot, tmp_path, start_app, sign_in, type_text, server, on_visit=Non
             if key == "worklog":  # the shift is opened first, so its tabs can be used
                 driver.click(where, page.buttons["open"], window)
             driver.explore(where, window)
-            if key in ("check", "seizure", "worklog"):
+            if key in ("dashboard", "check", "seizure", "worklog"):
                 open_first_record(driver, where, page)
         # The menus: everything but the session-ending actions, then those.
         ending = {window.switch_action.text(), window.quit_action.text()}
@@ -501,20 +501,24 @@ def journey(qtbot, tmp_path, start_app, sign_in, type_text, server, on_visit=Non
 
 
 def open_first_record(driver: Driver, where: str, page: QWidget) -> None:
-    """Double-click the first row of the page's list: its record window opens."""
+    """Double-click the first row of the page's list (the dashboard: of its running
+    seizures): its record window opens, once."""
     from inspector_app.ui.record_list import RecordListPage
 
-    lists = [p for p in [page, *page.findChildren(RecordListPage)]
-             if isinstance(p, RecordListPage)]
-    if not lists:
-        return
-    records = lists[0]
-    if not records.isVisible():
-        tabs = page.findChild(QTabWidget, "worklog_tabs")
-        driver.select_tab(tabs, tabs.indexOf(records))
-    driver.qtbot.waitUntil(lambda: records.model.rowCount() > 0, timeout=10_000)
-    table = records.table
-    rect = table.visualRect(records.model.index(0, 1))
+    if hasattr(page, "deadlines"):
+        table = page.deadlines.table
+    else:
+        lists = [p for p in [page, *page.findChildren(RecordListPage)]
+                 if isinstance(p, RecordListPage)]
+        if not lists:
+            return
+        records = lists[0]
+        if not records.isVisible():
+            tabs = page.findChild(QTabWidget, "worklog_tabs")
+            driver.select_tab(tabs, tabs.indexOf(records))
+        table = records.table
+    driver.qtbot.waitUntil(lambda: table.model().rowCount() > 0, timeout=10_000)
+    rect = table.visualRect(table.model().index(0, 1))
     mark_windows()
     driver.log.press(where, _("(double-click the first record)"))
     driver.log.last_text = _("(double-click the first record)")
@@ -526,6 +530,11 @@ def open_first_record(driver: Driver, where: str, page: QWidget) -> None:
     finally:
         driver.watcher.depth -= 1
     driver.settle()
+    opened = [w for w in QApplication.topLevelWidgets()
+              if _alive(w) and not w.property(SEEN) and w.isVisible()]
+    if not opened:
+        driver.log.problems.append(f"{where}: a double-click on the first record opened "
+                                   "nothing")
     driver.visit_new_windows(where, 0)
 
 
