@@ -74,6 +74,9 @@ EXPECTED_REFUSALS: dict[str, tuple[str, ...]] = {
                      "Fill this in.", "Check this item.",
                      "The product does not conform: choose a measure.",
                      "{n} problem(s) to fix: they are marked in red."),
+    # 添加 on the empty scale-check and complaint forms.
+    "Add": ("Enter the stall or the scale's serial number.",
+            "Enter what the complaint is about."),
     # 签发 on the new, empty seizure draft: 行政强制法 art. 18 and the required fields.
     "Issue": (("A coercive measure needs at least {n} officers with enforcement "
                "certificates (行政强制法 art. 18); {count} listed."),),
@@ -259,7 +262,9 @@ class Driver:
     def explore(self, where: str, root: QWidget, depth: int = 0, skip=()) -> None:
         """Press every enabled, visible button of `root`, tab by tab; explore what opens."""
         tab_widgets = [t for t in root.findChildren(QTabWidget) if t.isVisible()]
-        done: set[str] = set(skip)  # a control is pressed once per window (by its text)
+        # A control is pressed once per window and tab (known by its text: some are made
+        # anew after a press, such as the signature buttons).
+        done: set[tuple[int, str]] = {(0, text) for text in skip}
         if self.on_visit is not None:
             self.on_visit(where, root)
         self.press_all(where, root, depth, done)
@@ -274,15 +279,17 @@ class Driver:
                     self.on_visit(f"{where} › {tabs.tabText(index)}", root)
                 self.press_all(f"{where} › {tabs.tabText(index)}", root, depth, done)
 
-    def press_all(self, where: str, root: QWidget, depth: int, done: set[str]) -> None:
+    def press_all(self, where: str, root: QWidget, depth: int,
+                  done: set[tuple[int, str]]) -> None:
         while _alive(root) and root.isVisible():
-            todo = [b for b in pressable(root) if _text(b) not in done]
+            todo = [b for b in pressable(root)
+                    if (0, _text(b)) not in done and _key(b, root) not in done]
             if not todo:
                 return
             # Buttons that close the window go last.
             todo.sort(key=lambda b: closes_window(b))
             button = todo[0]
-            done.add(_text(button))
+            done.add(_key(button, root))
             mark_windows()
             self.click(where, button, root)
             self.visit_new_windows(where, depth)
@@ -320,6 +327,15 @@ class Driver:
             self.settle()
         self.qtbot.waitUntil(lambda: not _alive(widget) or not widget.isVisible(),
                              timeout=10_000)
+
+
+def _key(button: QAbstractButton, root: QWidget) -> tuple[int, str]:
+    """(the tab page the button is on, or 0; its text)."""
+    for widget in _ancestors(button.parentWidget(), root):
+        parent = widget.parentWidget()
+        if parent is not None and isinstance(parent.parentWidget(), QTabWidget):
+            return id(widget), _text(button)
+    return 0, _text(button)
 
 
 def mark_windows() -> None:
@@ -470,9 +486,12 @@ def journey(qtbot, tmp_path, start_app, sign_in, type_text, server, on_visit=Non
             if key == "sync":  # a user fills the enrolment form before pressing 注册
                 type_text(page.url_edit, server.url)
                 type_text(page.code_edit, service.new_enrolment(server.db, "张三"))
-            if key == "worklog":  # the shift is opened first, so its tabs can be used
-                driver.click(where, page.buttons["open"], window)
-            driver.explore(where, window)
+            if key == "worklog":  # the shift is opened first and closed last, so that
+                driver.click(where, page.buttons["open"], window)  # its tabs can be used
+                driver.explore(where, window, skip={page.buttons["close"].text()})
+                driver.click(where, page.buttons["close"], window)
+            else:
+                driver.explore(where, window)
             if key in ("dashboard", "check", "seizure", "worklog"):
                 open_first_record(driver, where, page)
         # The menus: everything but the session-ending actions, then those.

@@ -117,14 +117,14 @@ def test_scale_check_and_reweigh(qtbot, page, station):
     panel.verified_on.setText((TODAY - timedelta(days=400)).isoformat())
     panel.valid_until.setText((TODAY - timedelta(days=2)).isoformat())
     with qtbot.waitSignal(panel.changed, timeout=10_000):
-        panel.add()
+        qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
     panel.kind.setCurrentIndex(1)
     panel.stall.setText("A12")
     panel.product.setText("五花肉")
     panel.claimed.setText("1.5")
     panel.actual.setText("1.42")
     with qtbot.waitSignal(panel.changed, timeout=10_000):
-        panel.add()
+        qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
     assert panel.table.rowCount() == 2
     assert panel.table.item(0, 8).text() == "超期未检"
     assert panel.table.item(1, 6).text() == "-80"
@@ -134,11 +134,18 @@ def test_complaint_follow_up_and_close(qtbot, page, station):
     panel = page.complaints
     panel.content.setText("反映短斤缺两")
     panel.stall.setText("A12")
+    assert not panel.follow_button.isEnabled()  # nothing chosen yet
     with qtbot.waitSignal(panel.changed, timeout=10_000):
-        panel.add()
+        qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
     assert panel.table.item(0, 6).text() == "处理中"
+    rect = panel.table.visualItemRect(panel.table.item(0, 1))
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert panel.close_button.isEnabled()
+    from worklog_ui_helpers import when_modal
+
+    when_modal(_answer("已退还差价"))
     with qtbot.waitSignal(panel.changed, timeout=10_000):
-        panel.save_follow_up(1, "已退还差价", close=True)
+        qtbot.mouseClick(panel.close_button, Qt.MouseButton.LeftButton)
     assert panel.table.item(0, 6).text() == "已办结"
     assert panel.table.item(0, 7).text() == "已退还差价"
 
