@@ -84,6 +84,8 @@ EXPECTED_REFUSALS: dict[str, tuple[str, ...]] = {
 # Red labels that show a result, not an error: a check's outcome computed from the
 # checklist (不合格 in red).
 NOT_ERRORS = {"computed_outcome"}
+# What the app shows, in any style, when an operation failed for no reason the user caused.
+GENERIC_FAILURES = ("The change could not be saved.",)
 
 
 def expected_refusal(control: str, message: str) -> bool:
@@ -209,18 +211,25 @@ class Driver:
                                        "(QMessageBox)")
                 answer_box(widget, self.log, self.watcher.where)
 
-    def check(self, where: str, text: str, root: QWidget) -> None:
+    @staticmethod
+    def error_texts(root: QWidget) -> set[tuple[int, str]]:
+        """The inline error messages `root` shows now: labels in the error colour."""
+        if not _alive(root):
+            return set()
+        failures = [_(m) for m in GENERIC_FAILURES]
+        return {(id(label), label.text().strip()) for label in root.findChildren(QLabel)
+                if label.text().strip() and label.isVisible()
+                and label.objectName() not in NOT_ERRORS
+                and (ERROR_COLOUR in label.styleSheet().lower()
+                     or any(f in label.text() for f in failures))}
+
+    def check(self, where: str, text: str, root: QWidget, before: set) -> None:
         new = self.exceptions[self.seen_exceptions:]
         self.seen_exceptions = len(self.exceptions)
         for exc_type, exc, _tb in new:
             self.log.problems.append(f"{where} › {text}: uncaught {exc_type.__name__}: {exc}")
-        if not _alive(root):
-            return
-        for label in root.findChildren(QLabel):
-            shown = label.text().strip()
-            if shown and label.isVisible() and label.objectName() not in NOT_ERRORS and \
-                    ERROR_COLOUR in label.styleSheet().lower() and \
-                    not expected_refusal(text, shown):
+        for _label, shown in self.error_texts(root) - before:  # what this press made appear
+            if not expected_refusal(text, shown):
                 self.log.problems.append(f"{where} › {text}: error text left on the page: "
                                          f"{shown!r}")
 
@@ -233,6 +242,7 @@ class Driver:
         self.log.press(where, text)
         self.log.last_text = text
         self.watcher.where = where
+        before = self.error_texts(root)
         self.watcher.depth += 1
         try:
             if isinstance(control, QAction):
@@ -242,7 +252,7 @@ class Driver:
         finally:
             self.watcher.depth -= 1
         self.settle()
-        self.check(where, text, root)
+        self.check(where, text, root, before)
 
     def nav(self, key: str) -> QWidget:
         row = [k for k, _label in NAV].index(key)
@@ -278,12 +288,15 @@ class Driver:
                 if self.on_visit is not None:
                     self.on_visit(f"{where} › {tabs.tabText(index)}", root)
                 self.press_all(f"{where} › {tabs.tabText(index)}", root, depth, done)
+        # Last, what may close the window: Save (the default button), Close, Cancel.
+        self.press_all(where, root, depth, done, final=True)
 
     def press_all(self, where: str, root: QWidget, depth: int,
-                  done: set[tuple[int, str]]) -> None:
+                  done: set[tuple[int, str]], final: bool = False) -> None:
         while _alive(root) and root.isVisible():
             todo = [b for b in pressable(root)
-                    if (0, _text(b)) not in done and _key(b, root) not in done]
+                    if (0, _text(b)) not in done and _key(b, root) not in done
+                    and (final or not closes_window(b))]
             if not todo:
                 return
             # Buttons that close the window go last.
@@ -350,7 +363,9 @@ def closes_window(button: QAbstractButton) -> bool:
         box = box.parent() if not box.isWindow() else None
     if isinstance(box, QDialogButtonBox):
         return True
-    return _text(button) in {_("Close"), _("Cancel"), _("Quit")}
+    default = isinstance(button, QPushButton) and button.isDefault() and \
+        isinstance(button.window(), QDialog)
+    return default or _text(button) in {_("Close"), _("Cancel"), _("Quit")}
 
 
 def pressable(root: QWidget) -> list[QAbstractButton]:
