@@ -33,8 +33,8 @@ def test_enrol_and_sync_from_the_page(qtbot, client_device, sqlite_server):
     phases = []
     page.refresh()
     with qtbot.waitSignal(page.synced, timeout=20_000):
-        op = page.sync_now()
-        op.progressed.connect(lambda d, t: phases.append((d, t)))
+        qtbot.mouseClick(page.sync_button, Qt.MouseButton.LeftButton)
+        page._op.progressed.connect(lambda d, t: phases.append((d, t)))
     assert page.model.rowCount() == 2 and dev.pending() == 0
     assert phases
 
@@ -52,8 +52,9 @@ def test_errors_are_shown_with_their_reason(qtbot, client_device, sqlite_server,
     monkeypatch.setattr(service, "ingest", refuse)
     page = SyncPage(dev.store, auto=False)
     qtbot.addWidget(page)
+    assert page.sync_button.isEnabled()
     with qtbot.waitSignal(page.synced, timeout=20_000):
-        page.sync_now()
+        qtbot.mouseClick(page.sync_button, Qt.MouseButton.LeftButton)
     assert "bad kind" in page.error.text() and page.error.isVisibleTo(page)
     assert page.model.index(0, 2).data() == "Refused"
     assert "bad kind" in page.model.index(0, 6).data()

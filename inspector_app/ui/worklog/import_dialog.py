@@ -372,8 +372,9 @@ class CsvImportDialog(QDialog):
 
     def _check_failed(self, exc: BaseException) -> None:
         self.check_button.setEnabled(True)
-        self.message.setText(getattr(exc, "message", None) or
-                             _("The file could not be read."))
+        from inspector_app.ui.errors import message_of
+
+        self.message.setText(message_of(exc, _("The file could not be read.")))
 
     def _checked(self, result: importing.ImportResult) -> None:
         self.check_button.setEnabled(True)

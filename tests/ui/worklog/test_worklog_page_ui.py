@@ -64,6 +64,13 @@ def test_setup_dialog_shows_a_refused_setup(qtbot, page):
     assert dialog.isVisible()
 
 
+def _press_import(qtbot, page):
+    qtbot.mouseClick(page.buttons["import"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(page, "import_dialog", None) is not None
+                    and page.import_dialog.isVisible(), timeout=5_000)
+    return page.import_dialog
+
+
 def _csv(tmp_path):
     rows = ["序号,样品编号,样品名称,被检单位,抑制率(%),检测结果,检测时间",
             f"1,N001,青菜,A01,12.3,阴性,{TODAY} 06:01:12",
@@ -78,15 +85,23 @@ def _csv(tmp_path):
 @pytest.mark.parametrize(("button", "expected"), [("import_good", ["N001", "N003"]),
                                                   ("import_none", [])])
 def test_csv_import_dialog_with_bad_rows(qtbot, page, station, tmp_path, button, expected):
+    from worklog_ui_helpers import when_modal
 
+    dialog = _press_import(qtbot, page)
+    path = _csv(tmp_path)
 
-    dialog = page.import_csv()
-    dialog.set_file(_csv(tmp_path))
+    def choose(file_dialog) -> None:
+        file_dialog.selectFile(str(path))
+        file_dialog.accept()
+
+    when_modal(choose)
+    browse = next(b for b in dialog.findChildren(QPushButton) if b.text() == "选择文件…")
+    qtbot.mouseClick(browse, Qt.MouseButton.LeftButton)
     assert "抑制率(%)" in [dialog._combo("value").itemText(i)
                           for i in range(dialog._combo("value").count())]
-    op = dialog.check_file()
-    with qtbot.waitSignal(op.finished, timeout=10_000):
-        pass
+    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(dialog, "bad_rows_dialog", None) is not None,
+                    timeout=10_000)
     bad = dialog.bad_rows_dialog
     qtbot.waitUntil(bad.isVisible, timeout=5_000)
     assert bad.table.rowCount() == 2
@@ -101,10 +116,11 @@ def test_csv_import_dialog_with_bad_rows(qtbot, page, station, tmp_path, button,
 def test_csv_mapping_is_edited_and_saved(qtbot, page, station, tmp_path):
     from inspector_app.core.worklog import importing
 
-    dialog = page.import_csv()
+    dialog = _press_import(qtbot, page)
     dialog.name.setText("我的速测仪")
     dialog._combo("stall_no").setCurrentText("被检单位")
-    dialog.save_mapping()
+    save = next(b for b in dialog.findChildren(QPushButton) if b.text() == "保存方案")
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
     with station.store.read() as s:
         saved = {m.name: m for m in importing.load_mappings(s)}
     assert saved["我的速测仪"].columns["stall_no"] == "被检单位"
