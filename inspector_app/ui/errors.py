@@ -104,9 +104,13 @@ def message_of(exc: BaseException, fallback: str) -> str:
     """What to show where an operation failed: the refusal's own message (the errors a
     user can cause carry a translated `message`); for anything else, `fallback`, after
     the unexpected error is logged and reported like any other."""
+    from inspector_app.core.records import VersionConflict  # here: SQLAlchemy is loaded
+
     message = getattr(exc, "message", None)
     if isinstance(message, str) and message:
         return message
+    if isinstance(exc, VersionConflict):  # changed on another window or device
+        return str(exc)
     report_exception(type(exc), exc, exc.__traceback__)
     return fallback
 
