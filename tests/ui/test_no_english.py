@@ -174,10 +174,11 @@ ALLOWED_WORDS = {
     "English",  # the language menu names each language in itself
     "zhang", "demo",  # the demo account's user name and password, to be typed as shown
     "Ctrl", "Shift", "Alt", "Enter", "Tab", "Esc",  # key names, as printed on keyboards
-    "mg", "kg", "ml", "cm", "mm", "ppm", "g",  # units
+    "mg", "kg", "ml", "mL", "cm", "mm", "ppm", "MPa", "dn",  # units (dn: a pipe's diameter)
     "QR", "PDF", "CSV", "JSON", "GTIN", "EAN", "CCC", "SC", "XK", "ID", "GB", "USB",
     "SHA", "UTC", "LED", "URL", "CA", "PNG", "JPG", "JPEG",  # names of codes and formats
 }
+ENGLISH_CAPITALS = {"OK", "YES", "NO", "ON", "OFF", "NEW", "SAVE", "OPEN", "HELP"}
 TOKEN = re.compile(r"[^\s，。：；（）()、“”\"'：:,;/]+")
 
 
@@ -190,8 +191,13 @@ def english_words(text: str) -> list[str]:
                 token.endswith((".cn", ".com", ".json", ".pdf", ".csv")):
             continue
         for word in ENGLISH.findall(token):
-            if word not in ALLOWED_WORDS and word.upper() not in ALLOWED_WORDS:
-                out.append(word)
+            if word in ALLOWED_WORDS or word.upper() in ALLOWED_WORDS:
+                continue
+            # A short all-capitals word is a model or type code of the demo goods (BV,
+            # BVVB cable types) or an acronym; but Qt's English OK, YES, NO are not.
+            if word.isupper() and len(word) <= 5 and word not in ENGLISH_CAPITALS:
+                continue
+            out.append(word)
     return out
 
 
@@ -270,6 +276,8 @@ def test_english_words_are_found():
     assert english_words("证号：Certificate: 32010001") == ["Certificate"]
     assert english_words("YQ-01 农药残留速测仪 GDYN-12M，GB/T 5009.199，mg/kg，PDF") == []
     assert english_words("https://sync.example.gov.cn") == []
+    assert english_words("BVVB 2×1.5mm² 100m/卷") == []
+    assert english_words("OK") == ["OK"]
 
 
 # English the seizure window shows today, from ui/seizure/workflow.py (being rewritten by
