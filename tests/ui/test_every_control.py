@@ -23,7 +23,6 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 import shiboken6
@@ -122,11 +121,10 @@ def _alive(obj) -> bool:
 class Watcher(QObject):
     """Answers the dialogs a press opens while the press is still running (exec())."""
 
-    ACCEPT_TITLES: ClassVar[set[str]] = set()
-
-    def __init__(self, log: Log):
+    def __init__(self, log: Log, accept_titles: set[str]):
         super().__init__()
         self.log = log
+        self.accept_titles = accept_titles  # dialogs accepted as they come (a report's day)
         self.depth = 0  # > 0 while a press runs: a modal dialog now blocks it
         self.on_visit = None
         self.where = ""
@@ -155,7 +153,7 @@ class Watcher(QObject):
             answer_box(dialog, self.log, self.where)
         elif isinstance(dialog, (QFileDialog, QPrintDialog)):
             dialog.reject()  # the user cancels: the app must carry on quietly
-        elif isinstance(dialog, QInputDialog) or dialog.windowTitle() in self.ACCEPT_TITLES:
+        elif isinstance(dialog, QInputDialog) or dialog.windowTitle() in self.accept_titles:
             dialog.accept()  # what it proposes (an operator, an empty summary, today)
         elif isinstance(dialog, QDialog):
             dialog.reject()
@@ -197,7 +195,8 @@ class Driver:
         self.qtbot.waitUntil(lambda: not tasks._running
                              and QThreadPool.globalInstance().activeThreadCount() == 0,
                              timeout=30_000)
-        self.qtbot.wait(30)  # the queued signals and deferred deletions of the result
+        for _round in range(3):  # the queued signals of the results, and what they post
+            QApplication.processEvents()
         self.answer_open_boxes()
 
     def answer_open_boxes(self) -> None:
@@ -477,11 +476,10 @@ def journey(qtbot, tmp_path, start_app, sign_in, type_text, server, on_visit=Non
     from sync.server import service
 
     apply_language("zh_CN")  # as the app does before its first window: Qt's own texts too
-    Watcher.ACCEPT_TITLES = {_("Report day")}
     data_dir = tmp_path / "data"
     make_demo_store(data_dir)
     log = Log()
-    watcher = Watcher(log)
+    watcher = Watcher(log, accept_titles={_("Report day")})
     watcher.on_visit = on_visit
     with qtbot.captureExceptions() as exceptions:
         startup = start_app(data_dir, demo=DEMO_RECORDS)
@@ -531,6 +529,7 @@ def journey(qtbot, tmp_path, start_app, sign_in, type_text, server, on_visit=Non
         with qtbot.waitSignal(startup.finished, timeout=10_000) as quit_signal:
             driver.click(_("Menu"), window.quit_action, window)
         assert quit_signal.args == [0] and startup.store is None
+    watcher.timer.stop()
     return log
 
 
