@@ -23,6 +23,7 @@ from inspector_app.core.i18n import _
 log = logging.getLogger("inspector_app")
 
 LOG_NAME = "inspector.log"
+ERROR_STYLE = "color: #b00020;"  # an inline error message (a label's style sheet)
 _log_path: Path | None = None
 _box: QMessageBox | None = None
 
@@ -97,6 +98,21 @@ def report_exception(exc_type: type[BaseException], exc: BaseException | None,
     _box = QMessageBox(QMessageBox.Icon.Critical, _("Unexpected error"), text,
                        QMessageBox.StandardButton.Ok, QApplication.activeWindow())
     _box.open()
+
+
+def message_of(exc: BaseException, fallback: str) -> str:
+    """What to show where an operation failed: the refusal's own message (the errors a
+    user can cause carry a translated `message`); for anything else, `fallback`, after
+    the unexpected error is logged and reported like any other."""
+    from inspector_app.core.records import VersionConflict  # here: SQLAlchemy is loaded
+
+    message = getattr(exc, "message", None)
+    if isinstance(message, str) and message:
+        return message
+    if isinstance(exc, VersionConflict):  # changed on another window or device
+        return str(exc)
+    report_exception(type(exc), exc, exc.__traceback__)
+    return fallback
 
 
 def _hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:

@@ -49,6 +49,7 @@ FIELD_LABELS = {
     "unit": N_("Unit"),
     "price": N_("Price"),
     "form_id": N_("Checklist"),
+    "workstation_id": N_("Workstation"),
     "form_version": N_("Checklist version"),
     "outcome": N_("Outcome"),
     "outcome_override_reason": N_("Reason the outcome was changed"),

@@ -297,7 +297,9 @@ class MainWindow(QMainWindow):
     def open_verify(self) -> None:
         from inspector_app.ui.seizure.verify_dialog import VerifyDialog
 
-        VerifyDialog(self.store, self).exec()
+        dialog = VerifyDialog(self.store, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def _drop_pages(self) -> None:
         for page in self.pages.values():

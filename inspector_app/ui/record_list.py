@@ -286,7 +286,8 @@ class RecordListPage(QWidget):
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
         self._set_column_widths()
-        self.table.doubleClicked.connect(self.open_record)
+        # activated: a double-click (or a single click where the platform says so) and
+        # Enter. doubleClicked as well would open every record twice.
         self.table.activated.connect(self.open_record)
 
         layout = QVBoxLayout(self)

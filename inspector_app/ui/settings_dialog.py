@@ -123,7 +123,8 @@ class SettingsForm(QWidget):
                 try:
                     value = check(value)
                 except validation.ValidationError as exc:
-                    self.error.setText(f"{_(option.description)}: {exc.message}")
+                    self.error.setText(_("{field}: {message}").format(
+                        field=_(option.description), message=exc.message))
                     self.error.show()
                     return False
             values[option.key] = value

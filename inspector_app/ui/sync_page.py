@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.core.i18n import N_, _
 from inspector_app.ui import tasks
+from inspector_app.ui.errors import message_of
 
 log = logging.getLogger(__name__)
 
@@ -364,8 +365,8 @@ class SyncPage(QWidget):
         self.progress.setVisible(False)
         self.phase.setText(_("Sync stopped."))
         self.refresh()
-        message = getattr(exc, "message", None) or str(exc)
-        self.error.setText(message)
+        self.error.setText(message_of(exc, _("The sync stopped because of an unexpected "
+                                             "error.")))
         self.error.setVisible(True)
         self.synced.emit()
 
@@ -392,21 +393,22 @@ class SyncPage(QWidget):
 
         def failed(exc: BaseException) -> None:
             self.enrol_button.setEnabled(True)
-            self.error.setText(getattr(exc, "message", None) or str(exc))
+            self.error.setText(message_of(exc, _("The enrolment stopped because of an "
+                                                 "unexpected error.")))
             self.error.setVisible(True)
 
         return tasks.run_in_background(lambda job: agent.enroll(self.store, url, code, ca),
                                        on_success=done, on_failure=failed, parent=self)
 
-    def export(self, path: str | None = None) -> tasks.Operation | None:
+    def export(self) -> tasks.Operation | None:
+        """Ask where to write the pending batches (e.g. a USB stick), then write them."""
         from inspector_app.core.sync import batches
 
-        if path is None:
-            path, _filter = QFileDialog.getSaveFileName(
-                self, _("Export batches to a file"), "inspector-batches.json",
-                _("Batch files (*.json)"))
-            if not path:
-                return None
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Export batches to a file"), "inspector-batches.json",
+            _("Batch files (*.json)"))
+        if not path:
+            return None
 
         def done(result) -> None:
             count, records = result
@@ -415,7 +417,13 @@ class SyncPage(QWidget):
             self.refresh()
 
         def failed(exc: BaseException) -> None:
-            self.error.setText(getattr(exc, "message", None) or str(exc))
+            if isinstance(exc, OSError):
+                message = _("Cannot write {path}: {error}").format(
+                    path=path, error=exc.strerror or type(exc).__name__)
+            else:
+                message = message_of(exc, _("The export stopped because of an unexpected "
+                                            "error."))
+            self.error.setText(message)
             self.error.setVisible(True)
 
         return tasks.run_in_background(lambda job: batches.export_file(self.store, path),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 
 from inspector_app.core.i18n import set_language
 from inspector_app.core.sync import batches
@@ -33,8 +33,8 @@ def test_enrol_and_sync_from_the_page(qtbot, client_device, sqlite_server):
     phases = []
     page.refresh()
     with qtbot.waitSignal(page.synced, timeout=20_000):
-        op = page.sync_now()
-        op.progressed.connect(lambda d, t: phases.append((d, t)))
+        qtbot.mouseClick(page.sync_button, Qt.MouseButton.LeftButton)
+        page._op.progressed.connect(lambda d, t: phases.append((d, t)))
     assert page.model.rowCount() == 2 and dev.pending() == 0
     assert phases
 
@@ -52,8 +52,9 @@ def test_errors_are_shown_with_their_reason(qtbot, client_device, sqlite_server,
     monkeypatch.setattr(service, "ingest", refuse)
     page = SyncPage(dev.store, auto=False)
     qtbot.addWidget(page)
+    assert page.sync_button.isEnabled()
     with qtbot.waitSignal(page.synced, timeout=20_000):
-        page.sync_now()
+        qtbot.mouseClick(page.sync_button, Qt.MouseButton.LeftButton)
     assert "bad kind" in page.error.text() and page.error.isVisibleTo(page)
     assert page.model.index(0, 2).data() == "Refused"
     assert "bad kind" in page.model.index(0, 6).data()
@@ -86,8 +87,24 @@ def test_export_from_the_page(qtbot, client_device, sqlite_server, tmp_path):
     page = SyncPage(dev.store, auto=False)
     qtbot.addWidget(page)
     out = tmp_path / "usb.json"
-    with qtbot.waitSignal(page.export(str(out)).finished, timeout=10_000):
-        pass
-    assert out.exists()
+
+    def choose(dialog) -> None:  # the save dialog: type the file name, press Save
+        dialog.selectFile(str(out))
+        dialog.accept()
+
+    def poll() -> None:
+        from PySide6.QtWidgets import QApplication, QFileDialog
+
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QFileDialog):
+            choose(dialog)
+        else:
+            QTimer.singleShot(10, poll)
+
+    QTimer.singleShot(0, poll)
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(out.exists, timeout=10_000)
+    qtbot.waitUntil(lambda: str(out) in page.phase.text(), timeout=10_000)
+    assert not page.error.isVisibleTo(page)
     with dev.store.read() as session:
         assert all(b.exported_at for b in batches.unacked(session))

@@ -624,9 +624,10 @@ class EntryView(QTableView):
             self.go(model.blank_row(), FAST[0])
         else:
             errors = model.rows[r].errors
-            self.refused.emit(r, "; ".join(
-                f"{_(entry.FIELDS_BY_KEY[k].label)}: {v}" for k, v in errors.items()
-                if k in entry.FIELDS_BY_KEY))
+            self.refused.emit(r, _("; ").join(
+                _("{field}: {message}").format(field=_(entry.FIELDS_BY_KEY[k].label),
+                                               message=v)
+                for k, v in errors.items() if k in entry.FIELDS_BY_KEY))
             self._first_error(r)
 
     def _first_error(self, r: int) -> None:

@@ -151,7 +151,8 @@ class CsvImportDialog(QDialog):
         self.name = QLineEdit()
         self.encoding = QComboBox()
         self.encoding.setEditable(True)
-        self.encoding.addItems(["auto", "utf-8", "gb18030"])
+        self.encoding.addItem(_("automatic"), "auto")  # told apart from the file's bytes
+        self.encoding.addItems(["utf-8", "gb18030"])
         self.delimiter = QComboBox()
         for label, value in ((_("automatic"), "auto"), (",", ","), (";", ";"),
                              (_("tab"), "\t"), ("|", "|")):
@@ -232,7 +233,10 @@ class CsvImportDialog(QDialog):
             return
         m = self.mappings[n]
         self.name.setText(m.name)
-        self.encoding.setCurrentText(m.encoding)
+        if m.encoding in ("", "auto"):
+            self.encoding.setCurrentIndex(0)
+        else:
+            self.encoding.setCurrentText(m.encoding)
         self.delimiter.setCurrentIndex(max(0, self.delimiter.findData(m.delimiter)))
         self.header_row.setValue(m.header_row)
         self.only_day.setChecked(m.only_log_date)
@@ -249,11 +253,16 @@ class CsvImportDialog(QDialog):
         return CsvMapping.from_dict({
             "name": self.name.text().strip() or _("Unnamed mapping"),
             "columns": {k: v for k, v in columns.items() if v},
-            "encoding": self.encoding.currentText().strip() or "auto",
+            "encoding": self._encoding(),
             "delimiter": self.delimiter.currentData(),
             "header_row": self.header_row.value(),
             "defaults": defaults,
             "only_log_date": self.only_day.isChecked()})
+
+    def _encoding(self) -> str:
+        """The encoding chosen or typed; "auto" for the first item (自动)."""
+        text = self.encoding.currentText().strip()
+        return "auto" if not text or text == self.encoding.itemText(0) else text
 
     def save_mapping(self) -> None:
         try:
@@ -320,7 +329,7 @@ class CsvImportDialog(QDialog):
             return
         try:
             mapping = CsvMapping(name="-", columns={"product_name": "#1", "value": "#2"},
-                                 encoding=self.encoding.currentText() or "auto",
+                                 encoding=self._encoding(),
                                  delimiter=self.delimiter.currentData() or "auto",
                                  header_row=0)
             table = importing.read_table(self.data, mapping)
@@ -364,8 +373,9 @@ class CsvImportDialog(QDialog):
 
     def _check_failed(self, exc: BaseException) -> None:
         self.check_button.setEnabled(True)
-        self.message.setText(getattr(exc, "message", None) or
-                             _("The file could not be read."))
+        from inspector_app.ui.errors import message_of
+
+        self.message.setText(message_of(exc, _("The file could not be read.")))
 
     def _checked(self, result: importing.ImportResult) -> None:
         self.check_button.setEnabled(True)

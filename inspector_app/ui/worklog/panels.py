@@ -105,16 +105,26 @@ class _LogPanel(QWidget):
         op = tasks.run_in_background(work, store=self.store, session="write")
 
         def ok(result) -> None:
-            self.message.setText("")
+            self.show_message("")
             if done:
                 done(result)
             self.changed.emit()
             self.reload()
 
         op.succeeded.connect(ok)
-        op.failed.connect(lambda exc: self.message.setText(
-            getattr(exc, "message", None) or _("The change could not be saved.")))
+        op.failed.connect(self._failed)
         return op
+
+    def _failed(self, exc: BaseException) -> None:
+        from inspector_app.ui.errors import message_of
+
+        self.show_message(message_of(exc, _("The change could not be saved.")), error=True)
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        from inspector_app.ui.errors import ERROR_STYLE
+
+        self.message.setStyleSheet(ERROR_STYLE if error else "")
+        self.message.setText(text)
 
     def reload(self) -> None:
         if self.log_id is None:
@@ -229,7 +239,7 @@ class ScalePanel(_LogPanel):
 
     def add(self) -> tasks.Operation | None:
         if self.log_id is None or self.closed:
-            self.message.setText(_("Open a shift first."))
+            self.show_message(_("Open a shift first."))
             return None
         data = self.data()
         with self.store.read() as session:
@@ -306,6 +316,8 @@ class ComplaintPanel(_LogPanel):
         self.follow_button.clicked.connect(lambda: self.follow_up(close=False))
         self.close_button = QPushButton(_("Close with follow-up…"))
         self.close_button.clicked.connect(lambda: self.follow_up(close=True))
+        for button in (self.follow_button, self.close_button):
+            button.setEnabled(False)  # until a complaint is chosen in the list
         left = QVBoxLayout()
         left.addLayout(form)
         left.addWidget(self.add_button)
@@ -317,6 +329,7 @@ class ComplaintPanel(_LogPanel):
         self.table = _table([_("No."), _("Received at"), _("Kind"), _("Complainant"),
                              _("Stall"), _("Content"), _("Status"), _("Follow-up")])
         self.table.setObjectName("complaint_table")
+        self.table.itemSelectionChanged.connect(self._update_buttons)
         right = QVBoxLayout()
         right.addWidget(self.table, 1)
         row = QHBoxLayout()
@@ -332,7 +345,7 @@ class ComplaintPanel(_LogPanel):
 
     def add(self) -> tasks.Operation | None:
         if self.log_id is None or self.closed:
-            self.message.setText(_("Open a shift first."))
+            self.show_message(_("Open a shift first."))
             return None
         with self.store.read() as session:
             wl = service.load(session, self.log_id)
@@ -352,7 +365,7 @@ class ComplaintPanel(_LogPanel):
     def follow_up(self, close: bool) -> tasks.Operation | None:
         n = self.table.currentRow()
         if n < 0 or self.log_id is None:
-            self.message.setText(_("Choose a complaint in the list first."))
+            self.show_message(_("Choose a complaint in the list first."))
             return None
         text, ok = QInputDialog.getMultiLineText(
             self, _("Follow-up"), _("How was it followed up?"), self.follow_ups[n])
@@ -381,6 +394,13 @@ class ComplaintPanel(_LogPanel):
                 self.table.setItem(n, col, _item(
                     text, "warn" if c.status != service.CLOSED else None, marker=col == 6))
         _fit_rows(self.table)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        chosen = self.log_id is not None and self.table.currentRow() >= 0 and \
+            bool(self.table.selectedItems())
+        self.follow_button.setEnabled(chosen)
+        self.close_button.setEnabled(chosen)
 
 
 class RemindersList(QListWidget):

@@ -64,6 +64,13 @@ def test_setup_dialog_shows_a_refused_setup(qtbot, page):
     assert dialog.isVisible()
 
 
+def _press_import(qtbot, page):
+    qtbot.mouseClick(page.buttons["import"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(page, "import_dialog", None) is not None
+                    and page.import_dialog.isVisible(), timeout=5_000)
+    return page.import_dialog
+
+
 def _csv(tmp_path):
     rows = ["序号,样品编号,样品名称,被检单位,抑制率(%),检测结果,检测时间",
             f"1,N001,青菜,A01,12.3,阴性,{TODAY} 06:01:12",
@@ -78,15 +85,23 @@ def _csv(tmp_path):
 @pytest.mark.parametrize(("button", "expected"), [("import_good", ["N001", "N003"]),
                                                   ("import_none", [])])
 def test_csv_import_dialog_with_bad_rows(qtbot, page, station, tmp_path, button, expected):
+    from worklog_ui_helpers import when_modal
 
+    dialog = _press_import(qtbot, page)
+    path = _csv(tmp_path)
 
-    dialog = page.import_csv()
-    dialog.set_file(_csv(tmp_path))
+    def choose(file_dialog) -> None:
+        file_dialog.selectFile(str(path))
+        file_dialog.accept()
+
+    when_modal(choose)
+    browse = next(b for b in dialog.findChildren(QPushButton) if b.text() == "选择文件…")
+    qtbot.mouseClick(browse, Qt.MouseButton.LeftButton)
     assert "抑制率(%)" in [dialog._combo("value").itemText(i)
                           for i in range(dialog._combo("value").count())]
-    op = dialog.check_file()
-    with qtbot.waitSignal(op.finished, timeout=10_000):
-        pass
+    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(dialog, "bad_rows_dialog", None) is not None,
+                    timeout=10_000)
     bad = dialog.bad_rows_dialog
     qtbot.waitUntil(bad.isVisible, timeout=5_000)
     assert bad.table.rowCount() == 2
@@ -101,10 +116,11 @@ def test_csv_import_dialog_with_bad_rows(qtbot, page, station, tmp_path, button,
 def test_csv_mapping_is_edited_and_saved(qtbot, page, station, tmp_path):
     from inspector_app.core.worklog import importing
 
-    dialog = page.import_csv()
+    dialog = _press_import(qtbot, page)
     dialog.name.setText("我的速测仪")
     dialog._combo("stall_no").setCurrentText("被检单位")
-    dialog.save_mapping()
+    save = next(b for b in dialog.findChildren(QPushButton) if b.text() == "保存方案")
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
     with station.store.read() as s:
         saved = {m.name: m for m in importing.load_mappings(s)}
     assert saved["我的速测仪"].columns["stall_no"] == "被检单位"
@@ -117,14 +133,14 @@ def test_scale_check_and_reweigh(qtbot, page, station):
     panel.verified_on.setText((TODAY - timedelta(days=400)).isoformat())
     panel.valid_until.setText((TODAY - timedelta(days=2)).isoformat())
     with qtbot.waitSignal(panel.changed, timeout=10_000):
-        panel.add()
+        qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
     panel.kind.setCurrentIndex(1)
     panel.stall.setText("A12")
     panel.product.setText("五花肉")
     panel.claimed.setText("1.5")
     panel.actual.setText("1.42")
     with qtbot.waitSignal(panel.changed, timeout=10_000):
-        panel.add()
+        qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
     assert panel.table.rowCount() == 2
     assert panel.table.item(0, 8).text() == "超期未检"
     assert panel.table.item(1, 6).text() == "-80"
@@ -134,35 +150,59 @@ def test_complaint_follow_up_and_close(qtbot, page, station):
     panel = page.complaints
     panel.content.setText("反映短斤缺两")
     panel.stall.setText("A12")
+    assert not panel.follow_button.isEnabled()  # nothing chosen yet
     with qtbot.waitSignal(panel.changed, timeout=10_000):
-        panel.add()
+        qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
     assert panel.table.item(0, 6).text() == "处理中"
+    rect = panel.table.visualItemRect(panel.table.item(0, 1))
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert panel.close_button.isEnabled()
+    from worklog_ui_helpers import when_modal
+
+    when_modal(_answer("已退还差价"))
     with qtbot.waitSignal(panel.changed, timeout=10_000):
-        panel.save_follow_up(1, "已退还差价", close=True)
+        qtbot.mouseClick(panel.close_button, Qt.MouseButton.LeftButton)
     assert panel.table.item(0, 6).text() == "已办结"
     assert panel.table.item(0, 7).text() == "已退还差价"
 
 
+def _answer(text: str):
+    def handle(dialog) -> None:
+        dialog.setTextValue(text)
+        dialog.accept()
+    return handle
+
+
 def test_close_shift_then_the_table_is_read_only(qtbot, page, station):
+    from worklog_ui_helpers import when_modal
+
+    when_modal(_answer("今日正常。"))
     with qtbot.waitSignal(page.entry.loaded, timeout=10_000):
-        page.close_shift("今日正常。")
+        qtbot.mouseClick(page.buttons["close"], Qt.MouseButton.LeftButton)
     assert page.log_id is None and page.entry.model.read_only
     assert page.buttons["open"].isEnabled()
+    when_modal(_answer("王芳"))
     with qtbot.waitSignal(page.entry.loaded, timeout=10_000):
-        page.open_shift("王芳")
+        qtbot.mouseClick(page.buttons["open"], Qt.MouseButton.LeftButton)
     assert page.log_id not in (None, station.log_id)
+    with station.store.read() as s:
+        from inspector_app.core.worklog import service
+
+        assert service.load(s, page.log_id).operator_name == "王芳"
 
 
-def test_report_buttons_make_pdfs(qtbot, page):
-    op = page.daily_report(TODAY)
-    with qtbot.waitSignal(op.finished, timeout=20_000):
-        pass
+@pytest.mark.parametrize(("button", "title"), [("daily", f"日报 {TODAY}"),
+                                               ("monthly", f"月度汇总 {TODAY:%Y-%m}")])
+def test_report_buttons_make_pdfs(qtbot, page, button, title):
+    from worklog_ui_helpers import when_modal
+
+    when_modal(lambda dialog: dialog.accept())  # the day the dialog proposes: the clock's
+    qtbot.mouseClick(page.buttons[button], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(page, "preview", None) is not None
+                    and page.preview.isVisible(), timeout=20_000)
     assert page.last_pdf.startswith(b"%PDF")
-    page.preview.close()
-    op = page.monthly_report((TODAY.year, TODAY.month))
-    with qtbot.waitSignal(op.finished, timeout=20_000):
-        pass
-    assert page.last_pdf.startswith(b"%PDF")
+    assert page.preview.windowTitle() == title
+    assert page.message.text() == ""
     page.preview.close()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from inspector_app.core import auth, records, settings
@@ -58,3 +58,16 @@ def type_cell(qtbot, type_text, text: str, key=Qt.Key.Key_Return) -> QLineEdit:
     type_text(line, text)
     qtbot.keyClick(line, key)
     return line
+
+
+def when_modal(handle) -> None:
+    """Call `handle(dialog)` on the next modal dialog, from inside its exec() loop (a
+    press that opens one only returns once it is closed)."""
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(10, poll)
+            return
+        handle(dialog)
+
+    QTimer.singleShot(0, poll)
