@@ -98,7 +98,8 @@ def _resolve_status(kind: str, text: str) -> str:
             return key
     raise CliError(_("{kind} records have no status {status}; use one of: {choices}.").format(
         kind=_(queries.KIND_LABELS[kind]), status=text,
-        choices=", ".join(f"{k} ({_(v)})" for k, v in statuses.items())))
+        choices=_(", ").join(_("{key} ({label})").format(key=k, label=_(v))
+                             for k, v in statuses.items())))
 
 
 def _json_value(key: str, value: Any) -> Any:

@@ -410,12 +410,9 @@ def menu_actions(window) -> list[QAction]:
 
 
 def make_demo_store(data_dir: Path) -> None:
-    """The demo store `inspector-app --demo` makes, plus a workstation when the demo has
-    none (through the core workstation service, with no shift open)."""
-    from inspector_app.core import auth, demo, settings
-    from inspector_app.core import records as rec
+    """The demo store `inspector-app --demo` makes, its workstations included."""
+    from inspector_app.core import auth, demo
     from inspector_app.core.store import Store
-    from inspector_app.core.worklog import demo as worklog_demo
     from inspector_app.core.worklog import workstation as ws
     from inspector_app.ui.startup import DEMO_ABBR, DEMO_AGENCY, DEMO_USER
 
@@ -423,16 +420,12 @@ def make_demo_store(data_dir: Path) -> None:
     try:
         with store.write() as session:
             name, username, password, cert = DEMO_USER
-            inspector = auth.first_setup(session, DEMO_AGENCY, DEMO_ABBR, auth.NewInspector(
+            auth.first_setup(session, DEMO_AGENCY, DEMO_ABBR, auth.NewInspector(
                 name, username, password, cert, role="supervisor"))
-            actor = rec.Actor(settings.device_id(session), inspector.id)
         demo.generate(store, DEMO_RECORDS)
         demo.printable_seizures(store)
-        with store.write() as session:
-            if ws.the_workstation(session) is None:
-                from datetime import date
-
-                worklog_demo.make_station(session, actor, date.today())
+        with store.read() as session:  # the demo sets up its workstations itself
+            assert ws.the_workstation(session) is not None
     finally:
         store.close()
 

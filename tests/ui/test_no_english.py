@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from pathlib import Path
 
 import pytest
 from test_every_control import hooks, server  # noqa: F401 - fixtures of the journey
 
 ROOT = Path(__file__).resolve().parents[2]
-SCANNED = [ROOT / "inspector_app" / "ui", ROOT / "inspector_app" / "cli.py",
-           ROOT / "inspector_app" / "cli_sync.py", ROOT / "inspector_app" / "cli_common.py"]
+SCANNED = [ROOT / "inspector_app" / "ui", ROOT / "inspector_app" / "cli"]
 
 # method name -> the positions of its user-visible text arguments
 SETTERS: dict[str, tuple[int, ...]] = {
@@ -123,28 +121,14 @@ def untranslated(path: Path) -> list[str]:
     return found
 
 
-# Files other helpers are changing at the time of writing (the seizure window is being
-# rewritten; the CLI has its own owner): their findings are listed by the xfail test
-# below. Drop a file from here once that test passes for it.
-OWNED_ELSEWHERE = {ROOT / "inspector_app" / "ui" / "seizure" / "workflow.py",
-                   ROOT / "inspector_app" / "cli.py"}
-
-
 def _scanned() -> list[Path]:
     return sorted(p for root in SCANNED for p in ([root] if root.is_file()
                                                    else root.rglob("*.py")))
 
 
 def test_user_visible_texts_go_through_gettext():
-    found = [line for path in _scanned() if path not in OWNED_ELSEWHERE
+    found = [line for path in _scanned()
              for line in untranslated(path)]
-    assert not found, "texts shown to users without _():\n" + "\n".join(found)
-
-
-@pytest.mark.xfail(reason="ui/seizure/workflow.py (Certificate: f-string, seal columns) and "
-                          "cli.py (status help) are other helpers' files", strict=False)
-def test_user_visible_texts_in_other_helpers_files_go_through_gettext():
-    found = [line for path in sorted(OWNED_ELSEWHERE) for line in untranslated(path)]
     assert not found, "texts shown to users without _():\n" + "\n".join(found)
 
 
@@ -280,11 +264,6 @@ def test_english_words_are_found():
     assert english_words("OK") == ["OK"]
 
 
-# English the seizure window shows today, from ui/seizure/workflow.py (being rewritten by
-# another helper): the officers list's "Certificate:", the seal table's headers.
-PENDING_IN_WORKFLOW = {"Certificate", "Seal", "number", "Where", "placed"}
-
-
 @pytest.mark.usefixtures("hooks")
 def test_no_english_in_the_chinese_ui(qtbot, tmp_path, start_app, sign_in, type_text,
                                       server):  # noqa: F811 - the fixture imported above
@@ -299,11 +278,5 @@ def test_no_english_in_the_chinese_ui(qtbot, tmp_path, start_app, sign_in, type_
 
     journey(qtbot, tmp_path, start_app, sign_in, type_text, server, on_visit=visit,
             languages=False)
-    found = [f"{where}: {what}: {text!r}" for (what, text), where in seen.items()
-             if not set(english_words(text)) <= PENDING_IN_WORKFLOW]
-    pending = [f"{where}: {what}: {text!r}" for (what, text), where in seen.items()
-               if set(english_words(text)) <= PENDING_IN_WORKFLOW]
-    if pending:
-        warnings.warn("English in the seizure window (ui/seizure/workflow.py, being "
-                      "rewritten):\n" + "\n".join(pending), stacklevel=1)
+    found = [f"{where}: {what}: {text!r}" for (what, text), where in seen.items()]
     assert not found, "English in the zh_CN UI:\n" + "\n".join(found)

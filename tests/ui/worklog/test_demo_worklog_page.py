@@ -44,8 +44,6 @@ def test_the_demo_workstation_is_set_up(worklog_page, tmp_path):
     window.grab().save(str(tmp_path / "worklog-page.png"))
 
 
-@pytest.mark.xfail(strict=True, reason="ui/worklog/page.py connects clicked(bool) to "
-                   "open_shift(operator=None), which then gets operator=False")
 def test_a_shift_opens_with_the_button(qtbot, worklog_page):
     window, page, station_id = worklog_page
 
