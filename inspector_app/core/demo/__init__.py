@@ -56,7 +56,7 @@ from inspector_app.core.demo.context import (
     doc_segment,
     id_key,
 )
-from inspector_app.core.demo.printable import printable_seizures
+from inspector_app.core.demo.printable import printable_seizures, setup_signatures
 from inspector_app.core.demo.reference import (
     setup_inspectors,
     setup_markets,
@@ -186,7 +186,8 @@ def generate(store: Store, records: int, actor: Actor | None = None, seed: int =
             ctx = Ctx(rng=rng, rnd=rng.random, now=now, today=today, device=device,
                        actor_author=actor.inspector_id if actor else None,
                        use_actor=actor is not None, writer=writer,
-                       id_key=id_key(device, chain, seed), doc_segment=doc_segment(device))
+                       id_key=id_key(device, chain, seed), doc_segment=doc_segment(device),
+                       sign_rng=random.Random(f"{seed} signatures"))
             ctx.abbr = settings.AGENCY_ABBR.get(session) or ctx.abbr
             ctx.pattern = settings.DOC_NUMBER_PATTERN.get(session)
             ctx.contact_phone = f"025-{rng.randint(52000000, 86999999)}"
@@ -196,6 +197,8 @@ def generate(store: Store, records: int, actor: Actor | None = None, seed: int =
                 for d in range(DAYS + 2)]
 
             counts["inspector"] = setup_inspectors(ctx, conn)
+            if records:
+                setup_signatures(ctx, store)
             counts["market"], used_slots = setup_markets(ctx, conn, records)
             counts["party"], counts["stall"] = setup_stalls(ctx, conn, records)
             counts["workstation"] = setup_stations(ctx, conn, seed)

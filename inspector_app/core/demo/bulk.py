@@ -27,7 +27,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection
 
 from inspector_app.core import audit, canonical, search
-from inspector_app.core.models import RECORD_KINDS, Base, UTCDateTime
+from inspector_app.core.models import RECORD_KINDS, Attachment, Base, UTCDateTime
 
 # --- value forms ------------------------------------------------------------------------
 
@@ -134,6 +134,10 @@ def _encoder_matches() -> bool:
     return _ENCODER.encode(sample) == canonical.dumps(sample)
 
 
+# What canonical.to_dict keeps of an attachment, and its order of them.
+_ATTACHMENT_KEYS = ("id", "sha256", "role", "filename", "mime", "size")
+_attachment_order = itemgetter("role", "sha256", "id")
+
 # Tables whose rows the writer makes itself (not through `add`).
 _UNAUDITED = frozenset({"history", "audit_log", "outbox", "seizure_doc_numbers"})
 
@@ -201,8 +205,10 @@ class Writer:
             _ENCODER.encode if _encoder_matches() else canonical.dumps)
 
     def add(self, model: type, row: dict[str, Any], at: datetime,
-            children: dict[str, list[dict[str, Any]]] | None = None) -> None:
-        """Queue an audited row (version 1, last changed `at`) with its parts."""
+            children: dict[str, list[dict[str, Any]]] | None = None,
+            attachments: list[dict[str, Any]] | None = None) -> None:
+        """Queue an audited row (version 1, last changed `at`) with its parts and
+        attachment rows (whose files must be in the store already)."""
         meta = _meta_of(model)
         rows = self.rows
         if meta.fill is None or meta.fill:
@@ -210,6 +216,14 @@ class Writer:
         rows[meta.table.name].append(row)
         data = {k: row[k] for k in meta.canon} if meta.copy else row
         data["kind"] = meta.kind  # as canonical.to_dict does
+        if attachments:
+            att_meta = _meta_of(Attachment)
+            if att_meta.fill is None or att_meta.fill:
+                _fill(att_meta, attachments)
+            rows["attachments"].extend(attachments)
+            data["attachments"] = [  # as canonical.to_dict lists them
+                {k: a[k] for k in _ATTACHMENT_KEYS}
+                for a in sorted(attachments, key=_attachment_order)]
         linked = []
         for key, child_model in meta.relations:
             parts = children.get(key) if children else None
@@ -304,7 +318,7 @@ _ORDER = list(Base.metadata.sorted_tables)  # parents before children
 # Tables the demo writes to, whose secondary indexes are rebuilt after a bulk load.
 _BULK_TABLES = ("history", "audit_log", "outbox", "label_checks", "check_items", "seizures",
                 "seizure_officers", "seizure_items", "seals", "seizure_transitions",
-                "work_logs", "rapid_tests", "scale_checks", "complaints")
+                "seizure_signatures", "attachments", "work_logs", "rapid_tests", "scale_checks", "complaints")
 # Indexes that search.reindex needs (it reads the parts of each record), kept in place.
 _KEEP_INDEXES = ("ix_seizure_items_seizure_id", "ix_rapid_tests_worklog_id")
 DEFER_INDEXES = True

@@ -14,6 +14,7 @@ from inspector_app.core.demo.context import (
     OfficerRef,
     audited,
     between,
+    new_uuid,
     person_name,
     pick,
 )
@@ -56,7 +57,47 @@ def _seizure_items(ctx: Ctx, first: tuple[str, str, str],
 
 
 _PRESENCE_TEXT = {"present": "当事人在场。", "absent": "当事人不在现场,见证人{witness}到场见证。",
-                  "refused": "当事人在场,拒绝在笔录上签字,执法人员已注明。"}
+                  "refused": "当事人在场,拒绝在笔录上签字,执法人员已注明,见证人{witness}到场见证。"}
+
+
+def _signatures(ctx: Ctx, seizure_id: str, at: datetime, presence: str, party_signer: str,
+                witness: str, officers: tuple[OfficerRef, OfficerRef]
+                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The on-site signatures of 行政强制法 art. 18, from `at` on, a few seconds apart, as
+    `seizure.service.add_signature` stores them: the party signs (or its refusal is
+    recorded), a witness signs where the party refused or is absent, then both officers.
+    Returns the signature rows and their attachment rows (PNG and strokes of each)."""
+    rng = ctx.sign_rng
+    rnd = rng.random
+    pool = ctx.signature_pool
+    signers: list[tuple[str, str, str | None, Any]] = []  # role, signer, officer id, files
+    if presence == "present":
+        signers.append(("party", party_signer, None, pick(rnd, pool)))
+    else:
+        if presence == "refused":
+            signers.append(("party", party_signer, None, None))
+        signers.append(("witness", witness, None, pick(rnd, pool)))
+    signers += [("officer", o.name, o.id, ctx.officer_signatures[o.id]) for o in officers]
+    sigs: list[dict[str, Any]] = []
+    atts: list[dict[str, Any]] = []
+    for position, (role, signer, officer_id, files) in enumerate(signers, start=1):
+        at += timedelta(seconds=between(rnd, 20, 80))
+        when = canon_time(at)
+        sigs.append({"position": position, "role": role, "signer": signer,
+                     "officer_id": officer_id, "status": "signed" if files else "refused",
+                     "png_sha256": files.png_sha256 if files else None,
+                     "strokes_sha256": files.strokes_sha256 if files else None,
+                     "signed_at": when})
+        if files:
+            for kind, sha, size, ext, mime in (
+                    ("signature", files.png_sha256, files.png_size, "png", "image/png"),
+                    ("strokes", files.strokes_sha256, files.strokes_size, "json",
+                     "application/json")):
+                atts.append({"id": new_uuid(rng, ctx.id_key), "record_kind": "seizure",
+                             "record_id": seizure_id, "sha256": sha, "role": f"{kind}:{role}",
+                             "filename": f"{kind}-{role}.{ext}", "mime": mime, "size": size,
+                             "created_at": when})
+    return sigs, atts
 
 
 def _onsite_record(start: datetime, end: datetime, place: str, officers: tuple[OfficerRef, ...],
@@ -106,8 +147,9 @@ def make_seizure(ctx: Ctx, moment: datetime, check: Check | None) -> str:
     items = _seizure_items(ctx, first, category)
     place = f"{stall.market.name}{stall.number}摊位" + ("及其仓库" if rnd() < 0.3 else "")
     roll = rnd()
-    presence = "absent" if roll < 0.08 else "refused" if roll < 0.12 else "present"
-    witness = person_name(rng) if presence == "absent" else ""
+    presence = "absent" if roll < 0.04 else "refused" if roll < 0.11 else "present"
+    witness = (person_name(rng) if presence == "absent"
+               else person_name(ctx.sign_rng) if presence == "refused" else "")
     statement = pick(rnd, STATEMENTS) if presence != "absent" else ""
     party = stall.party_name or "(未登记经营者)"
     end_of_visit = moment + timedelta(minutes=between(rnd, 30, 90))
@@ -135,8 +177,15 @@ def make_seizure(ctx: Ctx, moment: datetime, check: Check | None) -> str:
             row["ground"] = ground or None
         transitions.append(row)
 
+    signatures: list[dict[str, Any]] = []
+    attachments: list[dict[str, Any]] = []
     if rnd() >= (0.3 if latest - moment < timedelta(days=2) else 0.005):  # not a draft
         issued_at = moment + timedelta(minutes=between(rnd, 20, 60))
+        # Signed on the spot before it is issued (the drafts are not signed yet).
+        signatures, attachments = _signatures(
+            ctx, seizure_id, issued_at - timedelta(minutes=between(ctx.sign_rng.random, 6, 12)),
+            presence,
+            stall.rep or party, witness, (o1, o2))
         number = ctx.doc_number(seizure_id, issued_at)
         move("draft", "issued", issued_at)
         last = max(last, issued_at)
@@ -200,7 +249,8 @@ def make_seizure(ctx: Ctx, moment: datetime, check: Check | None) -> str:
     }
     row.update((k, v) for k, v in optional.items() if k in _SEIZURE_COLUMNS)
     ctx.writer.add(Seizure, row, updated, {"officers": officers, "items": items,
-                                            "seals": seals, "transitions": transitions})
+                                            "seals": seals, "transitions": transitions,
+                                            "signatures": signatures}, attachments)
     return seizure_id
 
 
