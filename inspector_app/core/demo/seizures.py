@@ -229,6 +229,13 @@ def make_seizure(ctx: Ctx, moment: datetime, check: Check | None) -> str:
     else:
         custodian = pick(rnd, ctx.officers).name
     emergency = rnd() < 0.03
+    notified = presence != "absent" or rnd() < 0.5
+    reported = moment + timedelta(minutes=between(rnd, 60, 1200)) if emergency else None
+    if reported is not None:  # reported by now, or still to be within its 24 hours
+        if reported > latest:
+            reported = None
+        else:
+            updated = max(updated, reported)
     row = audited(seizure_id, updated, ctx.device, ctx.author(o1.id))
     row.update(
         state=state, number=number, measure=measure, market_id=stall.market.id,
@@ -240,12 +247,11 @@ def make_seizure(ctx: Ctx, moment: datetime, check: Check | None) -> str:
     # Fields of the seizure workflow (migration 0004), where this schema has them.
     optional = {
         "record_ended_at": canon_time(end_of_visit),
-        "party_notified": presence != "absent" or rnd() < 0.5,
+        "party_notified": notified,
         "party_statement": statement or None,
         "contact_phone": ctx.contact_phone,
-        "emergency_reported_at": (canon_time(moment + timedelta(minutes=between(rnd, 60, 1200)))
-                                  if emergency else None),
-        "emergency_approver": ctx.approver if emergency else None,
+        "emergency_reported_at": canon_time(reported) if reported else None,
+        "emergency_approver": ctx.approver if reported else None,
     }
     row.update((k, v) for k, v in optional.items() if k in _SEIZURE_COLUMNS)
     ctx.writer.add(Seizure, row, updated, {"officers": officers, "items": items,
