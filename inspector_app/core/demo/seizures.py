@@ -12,6 +12,7 @@ from inspector_app.core.demo.context import (
     LOCAL,
     Ctx,
     OfficerRef,
+    SignatureFiles,
     audited,
     between,
     new_uuid,
@@ -60,6 +61,24 @@ _PRESENCE_TEXT = {"present": "当事人在场。", "absent": "当事人不在现
                   "refused": "当事人在场,拒绝在笔录上签字,执法人员已注明,见证人{witness}到场见证。"}
 
 
+_ATTACHMENTS: dict[tuple[SignatureFiles, str], tuple[dict[str, Any], ...]] = {}
+
+
+def _attachment_rows(files: SignatureFiles, role: str) -> tuple[dict[str, Any], ...]:
+    """The attachment rows of one signature (its PNG and strokes), but for their id,
+    record id and time: as `add_signature` makes them."""
+    found = _ATTACHMENTS.get((files, role))
+    if found is None:
+        found = _ATTACHMENTS[(files, role)] = tuple(
+            {"record_kind": "seizure", "sha256": sha, "role": f"{kind}:{role}",
+             "filename": f"{kind}-{role}.{ext}", "mime": mime, "size": size}
+            for kind, sha, size, ext, mime in (
+                ("signature", files.png_sha256, files.png_size, "png", "image/png"),
+                ("strokes", files.strokes_sha256, files.strokes_size, "json",
+                 "application/json")))
+    return found
+
+
 def _signatures(ctx: Ctx, seizure_id: str, at: datetime, presence: str, party_signer: str,
                 witness: str, officers: tuple[OfficerRef, OfficerRef]
                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -70,7 +89,7 @@ def _signatures(ctx: Ctx, seizure_id: str, at: datetime, presence: str, party_si
     rng = ctx.sign_rng
     rnd = rng.random
     pool = ctx.signature_pool
-    signers: list[tuple[str, str, str | None, Any]] = []  # role, signer, officer id, files
+    signers: list[tuple[str, str, str | None, SignatureFiles | None]] = []
     if presence == "present":
         signers.append(("party", party_signer, None, pick(rnd, pool)))
     else:
@@ -80,23 +99,22 @@ def _signatures(ctx: Ctx, seizure_id: str, at: datetime, presence: str, party_si
     signers += [("officer", o.name, o.id, ctx.officer_signatures[o.id]) for o in officers]
     sigs: list[dict[str, Any]] = []
     atts: list[dict[str, Any]] = []
+    key = ctx.id_key
     for position, (role, signer, officer_id, files) in enumerate(signers, start=1):
-        at += timedelta(seconds=between(rnd, 20, 80))
+        at += timedelta(seconds=20 + int(rnd() * 61))
         when = canon_time(at)
+        if files is None:  # a refusal: no signature, no files
+            sigs.append({"position": position, "role": role, "signer": signer,
+                         "officer_id": None, "status": "refused", "png_sha256": None,
+                         "strokes_sha256": None, "signed_at": when})
+            continue
         sigs.append({"position": position, "role": role, "signer": signer,
-                     "officer_id": officer_id, "status": "signed" if files else "refused",
-                     "png_sha256": files.png_sha256 if files else None,
-                     "strokes_sha256": files.strokes_sha256 if files else None,
+                     "officer_id": officer_id, "status": "signed",
+                     "png_sha256": files.png_sha256, "strokes_sha256": files.strokes_sha256,
                      "signed_at": when})
-        if files:
-            for kind, sha, size, ext, mime in (
-                    ("signature", files.png_sha256, files.png_size, "png", "image/png"),
-                    ("strokes", files.strokes_sha256, files.strokes_size, "json",
-                     "application/json")):
-                atts.append({"id": new_uuid(rng, ctx.id_key), "record_kind": "seizure",
-                             "record_id": seizure_id, "sha256": sha, "role": f"{kind}:{role}",
-                             "filename": f"{kind}-{role}.{ext}", "mime": mime, "size": size,
-                             "created_at": when})
+        for template in _attachment_rows(files, role):
+            atts.append({**template, "id": new_uuid(rng, key), "record_id": seizure_id,
+                         "created_at": when})
     return sigs, atts
 
 
