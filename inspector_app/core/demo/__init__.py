@@ -12,7 +12,10 @@ more); a store with other records is refused with `DemoError`, so that made-up r
 never mix with real evidence.
 
 Evidence: every audited row gets exactly what `records.create` would have written (see
-`bulk`), so `audit.verify` passes on a demo store.
+`bulk`), so `audit.verify` passes on a demo store. The records keep the rules the app
+enforces: every seizure past draft carries its on-site signatures (行政强制法 art. 18), as
+`seizure.service.add_signature` stores them, with PNG and stroke files shared from a few
+dozen in the store's attachments, so a demo store exports and imports into another store.
 
 Speed: nothing goes through the ORM (`bulk`); secondary indexes of the bulk tables are
 dropped and built again at the end (in the transaction); records are indexed for search
