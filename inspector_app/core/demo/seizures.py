@@ -57,8 +57,8 @@ def _seizure_items(ctx: Ctx, first: tuple[str, str, str],
     return items
 
 
-_PRESENCE_TEXT = {"present": "当事人在场。", "absent": "当事人不在现场,见证人{witness}到场见证。",
-                  "refused": "当事人在场,拒绝在笔录上签字,执法人员已注明,见证人{witness}到场见证。"}
+_PRESENCE_TEXT = {"present": "当事人在场。", "absent": "当事人不在现场，见证人{witness}到场见证。",
+                  "refused": "当事人在场，拒绝在笔录上签字，执法人员已注明，见证人{witness}到场见证。"}
 
 
 _ATTACHMENTS: dict[tuple[SignatureFiles, str], tuple[dict[str, Any], ...]] = {}
@@ -127,16 +127,16 @@ def _onsite_record(start: datetime, end: datetime, place: str, officers: tuple[O
         goods += f"等{len(items)}种物品"
     o1, o2 = officers
     lines = [
-        (f"时间:{s.year}年{s.month}月{s.day}日{s.hour}时{s.minute:02d}分至"
-         f"{e.hour}时{e.minute:02d}分。地点:{place}。"),
-        (f"执法人员{o1.name}(执法证号{o1.cert_no})、{o2.name}(执法证号{o2.cert_no})"
-         f"向当事人{party}出示执法证件,告知实施行政强制措施的理由、依据及依法享有的陈述、"
+        (f"时间：{s.year}年{s.month}月{s.day}日{s.hour}时{s.minute:02d}分至"
+         f"{e.hour}时{e.minute:02d}分。地点：{place}。"),
+        (f"执法人员{o1.name}（执法证号{o1.cert_no}）、{o2.name}（执法证号{o2.cert_no}）"
+         f"向当事人{party}出示执法证件，告知实施行政强制措施的理由、依据及依法享有的陈述、"
          "申辩、申请行政复议和提起行政诉讼的权利。"),
         _PRESENCE_TEXT[presence].format(witness=witness),
-        f"经查,当事人经营场所存放有{goods},{violation},依法实施{measure_word}。",
+        f"经查，当事人经营场所存放有{goods}，{violation}，依法实施{measure_word}。",
     ]
     if statement:
-        lines.append(f"当事人陈述申辩:{statement}")
+        lines.append(f"当事人陈述申辩：{statement}")
     lines.append("以上笔录经核对无误。")
     return "\n".join(lines)
 
@@ -169,7 +169,7 @@ def make_seizure(ctx: Ctx, moment: datetime, check: Check | None) -> str:
     witness = (person_name(rng) if presence == "absent"
                else person_name(ctx.sign_rng) if presence == "refused" else "")
     statement = pick(rnd, STATEMENTS) if presence != "absent" else ""
-    party = stall.party_name or "(未登记经营者)"
+    party = stall.party_name or "（未登记经营者）"
     end_of_visit = moment + timedelta(minutes=between(rnd, 30, 90))
     onsite = _onsite_record(moment, end_of_visit, place, (o1, o2), party, presence, witness,
                             violation.removeprefix("涉嫌"), items,
