@@ -12,7 +12,10 @@ more); a store with other records is refused with `DemoError`, so that made-up r
 never mix with real evidence.
 
 Evidence: every audited row gets exactly what `records.create` would have written (see
-`bulk`), so `audit.verify` passes on a demo store.
+`bulk`), so `audit.verify` passes on a demo store. The records keep the rules the app
+enforces: every seizure past draft carries its on-site signatures (行政强制法 art. 18), as
+`seizure.service.add_signature` stores them, with PNG and stroke files shared from a few
+dozen in the store's attachments, so a demo store exports and imports into another store.
 
 Speed: nothing goes through the ORM (`bulk`); secondary indexes of the bulk tables are
 dropped and built again at the end (in the transaction); records are indexed for search
@@ -56,7 +59,7 @@ from inspector_app.core.demo.context import (
     doc_segment,
     id_key,
 )
-from inspector_app.core.demo.printable import printable_seizures
+from inspector_app.core.demo.printable import printable_seizures, setup_signatures
 from inspector_app.core.demo.reference import (
     setup_inspectors,
     setup_markets,
@@ -186,7 +189,8 @@ def generate(store: Store, records: int, actor: Actor | None = None, seed: int =
             ctx = Ctx(rng=rng, rnd=rng.random, now=now, today=today, device=device,
                        actor_author=actor.inspector_id if actor else None,
                        use_actor=actor is not None, writer=writer,
-                       id_key=id_key(device, chain, seed), doc_segment=doc_segment(device))
+                       id_key=id_key(device, chain, seed), doc_segment=doc_segment(device),
+                       sign_rng=random.Random(f"{seed} signatures"))
             ctx.abbr = settings.AGENCY_ABBR.get(session) or ctx.abbr
             ctx.pattern = settings.DOC_NUMBER_PATTERN.get(session)
             ctx.contact_phone = f"025-{rng.randint(52000000, 86999999)}"
@@ -196,6 +200,8 @@ def generate(store: Store, records: int, actor: Actor | None = None, seed: int =
                 for d in range(DAYS + 2)]
 
             counts["inspector"] = setup_inspectors(ctx, conn)
+            if records:
+                setup_signatures(ctx, store)
             counts["market"], used_slots = setup_markets(ctx, conn, records)
             counts["party"], counts["stall"] = setup_stalls(ctx, conn, records)
             counts["workstation"] = setup_stations(ctx, conn, seed)

@@ -199,6 +199,16 @@ class OfficerRef:
     role: str
 
 
+@dataclass(frozen=True)
+class SignatureFiles:
+    """A signature's PNG and stroke data, as files of the store: SHA-256 and size."""
+
+    png_sha256: str
+    png_size: int
+    strokes_sha256: str
+    strokes_size: int
+
+
 @dataclass
 class Ctx:
     rng: random.Random
@@ -225,6 +235,13 @@ class Ctx:
     seq_base: int = 0  # where numbers of a year not in doc_seq go on from
     ledger: bool = False  # the store has seizure_doc_numbers
     day_start: list[datetime] = field(default_factory=list)  # local midnight, as UTC
+    # The signature files in the store (see `printable.setup_signatures`): each officer's,
+    # by inspector id, and a few for the parties and witnesses to share.
+    officer_signatures: dict[str, SignatureFiles] = field(default_factory=dict)
+    # What the signatures draw (attachment ids, times, witnesses of refusals): a stream of
+    # its own, so they do not shift the rest of the data.
+    sign_rng: random.Random = field(default_factory=random.Random)
+    signature_pool: list[SignatureFiles] = field(default_factory=list)
     _test_stalls: dict[tuple[str, str], list[StallRef]] = field(default_factory=dict)
 
     def test_stalls(self, market: MarketRef, group: str) -> list[StallRef]:

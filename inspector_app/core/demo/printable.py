@@ -1,5 +1,6 @@
 """A few seizures made through the real workflow, signed on the spot, so a demo store has
-notices to print and verify (the bulk demo seizures carry no document hashes)."""
+notices to print and verify (the bulk demo seizures carry no document hashes); and the
+signature files the bulk demo seizures share."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from inspector_app.core import settings
-from inspector_app.core.demo.context import device_segment
+from inspector_app.core import attachments, settings
+from inspector_app.core.demo.context import Ctx, SignatureFiles, device_segment
+from inspector_app.core.demo.vocabulary import GIVEN, SURNAMES
 from inspector_app.core.records import Actor
 from inspector_app.core.store import Store
 
@@ -50,6 +52,26 @@ def signature(signer: str) -> tuple[bytes, bytes]:
     data = {"version": 1, "width": width, "height": height, "units": "px",
             "point": ["x", "y", "ms", "pressure"], "strokes": strokes}
     return out.getvalue(), json.dumps(data, separators=(",", ":")).encode("utf-8")
+
+
+#: How many signatures the parties and witnesses of the bulk demo seizures share.
+POOL = 12
+
+
+def _stored(store: Store, signer: str) -> SignatureFiles:
+    png, strokes = signature(signer)
+    return SignatureFiles(attachments.store_bytes(store, png), len(png),
+                          attachments.store_bytes(store, strokes), len(strokes))
+
+
+def setup_signatures(ctx: Ctx, store: Store) -> None:
+    """Put the signatures of the bulk demo seizures into the store's attachment files:
+    each officer's own, and a pool the parties and witnesses share, so that a large demo
+    store holds only a few dozen signature files. The same signer gives the same files,
+    so a second run adds none."""
+    ctx.officer_signatures = {o.id: _stored(store, o.name) for o in ctx.officers}
+    ctx.signature_pool = [_stored(store, SURNAMES[n % len(SURNAMES)] + GIVEN[(7 * n) % len(GIVEN)])
+                          for n in range(POOL)]
 
 
 def printable_seizures(store: Store, issued: int = 2, drafts: int = 1) -> list[str]:

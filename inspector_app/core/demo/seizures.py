@@ -12,8 +12,10 @@ from inspector_app.core.demo.context import (
     LOCAL,
     Ctx,
     OfficerRef,
+    SignatureFiles,
     audited,
     between,
+    new_uuid,
     person_name,
     pick,
 )
@@ -56,7 +58,64 @@ def _seizure_items(ctx: Ctx, first: tuple[str, str, str],
 
 
 _PRESENCE_TEXT = {"present": "当事人在场。", "absent": "当事人不在现场，见证人{witness}到场见证。",
-                  "refused": "当事人在场，拒绝在笔录上签字，执法人员已注明。"}
+                  "refused": "当事人在场，拒绝在笔录上签字，执法人员已注明，见证人{witness}到场见证。"}
+
+
+_ATTACHMENTS: dict[tuple[SignatureFiles, str], tuple[dict[str, Any], ...]] = {}
+
+
+def _attachment_rows(files: SignatureFiles, role: str) -> tuple[dict[str, Any], ...]:
+    """The attachment rows of one signature (its PNG and strokes), but for their id,
+    record id and time: as `add_signature` makes them."""
+    found = _ATTACHMENTS.get((files, role))
+    if found is None:
+        found = _ATTACHMENTS[(files, role)] = tuple(
+            {"record_kind": "seizure", "sha256": sha, "role": f"{kind}:{role}",
+             "filename": f"{kind}-{role}.{ext}", "mime": mime, "size": size}
+            for kind, sha, size, ext, mime in (
+                ("signature", files.png_sha256, files.png_size, "png", "image/png"),
+                ("strokes", files.strokes_sha256, files.strokes_size, "json",
+                 "application/json")))
+    return found
+
+
+def _signatures(ctx: Ctx, seizure_id: str, at: datetime, presence: str, party_signer: str,
+                witness: str, officers: tuple[OfficerRef, OfficerRef]
+                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The on-site signatures of 行政强制法 art. 18, from `at` on, a few seconds apart, as
+    `seizure.service.add_signature` stores them: the party signs (or its refusal is
+    recorded), a witness signs where the party refused or is absent, then both officers.
+    Returns the signature rows and their attachment rows (PNG and strokes of each)."""
+    rng = ctx.sign_rng
+    rnd = rng.random
+    pool = ctx.signature_pool
+    signers: list[tuple[str, str, str | None, SignatureFiles | None]] = []
+    if presence == "present":
+        signers.append(("party", party_signer, None, pick(rnd, pool)))
+    else:
+        if presence == "refused":
+            signers.append(("party", party_signer, None, None))
+        signers.append(("witness", witness, None, pick(rnd, pool)))
+    signers += [("officer", o.name, o.id, ctx.officer_signatures[o.id]) for o in officers]
+    sigs: list[dict[str, Any]] = []
+    atts: list[dict[str, Any]] = []
+    key = ctx.id_key
+    for position, (role, signer, officer_id, files) in enumerate(signers, start=1):
+        at += timedelta(seconds=20 + int(rnd() * 61))
+        when = canon_time(at)
+        if files is None:  # a refusal: no signature, no files
+            sigs.append({"position": position, "role": role, "signer": signer,
+                         "officer_id": None, "status": "refused", "png_sha256": None,
+                         "strokes_sha256": None, "signed_at": when})
+            continue
+        sigs.append({"position": position, "role": role, "signer": signer,
+                     "officer_id": officer_id, "status": "signed",
+                     "png_sha256": files.png_sha256, "strokes_sha256": files.strokes_sha256,
+                     "signed_at": when})
+        for template in _attachment_rows(files, role):
+            atts.append({**template, "id": new_uuid(rng, key), "record_id": seizure_id,
+                         "created_at": when})
+    return sigs, atts
 
 
 def _onsite_record(start: datetime, end: datetime, place: str, officers: tuple[OfficerRef, ...],
@@ -106,8 +165,9 @@ def make_seizure(ctx: Ctx, moment: datetime, check: Check | None) -> str:
     items = _seizure_items(ctx, first, category)
     place = f"{stall.market.name}{stall.number}摊位" + ("及其仓库" if rnd() < 0.3 else "")
     roll = rnd()
-    presence = "absent" if roll < 0.08 else "refused" if roll < 0.12 else "present"
-    witness = person_name(rng) if presence == "absent" else ""
+    presence = "absent" if roll < 0.04 else "refused" if roll < 0.11 else "present"
+    witness = (person_name(rng) if presence == "absent"
+               else person_name(ctx.sign_rng) if presence == "refused" else "")
     statement = pick(rnd, STATEMENTS) if presence != "absent" else ""
     party = stall.party_name or "（未登记经营者）"
     end_of_visit = moment + timedelta(minutes=between(rnd, 30, 90))
@@ -135,8 +195,15 @@ def make_seizure(ctx: Ctx, moment: datetime, check: Check | None) -> str:
             row["ground"] = ground or None
         transitions.append(row)
 
+    signatures: list[dict[str, Any]] = []
+    attachments: list[dict[str, Any]] = []
     if rnd() >= (0.3 if latest - moment < timedelta(days=2) else 0.005):  # not a draft
         issued_at = moment + timedelta(minutes=between(rnd, 20, 60))
+        # Signed on the spot before it is issued (the drafts are not signed yet).
+        signatures, attachments = _signatures(
+            ctx, seizure_id, issued_at - timedelta(minutes=between(ctx.sign_rng.random, 6, 12)),
+            presence,
+            stall.rep or party, witness, (o1, o2))
         number = ctx.doc_number(seizure_id, issued_at)
         move("draft", "issued", issued_at)
         last = max(last, issued_at)
@@ -180,6 +247,13 @@ def make_seizure(ctx: Ctx, moment: datetime, check: Check | None) -> str:
     else:
         custodian = pick(rnd, ctx.officers).name
     emergency = rnd() < 0.03
+    notified = presence != "absent" or rnd() < 0.5
+    reported = moment + timedelta(minutes=between(rnd, 60, 1200)) if emergency else None
+    if reported is not None:  # reported by now, or still to be within its 24 hours
+        if reported > latest:
+            reported = None
+        else:
+            updated = max(updated, reported)
     row = audited(seizure_id, updated, ctx.device, ctx.author(o1.id))
     row.update(
         state=state, number=number, measure=measure, market_id=stall.market.id,
@@ -191,16 +265,16 @@ def make_seizure(ctx: Ctx, moment: datetime, check: Check | None) -> str:
     # Fields of the seizure workflow (migration 0004), where this schema has them.
     optional = {
         "record_ended_at": canon_time(end_of_visit),
-        "party_notified": presence != "absent" or rnd() < 0.5,
+        "party_notified": notified,
         "party_statement": statement or None,
         "contact_phone": ctx.contact_phone,
-        "emergency_reported_at": (canon_time(moment + timedelta(minutes=between(rnd, 60, 1200)))
-                                  if emergency else None),
-        "emergency_approver": ctx.approver if emergency else None,
+        "emergency_reported_at": canon_time(reported) if reported else None,
+        "emergency_approver": ctx.approver if reported else None,
     }
     row.update((k, v) for k, v in optional.items() if k in _SEIZURE_COLUMNS)
     ctx.writer.add(Seizure, row, updated, {"officers": officers, "items": items,
-                                            "seals": seals, "transitions": transitions})
+                                            "seals": seals, "transitions": transitions,
+                                            "signatures": signatures}, attachments)
     return seizure_id
 
 

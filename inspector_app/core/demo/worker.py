@@ -29,7 +29,7 @@ from inspector_app.core.demo.context import Ctx
 _CTX_STATE = ("now", "today", "device", "actor_author", "use_actor", "markets", "stalls",
               "checkable", "stalls_by_market", "officers", "operators", "approver",
               "contact_phone", "abbr", "pattern", "doc_seq", "seq_base", "ledger", "day_start",
-              "id_key", "doc_segment")
+              "id_key", "doc_segment", "officer_signatures", "signature_pool", "sign_rng")
 _LENGTH = struct.Struct("<Q")
 
 
