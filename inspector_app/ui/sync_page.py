@@ -398,15 +398,15 @@ class SyncPage(QWidget):
         return tasks.run_in_background(lambda job: agent.enroll(self.store, url, code, ca),
                                        on_success=done, on_failure=failed, parent=self)
 
-    def export(self, path: str | None = None) -> tasks.Operation | None:
+    def export(self) -> tasks.Operation | None:
+        """Ask where to write the pending batches (e.g. a USB stick), then write them."""
         from inspector_app.core.sync import batches
 
-        if path is None:
-            path, _filter = QFileDialog.getSaveFileName(
-                self, _("Export batches to a file"), "inspector-batches.json",
-                _("Batch files (*.json)"))
-            if not path:
-                return None
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Export batches to a file"), "inspector-batches.json",
+            _("Batch files (*.json)"))
+        if not path:
+            return None
 
         def done(result) -> None:
             count, records = result

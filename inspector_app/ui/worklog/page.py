@@ -76,7 +76,7 @@ class WorklogPage(QWidget):
                 ("monthly", _("Monthly summary"), self.monthly_report)):
             button = QPushButton(label)
             button.setObjectName(f"worklog_{key}")
-            button.clicked.connect(slot)
+            button.clicked.connect(slot)  # every slot here takes no argument
             bar.addWidget(button)
             self.buttons[key] = button
 
@@ -198,15 +198,16 @@ class WorklogPage(QWidget):
         user = getattr(self.user, "name", "")
         return list(dict.fromkeys([*names, *([user] if user else [])]))
 
-    def open_shift(self, operator: str | None = None) -> tasks.Operation | None:
+    def open_shift(self) -> tasks.Operation | None:
+        """Ask who is on duty, then open the day's shift."""
         if self.workstation_id is None:
             return None
-        if operator is None:
-            names = self.operators()
-            operator, ok = QInputDialog.getItem(self, _("Open shift"), _("Operator on duty"),
-                                                names, 0, True)
-            if not ok:
-                return None
+        names = self.operators()
+        operator, ok = QInputDialog.getItem(self, _("Open shift"), _("Operator on duty"),
+                                            names, 0, True)
+        operator = operator.strip()
+        if not ok or not operator:
+            return None
         actor, station, now = self.actor, self.workstation_id, self.clock()
         op = tasks.run_in_background(
             lambda job: service.open_shift(job.session, actor, operator, station,
@@ -215,19 +216,19 @@ class WorklogPage(QWidget):
         op.failed.connect(self._failed)
         return op
 
-    def close_shift(self, summary: str | None = None) -> tasks.Operation | None:
+    def close_shift(self) -> tasks.Operation | None:
+        """Ask for the day's summary, then close the open shift."""
         if self.log_id is None:
             return None
         if self.entry.model.unsaved():
             QMessageBox.warning(self, _("Close shift"), _(
                 "Some rows are not saved yet: finish or clear them first."))
             return None
-        if summary is None:
-            summary, ok = QInputDialog.getMultiLineText(
-                self, _("Close shift"), _("Summary of the day (left empty, it is written "
-                                          "from the day's figures):"), "")
-            if not ok:
-                return None
+        summary, ok = QInputDialog.getMultiLineText(
+            self, _("Close shift"), _("Summary of the day (left empty, it is written "
+                                      "from the day's figures):"), "")
+        if not ok:
+            return None
         actor, log_id, now = self.actor, self.log_id, self.clock()
         op = tasks.run_in_background(
             lambda job: service.close_shift(job.session, actor, log_id, summary, now=now).id,
@@ -257,11 +258,11 @@ class WorklogPage(QWidget):
 
     # --- reports -------------------------------------------------------------------------------
 
-    def daily_report(self, day: date | None = None) -> tasks.Operation | None:
+    def daily_report(self) -> tasks.Operation | None:
+        """Ask for the day, then make its report and preview it."""
+        day = self._ask_day()
         if day is None:
-            day = self._ask_day()
-            if day is None:
-                return None
+            return None
         station = self.workstation_id
         op = tasks.run_in_background(
             lambda job: reports.render_daily(reports.daily_data(job.session, day, station)),
@@ -273,13 +274,12 @@ class WorklogPage(QWidget):
         tasks.with_progress(op, self, _("Making the daily report…"))
         return op
 
-    def monthly_report(self, month: tuple[int, int] | None = None) -> tasks.Operation | None:
-        if month is None:
-            day = self._ask_day(_("Any day of the month"))
-            if day is None:
-                return None
-            month = (day.year, day.month)
-        year, mon = month
+    def monthly_report(self) -> tasks.Operation | None:
+        """Ask for a day of the month, then make the month's summary and preview it."""
+        day = self._ask_day(_("Any day of the month"))
+        if day is None:
+            return None
+        year, mon = day.year, day.month
         station = self.workstation_id
         op = tasks.run_in_background(
             lambda job: reports.render_monthly(reports.monthly_data(job.session, year, mon,
