@@ -123,8 +123,8 @@ def choose(qtbot, combo: QComboBox, row: int) -> None:
 
 
 def activate(qtbot, window: QWidget) -> None:
-    """Give `window` the keyboard back, as the window manager does when a popup closes
-    (the offscreen platform leaves no window active)."""
+    """Give `window` the keyboard back, as the window manager does when a popup or a
+    dialog closes (the offscreen platform leaves no window active)."""
     if QApplication.activeWindow() is not window:
         window.activateWindow()
         qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
@@ -433,7 +433,9 @@ def test_first_day_on_a_laptop(qtbot, signed_in, start_app, sign_in, type_text, 
     # 5. 工作站日志: open the shift and type five rapid tests.
     click_item(qtbot, nav, nav.model().index(3, 0))
     worklog = window.pages["worklog"]
-    qtbot.waitUntil(lambda: worklog.buttons["open"].isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: worklog.station_label.text() == "东门市场快检室"
+                    and worklog.buttons["open"].isEnabled(), timeout=10_000)
+    assert "开班" in worklog.message.text()  # no shift is open yet
     assert worklog.buttons["open"].text() == "开班…"
 
     def take_operator(dialog: QInputDialog) -> None:
@@ -443,6 +445,7 @@ def test_first_day_on_a_laptop(qtbot, signed_in, start_app, sign_in, type_text, 
     qtbot.waitUntil(lambda: worklog.log_id is not None and worklog.entry.model.ctx is not None
                     and not worklog.entry.model.read_only, timeout=10_000)
     assert opened_shift.get("fits")
+    activate(qtbot, window)  # back from the dialog
     entry = worklog.entry
     table = entry.view
     blank = entry.model.blank_row()
