@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -36,13 +36,42 @@ def run_on_laptop(test_file: str | Path, tmp_path: Path, *pytest_args: str,
         capture_output=True, text=True, timeout=timeout)
 
 
+class _Stacking(QObject):
+    """Remembers the order in which windows were shown or activated (the offscreen
+    platform keeps no stacking order): the last one is on top."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.order: dict[int, int] = {}
+        self.count = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Show, QEvent.Type.WindowActivate) and \
+                isinstance(watched, QWidget) and watched.isWindow():
+            self.count += 1
+            self.order[id(watched)] = self.count
+        return False
+
+
+_stacking: _Stacking | None = None
+
+
+def track_windows() -> None:
+    """Start remembering the windows' stacking order (call before the windows show)."""
+    global _stacking
+    if _stacking is None:
+        _stacking = _Stacking()
+        QApplication.instance().installEventFilter(_stacking)
+
+
 def visible_windows() -> list[QWidget]:
-    """The visible top-level windows (no popups or tooltips), the active one last."""
+    """The visible top-level windows (no popups or tooltips), bottom first."""
     windows = [w for w in QApplication.topLevelWidgets()
                if w.isVisible() and w.isWindow()
                and w.windowType() not in (Qt.WindowType.Popup, Qt.WindowType.ToolTip)]
-    active = QApplication.activeModalWidget() or QApplication.activeWindow()
-    windows.sort(key=lambda w: (w is active, w.parentWidget() is not None))
+    order = _stacking.order if _stacking is not None else {}
+    modal = QApplication.activeModalWidget()
+    windows.sort(key=lambda w: (w is modal, order.get(id(w), 0)))
     return windows
 
 
