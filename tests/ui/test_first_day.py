@@ -188,6 +188,13 @@ def fits(widget: QWidget) -> None:
         assert area == LAPTOP
 
 
+def shows_ink(view: QWidget) -> bool:
+    """The PDF view shows a rendered page (dark text), not a blank sheet still rendering."""
+    image = view.viewport().grab().toImage()
+    return any(image.pixelColor(x, y).lightness() < 100
+               for x in range(0, image.width(), 3) for y in range(0, image.height() // 2, 3))
+
+
 def pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
                           capture_output=True, text=True).stdout
@@ -358,7 +365,7 @@ def test_first_day_on_a_laptop(qtbot, qt_language, signed_in, start_app, sign_in
     assert "检查发现" in seizure.record_text.toPlainText()
     click(qtbot, seizure.record_text)
     qtbot.keyClick(seizure.record_text, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
-    type_text(seizure.record_text, "当事人在场，对上述产品实施扣押。")
+    type_text(seizure.record_text, "当事人在场，对上述产品实施查封。")
     assert seizure.save_button.text() == "保存草稿"
     with qtbot.waitSignal(seizure.op_done, timeout=30_000) as done:
         click(qtbot, seizure.save_button)
@@ -421,6 +428,7 @@ def test_first_day_on_a_laptop(qtbot, qt_language, signed_in, start_app, sign_in
     preview = opened.args[0]
     qtbot.waitUntil(preview.isVisible)
     fits(preview)
+    qtbot.waitUntil(lambda: shows_ink(preview.view), timeout=10_000)
     shot("decision-preview")
     notice = saved / "decision-notice.pdf"
     answered = save_as(qtbot, notice.name)
@@ -494,6 +502,7 @@ def test_first_day_on_a_laptop(qtbot, qt_language, signed_in, start_app, sign_in
     assert asked.get("fits")
     report_preview = worklog.preview
     fits(report_preview)
+    qtbot.waitUntil(lambda: shows_ink(report_preview.view), timeout=10_000)
     shot("daily-report")
     report = saved / "daily-report.pdf"
     save_as(qtbot, report.name)
