@@ -7,21 +7,19 @@ with the taskbar), where the main window and every dialog must also fit."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
-from inspector_app.ui import screen
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-LAPTOP = QRect(0, 0, 1366, 728)  # a 1366x768 screen without its taskbar
-ON_LAPTOP = os.environ.get("INSPECTOR_TEST_LAPTOP") == "1"
+from screens import LAPTOP, ON_LAPTOP, run_on_laptop
+
+from inspector_app.ui import screen
 
 
 def assert_fits(widget) -> None:
@@ -209,16 +207,6 @@ def _shows_whole(edit: QLineEdit) -> bool:
 @pytest.mark.skipif(ON_LAPTOP, reason="already on the laptop screen")
 def test_everything_fits_a_1366x768_laptop(tmp_path):
     """This module again, in a fresh process with a 1366x728 offscreen screen."""
-    config = tmp_path / "screen.json"
-    config.write_text(json.dumps({"screens": [{
-        "name": "laptop", "x": 0, "y": 0, "width": LAPTOP.width(), "height": LAPTOP.height(),
-        "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
-    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}",
-               INSPECTOR_TEST_LAPTOP="1")
-    root = Path(__file__).resolve().parents[2]
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", str(Path(__file__)), "-q", "-p", "no:cacheprovider",
-         "-p", "no:randomly"], check=False, cwd=root, env=env, capture_output=True, text=True,
-        timeout=600)
+    run = run_on_laptop(__file__, tmp_path)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert " passed" in run.stdout and " failed" not in run.stdout, run.stdout[-2000:]

@@ -79,6 +79,8 @@ class WorklogPage(QWidget):
             button.clicked.connect(slot)  # every slot here takes no argument
             bar.addWidget(button)
             self.buttons[key] = button
+        for key in ("open", "close", "import"):  # until `refresh` knows the shift
+            self.buttons[key].setEnabled(False)
 
         self.reminders = RemindersList()
         self.entry = TestEntryWidget(store, self.actor, self, clock=clock)
