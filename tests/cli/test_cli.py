@@ -92,8 +92,8 @@ def test_list_table_and_filters(data):
 def test_list_with_a_bad_filter_says_so(data):
     code, _, err = run("records", "list", "--kind", "check", "--status", "lost")
     assert code == 2
-    assert err == ("错误：标识检查记录没有状态lost；请使用以下之一：draft (草稿), "
-                   "final (已完成)。\n")
+    assert err == ("错误：标识检查记录没有状态lost；请使用以下之一：draft（草稿），"
+                   "final（已完成）。\n")
     code, _, err = run("--lang", "en", "records", "list", "--kind", "check",
                        "--market", "西门")
     assert code == 2 and err == "Error: No market is named 西门.\n"
