@@ -12,7 +12,6 @@ Nothing goes through the ORM: rows are plain dicts written with `executemany`
 
 from __future__ import annotations
 
-import json
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -122,18 +121,6 @@ def _insert_sql(table: Table) -> tuple[str, Callable[[dict[str, Any]], tuple], i
 
 _META: dict[type, _Meta] = {}
 
-# canonical.dumps is json.dumps with these arguments; one encoder made once saves making
-# one per record. `_encoder_matches` checks the two still agree before each run.
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                            check_circular=False)
-
-
-def _encoder_matches() -> bool:
-    sample = {"b": [{"z": 1, "a": "𠮷\n\"x\\\u2028\x7f\x01"}, {"z": -2, "a": ""}],
-              "a": None, "c": True, "f": False, "d": "12.5", "é": [], "kind": "check"}
-    return _ENCODER.encode(sample) == canonical.dumps(sample)
-
-
 # Tables whose rows the writer makes itself (not through `add`).
 _UNAUDITED = frozenset({"history", "audit_log", "outbox", "seizure_doc_numbers"})
 
@@ -197,8 +184,7 @@ class Writer:
         self.rows: dict[str, list[dict]] = defaultdict(list)
         self.counts: dict[str, int] = defaultdict(int)
         self.fills: dict[str, dict[str, Any]] = {}  # of the tables filled here, not in add
-        self.dumps: Callable[[Any], str] = (
-            _ENCODER.encode if _encoder_matches() else canonical.dumps)
+        self.dumps: Callable[[Any], str] = canonical.dumps
 
     def add(self, model: type, row: dict[str, Any], at: datetime,
             children: dict[str, list[dict[str, Any]]] | None = None) -> None:
