@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -46,22 +45,6 @@ def app_from_env():
     from sync.server.app import create_app
 
     return create_app(_config(Path(os.environ[ENV_DATA]), os.environ.get(ENV_URL) or None))
-
-
-def _logging(data_dir: Path) -> None:
-    """Our own log lines name devices and batches only, never people; no access log."""
-    from logging.handlers import RotatingFileHandler
-
-    (data_dir / "logs").mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(data_dir / "logs" / "server.log", maxBytes=5_000_000,
-                                  backupCount=5, encoding="utf-8")
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    handler.setFormatter(fmt)
-    console = logging.StreamHandler()
-    console.setFormatter(fmt)
-    root = logging.getLogger("inspector_server")
-    root.setLevel(logging.INFO)
-    root.handlers[:] = [handler, console]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -198,11 +181,14 @@ def _device(args, db, service) -> int:
 
 
 def _serve(args, config) -> int:
+    import logging.config
+
     import uvicorn
 
+    from sync.server import logs
     from sync.server.db import Database
 
-    _logging(config.data_dir)
+    logging.config.dictConfig(logs.config(config.data_dir))
     Database(config.database_url).dispose()  # migrate once before the workers start
     os.environ[ENV_DATA] = str(config.data_dir)
     os.environ[ENV_URL] = config.database_url
@@ -210,7 +196,8 @@ def _serve(args, config) -> int:
     if args.ssl_certfile:
         ssl = {"ssl_certfile": args.ssl_certfile, "ssl_keyfile": args.ssl_keyfile}
     uvicorn.run("sync.server.cli:app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers, access_log=False, log_level="warning",
+                workers=args.workers, access_log=False,
+                log_config=logs.config(config.data_dir),  # applied by every worker too
                 timeout_keep_alive=30, **ssl)
     return 0
 
