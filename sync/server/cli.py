@@ -28,6 +28,8 @@ from pathlib import Path
 ENV_DATA = "INSPECTOR_SERVER_DATA_DIR"
 ENV_URL = "INSPECTOR_SERVER_DATABASE_URL"
 ENV_LIMIT = "INSPECTOR_SERVER_ENROL_LIMIT"
+ENV_QUOTA = "INSPECTOR_SERVER_ATTACHMENT_QUOTA_MB"  # attachments per device, MiB
+ENV_PARTIAL_HOURS = "INSPECTOR_SERVER_PARTIAL_HOURS"  # unfinished uploads kept, hours
 
 
 def _config(data_dir: Path, url: str | None):
@@ -36,8 +38,13 @@ def _config(data_dir: Path, url: str | None):
 
     data_dir = Path(data_dir).expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    return ServerConfig(data_dir=data_dir, database_url=url or default_url(data_dir),
-                        enrol_limit=int(os.environ.get(ENV_LIMIT, "10")))
+    config = ServerConfig(data_dir=data_dir, database_url=url or default_url(data_dir),
+                          enrol_limit=int(os.environ.get(ENV_LIMIT, "10")))
+    if os.environ.get(ENV_QUOTA):
+        config.attachment_quota = int(os.environ[ENV_QUOTA]) * 1024 * 1024
+    if os.environ.get(ENV_PARTIAL_HOURS):
+        config.partial_max_age = float(os.environ[ENV_PARTIAL_HOURS]) * 3600
+    return config
 
 
 def app_from_env():
