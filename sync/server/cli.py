@@ -14,6 +14,10 @@
 Without --database-url the server keeps a SQLite database in the data folder; with
 `postgresql+psycopg://...` several server processes can share one database. Attachments
 are always kept in the data folder (share it between the processes of one deployment).
+Environment: INSPECTOR_SERVER_ENROL_LIMIT (enrolment attempts per address per 10 minutes),
+INSPECTOR_SERVER_ATTACHMENT_QUOTA_MB (attachments per device, default 20480),
+INSPECTOR_SERVER_PARTIAL_HOURS (unfinished uploads kept, default 48). Every process logs to
+`logs/server.log` in the data folder and to stderr (see sync/server/logs.py).
 Exit codes: 0 ok, 1 a refused input, 2 bad usage.
 """
 
