@@ -231,7 +231,9 @@ def ingest_postgresql(ctx) -> dict:
 def sync_latency(ctx) -> dict:
     """Records/s end to end with 50 ms added to every request (a loopback proxy)."""
     from inspector_app.core.sync import agent
-    from sync.faultproxy import FaultProxy
+
+    sys.path.insert(0, str(ROOT / "tests" / "sync"))  # the fault proxy is a test tool
+    from faultproxy import FaultProxy
 
     n = 2000 if ctx.quick else 5000
     base = ctx.tmp / f"lat-{uuid.uuid4().hex[:6]}"

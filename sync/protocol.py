@@ -42,6 +42,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from sync.canonical_json import dumps  # the one canonical JSON (protocol.dumps to callers)
+
 VERSION = 1
 BATCH_DOMAIN = b"INSPECTOR-BATCH-1\x00"
 FILE_DOMAIN = b"INSPECTOR-BATCH-FILE-1\x00"
@@ -70,11 +72,6 @@ class ProtocolError(ValueError):
 
 
 # --- canonical JSON, hashes, encodings -------------------------------------------------
-
-
-def dumps(data: Any) -> str:
-    """Canonical JSON text (the same rule as the client's `canonical.dumps`)."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def canonical_bytes(data: Any) -> bytes:

@@ -12,8 +12,6 @@ audited table. Any other change to this form needs a new content version.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -22,6 +20,11 @@ from typing import Any
 from sqlalchemy import inspect as sa_inspect
 
 from inspector_app.core.models import Attachment, AuditedMixin
+
+# The one canonical JSON rule, shared with the sync protocol and the server.
+from sync.canonical_json import content_hash, dumps, sha256_text
+
+__all__ = ["compact", "content_hash", "dumps", "plain", "sha256_text", "to_dict"]
 
 # Columns never part of canonical content.
 _SKIP = {"pk", "password_hash"}
@@ -79,14 +82,3 @@ def to_dict(obj: AuditedMixin, attachments: Iterable[Attachment] = ()) -> dict[s
     ]
     return compact(data)
 
-
-def dumps(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def content_hash(data: dict[str, Any]) -> str:
-    return sha256_text(dumps(data))

@@ -18,12 +18,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import text
-from starlette.requests import ClientDisconnect
 
 from sync import protocol
 from sync.protocol import ProtocolError
-from sync.server import service
-from sync.server.blobs import BlobStore
+from sync.server import attachments, service
+from sync.server.blobs import PARTIAL_MAX_AGE, BlobStore
 from sync.server.db import Database
 
 log = logging.getLogger("inspector_server")
@@ -37,6 +36,8 @@ class ServerConfig:
     data_dir: Path
     database_url: str
     enrol_limit: int = 10  # attempts per client address per 10 minutes
+    attachment_quota: int = attachments.DEFAULT_QUOTA  # bytes per device
+    partial_max_age: float = PARTIAL_MAX_AGE  # seconds an unfinished upload is kept
 
 
 class EnrolRequest(BaseModel):
@@ -104,7 +105,7 @@ def _bearer(value: str | None) -> str | None:
 
 def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
     db = db or Database(config.database_url)
-    blobs = BlobStore(Path(config.data_dir) / "attachments")
+    blobs = BlobStore(Path(config.data_dir) / "attachments", config.partial_max_age)
     app = FastAPI(title="Inspector central server", version="1",
                   description="Sync of signed record batches from inspection devices.")
     app.state.db = db
@@ -185,15 +186,8 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
                             authorization: Annotated[str | None, Header()] = None
                             ) -> dict[str, Any]:
         """Which of these attachments the server lacks, with how much of each it has."""
-        device_of(x_device_id, authorization)
-        have = service.known_blobs(db, body.sha256) if body.sha256 else set()
-        missing = [{"sha256": s, "offset": blobs.offset(s)}
-                   for s in dict.fromkeys(body.sha256) if s not in have and not blobs.has(s)]
-        # A file complete on disk but not yet in the table (a crash between the two).
-        for s in dict.fromkeys(body.sha256):
-            if s not in have and blobs.has(s):
-                service.add_blob(db, s, blobs.path(s).stat().st_size)
-        return {"missing": missing}
+        device = device_of(x_device_id, authorization)
+        return {"missing": attachments.missing(db, blobs, device.id, body.sha256)}
 
     @app.get("/v1/attachments/missing", tags=["attachments"])
     def attachments_lacking(x_device_id: Annotated[str | None, Header()] = None,
@@ -206,14 +200,12 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
     @app.get("/v1/attachments/{sha256}", response_model=UploadState, tags=["attachments"])
     def attachment_state(sha256: str, x_device_id: Annotated[str | None, Header()] = None,
                          authorization: Annotated[str | None, Header()] = None) -> Any:
-        device_of(x_device_id, authorization)
-        blobs.check_sha(sha256)
-        complete = blobs.has(sha256)
-        return UploadState(sha256=sha256, complete=complete,
-                           offset=0 if complete else blobs.offset(sha256))
+        device = device_of(x_device_id, authorization)
+        return attachments.state(blobs, device.id, sha256)
 
     @app.put("/v1/attachments/{sha256}", response_model=UploadState, tags=["attachments"],
              openapi_extra=OCTETS, responses={409: {"description": "wrong offset"},
+                                              413: {"description": "too large or over quota"},
                                               422: {"description": "hash mismatch"}})
     async def put_attachment(sha256: str, request: Request,
                              offset: Annotated[int, Query(ge=0, le=2**40)] = 0,
@@ -221,32 +213,9 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
                              x_device_id: Annotated[str | None, Header()] = None,
                              authorization: Annotated[str | None, Header()] = None) -> Any:
         """Append bytes at `offset` to the attachment `sha256` of `total` bytes."""
-        await run_in_threadpool(device_of, x_device_id, authorization)
-        blobs.check_sha(sha256)
-        if blobs.has(sha256):
-            return UploadState(sha256=sha256, offset=total, complete=True)
-        fh = await run_in_threadpool(blobs.open_append, sha256, offset, total)
-        try:
-            written = offset
-            try:
-                async for chunk in request.stream():
-                    written += len(chunk)
-                    if written > total:
-                        raise ProtocolError("more bytes were sent than the attachment's size")
-                    fh.write(chunk)
-            except ClientDisconnect:
-                pass  # keep what arrived: the client resumes from here
-            except ProtocolError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a broken connection, whatever its kind
-                log.info("upload of %s broken (%s)", sha256[:12], type(exc).__name__)
-            complete = await run_in_threadpool(blobs.finish, sha256, fh, total)
-        finally:
-            fh.close()  # releases the upload lock, always
-        if complete:
-            await run_in_threadpool(service.add_blob, db, sha256, total)
-        return UploadState(sha256=sha256, offset=total if complete else blobs.offset(sha256),
-                           complete=complete)
+        device = await run_in_threadpool(device_of, x_device_id, authorization)
+        return await attachments.put(db, blobs, device.id, sha256, request, offset, total,
+                                     config.attachment_quota)
 
     @app.get("/v1/pull", tags=["sync"])
     def pull(since: Annotated[int, Query(ge=0, le=protocol.MAX_INT)] = 0,

@@ -14,6 +14,10 @@
 Without --database-url the server keeps a SQLite database in the data folder; with
 `postgresql+psycopg://...` several server processes can share one database. Attachments
 are always kept in the data folder (share it between the processes of one deployment).
+Environment: INSPECTOR_SERVER_ENROL_LIMIT (enrolment attempts per address per 10 minutes),
+INSPECTOR_SERVER_ATTACHMENT_QUOTA_MB (attachments per device, default 20480),
+INSPECTOR_SERVER_PARTIAL_HOURS (unfinished uploads kept, default 48). Every process logs to
+`logs/server.log` in the data folder and to stderr (see sync/server/logs.py).
 Exit codes: 0 ok, 1 a refused input, 2 bad usage.
 """
 
@@ -21,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -29,6 +32,8 @@ from pathlib import Path
 ENV_DATA = "INSPECTOR_SERVER_DATA_DIR"
 ENV_URL = "INSPECTOR_SERVER_DATABASE_URL"
 ENV_LIMIT = "INSPECTOR_SERVER_ENROL_LIMIT"
+ENV_QUOTA = "INSPECTOR_SERVER_ATTACHMENT_QUOTA_MB"  # attachments per device, MiB
+ENV_PARTIAL_HOURS = "INSPECTOR_SERVER_PARTIAL_HOURS"  # unfinished uploads kept, hours
 
 
 def _config(data_dir: Path, url: str | None):
@@ -37,8 +42,13 @@ def _config(data_dir: Path, url: str | None):
 
     data_dir = Path(data_dir).expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    return ServerConfig(data_dir=data_dir, database_url=url or default_url(data_dir),
-                        enrol_limit=int(os.environ.get(ENV_LIMIT, "10")))
+    config = ServerConfig(data_dir=data_dir, database_url=url or default_url(data_dir),
+                          enrol_limit=int(os.environ.get(ENV_LIMIT, "10")))
+    if os.environ.get(ENV_QUOTA):
+        config.attachment_quota = int(os.environ[ENV_QUOTA]) * 1024 * 1024
+    if os.environ.get(ENV_PARTIAL_HOURS):
+        config.partial_max_age = float(os.environ[ENV_PARTIAL_HOURS]) * 3600
+    return config
 
 
 def app_from_env():
@@ -46,22 +56,6 @@ def app_from_env():
     from sync.server.app import create_app
 
     return create_app(_config(Path(os.environ[ENV_DATA]), os.environ.get(ENV_URL) or None))
-
-
-def _logging(data_dir: Path) -> None:
-    """Our own log lines name devices and batches only, never people; no access log."""
-    from logging.handlers import RotatingFileHandler
-
-    (data_dir / "logs").mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(data_dir / "logs" / "server.log", maxBytes=5_000_000,
-                                  backupCount=5, encoding="utf-8")
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    handler.setFormatter(fmt)
-    console = logging.StreamHandler()
-    console.setFormatter(fmt)
-    root = logging.getLogger("inspector_server")
-    root.setLevel(logging.INFO)
-    root.handlers[:] = [handler, console]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -198,11 +192,14 @@ def _device(args, db, service) -> int:
 
 
 def _serve(args, config) -> int:
+    import logging.config
+
     import uvicorn
 
+    from sync.server import logs
     from sync.server.db import Database
 
-    _logging(config.data_dir)
+    logging.config.dictConfig(logs.config(config.data_dir))
     Database(config.database_url).dispose()  # migrate once before the workers start
     os.environ[ENV_DATA] = str(config.data_dir)
     os.environ[ENV_URL] = config.database_url
@@ -210,7 +207,8 @@ def _serve(args, config) -> int:
     if args.ssl_certfile:
         ssl = {"ssl_certfile": args.ssl_certfile, "ssl_keyfile": args.ssl_keyfile}
     uvicorn.run("sync.server.cli:app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers, access_log=False, log_level="warning",
+                workers=args.workers, access_log=False,
+                log_config=logs.config(config.data_dir),  # applied by every worker too
                 timeout_keep_alive=30, **ssl)
     return 0
 

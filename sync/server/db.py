@@ -56,8 +56,10 @@ def alembic_config(connection=None):
     return cfg
 
 
-def migrate(engine: Engine, target: str = "head") -> None:
-    """Bring the schema to `target`; several server processes may start at once."""
+def migrate(engine: Engine, target: str = "heads") -> None:
+    """Bring the schema to `target`; several server processes may start at once.
+
+    "heads": revisions made side by side on one parent (independent changes) all apply."""
     from alembic import command
 
     with engine.begin() as conn:

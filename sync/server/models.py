@@ -174,6 +174,8 @@ class Blob(Base):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     size: Mapped[int] = mapped_column(BigInteger)
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    device_id: Mapped[str | None] = mapped_column(String(36))  # stored first by (its quota)
+    __table_args__ = (Index("ix_blobs_device", "device_id"),)
 
 
 class AttachmentRef(Base):

@@ -477,9 +477,11 @@ def known_blobs(db: Database, shas: list[str]) -> set[str]:
         return set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(shas))))
 
 
-def add_blob(db: Database, sha: str, size: int) -> None:
+def add_blob(db: Database, sha: str, size: int, device_id: str | None = None) -> None:
+    """Record a complete attachment; `device_id` (who stored it first) pays its quota."""
     with db.write() as session:
-        _insert_ignore(session, Blob, [{"sha256": sha, "size": size, "stored_at": utcnow()}])
+        _insert_ignore(session, Blob, [{"sha256": sha, "size": size, "stored_at": utcnow(),
+                                        "device_id": device_id}])
 
 
 def missing_for_device(db: Database, device_id: str, limit: int = 1000) -> list[str]:

@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 from cli_runner import inspector
+from faultproxy import FaultProxy
 from sqlalchemy import select
 from synchelpers import ClientDevice, fast_options, server_versions
 
@@ -17,7 +18,6 @@ from inspector_app.core.models import KnownKey, SyncBatch, SyncReference, SyncRe
 from inspector_app.core.sync import agent, batches, credentials
 from inspector_app.core.sync.transport import Backoff
 from sync import protocol
-from sync.faultproxy import FaultProxy
 from sync.server import cli as server_cli
 from sync.server import service
 

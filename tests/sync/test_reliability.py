@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 
 import pytest
+from faultproxy import FaultProxy
 from sqlalchemy import func, select
 from synchelpers import fast_options, server_versions
 
 from inspector_app.core.sync import agent
-from sync.faultproxy import FaultProxy
 from sync.server.models import Batch, Conflict, RecordVersion
 
 LONG = bool(os.environ.get("INSPECTOR_SYNC_LONG"))

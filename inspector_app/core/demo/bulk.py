@@ -12,7 +12,6 @@ Nothing goes through the ORM: rows are plain dicts written with `executemany`
 
 from __future__ import annotations
 
-import json
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -76,7 +75,6 @@ class _Meta:
     copy: bool  # the row dict cannot double as the canonical dict
     parent_key: str | None  # for parts: the key naming the record, left out of the content
     relations: tuple[tuple[str, type], ...] = ()  # one-to-many relationships, in mapper order
-    lists: tuple[str, ...] = ()  # the keys of the content holding lists: parts, attachments
     fill: dict[str, Any] | None = None  # values of the columns the demo rows leave out
 
 
@@ -101,7 +99,7 @@ def _meta(model: type) -> _Meta:
     extra = {"kind", "attachments", *(r[0] for r in relations)}
     copy = bool(columns & (set(canonical._SKIP) | extra))
     return _Meta(table, kind, canon, copy, parent_keys[0] if parent_keys else None,
-                 relations, (*(r[0] for r in relations), "attachments"))
+                 relations)
 
 
 def _insert_sql(table: Table) -> tuple[str, Callable[[dict[str, Any]], tuple], int]:
@@ -122,38 +120,6 @@ def _insert_sql(table: Table) -> tuple[str, Callable[[dict[str, Any]], tuple], i
 
 
 _META: dict[type, _Meta] = {}
-
-# canonical.dumps is json.dumps with these arguments; one encoder made once saves making
-# one per record. `_encoder_matches` checks the two still agree before each run.
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                            check_circular=False)
-
-
-def _encoder_matches() -> bool:
-    sample = {"b": [{"z": 1, "a": "𠮷\n\"x\\\u2028\x7f\x01"}, {"z": -2, "a": ""}],
-              "a": None, "c": True, "f": False, "d": "12.5", "é": [], "kind": "check"}
-    return _ENCODER.encode(sample) == canonical.dumps(sample)
-
-
-def _compact(data: dict[str, Any], lists: tuple[str, ...]) -> dict[str, Any]:
-    """canonical.compact of a record whose values are plain, but for the lists of flat
-    dicts (parts, attachments) under `lists`; several times faster than the general one.
-    `_compact_matches` checks the two still agree before each run."""
-    out = {k: v for k, v in data.items() if v is not None}
-    for key in lists:
-        found = out.get(key)
-        if found:
-            out[key] = [{k: v for k, v in d.items() if v is not None} for d in found]
-        elif found is not None:
-            del out[key]
-    return out
-
-
-def _compact_matches() -> bool:
-    sample = {"a": None, "b": "", "c": 0, "d": False, "e": [], "f": "x",
-              "items": [{"p": 1, "q": None, "r": ""}, {"p": 2, "s": False}], "seals": []}
-    return _compact(sample, ("e", "items", "seals")) == canonical.compact(sample)
-
 
 # What canonical.to_dict keeps of an attachment, and its order of them.
 _ATTACHMENT_KEYS = ("id", "sha256", "role", "filename", "mime", "size")
@@ -222,9 +188,7 @@ class Writer:
         self.rows: dict[str, list[dict]] = defaultdict(list)
         self.counts: dict[str, int] = defaultdict(int)
         self.fills: dict[str, dict[str, Any]] = {}  # of the tables filled here, not in add
-        self.dumps: Callable[[Any], str] = (
-            _ENCODER.encode if _encoder_matches() else canonical.dumps)
-        self.fast_compact = _compact_matches()
+        self.dumps: Callable[[Any], str] = canonical.dumps
 
     def add(self, model: type, row: dict[str, Any], at: datetime,
             children: dict[str, list[dict[str, Any]]] | None = None,
@@ -258,11 +222,7 @@ class Writer:
                 data[key] = parts
             else:
                 data[key] = []
-        if self.fast_compact:
-            compacted = _compact(data, meta.lists)
-        else:  # pragma: no cover - canonical.compact changed: the general one
-            compacted = canonical.compact(data)
-        content = self.dumps(compacted)
+        content = self.dumps(canonical.compact(data))
         digest = canonical.sha256_text(content)
         record_id, stored_at = row["id"], row["updated_at"]
         for parent_key, parts in linked:  # now that the content is made

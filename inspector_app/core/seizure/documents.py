@@ -22,16 +22,14 @@ lines; titles 22 pt, body 16 pt, page numbers 14 pt, 7 mm below the text block.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from inspector_app.core import fonts
+from inspector_app.core import canonical, fonts
 from inspector_app.core.seizure import qr
 from inspector_app.core.seizure.rules import RELEASE_GROUNDS
 
@@ -211,9 +209,7 @@ def content(snap: Snapshot, kind: str) -> dict[str, Any]:
 
 
 def content_sha256(snap: Snapshot, kind: str) -> str:
-    text = json.dumps(content(snap, kind), sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return canonical.content_hash(content(snap, kind))
 
 
 # --- text setting ------------------------------------------------------------------------

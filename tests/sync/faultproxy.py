@@ -10,7 +10,8 @@ Each request (a client→server turn on a connection) may draw a fault:
 - ``delay``: the answer is held back a while.
 ``latency`` adds a fixed delay to every request; ``cut_after`` closes a connection once it
 has carried that many bytes towards the server (an upload cut in the middle).
-Only for loopback targets of this machine.
+Only for loopback targets of this machine. A test tool (tests/sync), not part of the shipped
+`sync` package; the sync benchmarks use it too.
 """
 
 from __future__ import annotations
