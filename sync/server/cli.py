@@ -234,6 +234,8 @@ def _serve(args, config) -> int:
         ssl = {"ssl_certfile": args.ssl_certfile, "ssl_keyfile": args.ssl_keyfile}
     uvicorn.run("sync.server.cli:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, access_log=False, log_level="warning",
+                # X-Forwarded-For is the app's to judge (--trusted-proxy), not uvicorn's.
+                proxy_headers=False,
                 timeout_keep_alive=30, **ssl)
     return 0
 

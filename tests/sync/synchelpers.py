@@ -23,7 +23,7 @@ class ServerThread:
         self.app = create_app(self.config)
         self.db = self.app.state.db
         ucfg = uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="error",
-                              access_log=False)
+                              access_log=False, proxy_headers=False)
         self.server = uvicorn.Server(ucfg)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
