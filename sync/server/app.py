@@ -48,6 +48,8 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
     app.state.db = db or Database(config.database_url)
     app.state.blobs = BlobStore(Path(config.data_dir) / "attachments")
     app.state.enrol_limiter = limits.RateLimiter(config.enrol_limit)
+    app.add_middleware(devices.EnrolGate, limiter=app.state.enrol_limiter,
+                       proxies=config.proxies)
     app.state.imports = asyncio.Semaphore(1)
     for module in (meta, devices, batches, attachments):
         app.include_router(module.router)

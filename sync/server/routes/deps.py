@@ -1,5 +1,5 @@
 """What the routes share: the app's configuration and database, device authentication
-(a FastAPI dependency), the client's address and bounded body reading."""
+(a FastAPI dependency) and bounded body reading."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 
 from sync.protocol import ProtocolError
-from sync.server import limits, service
+from sync.server import service
 from sync.server.blobs import BlobStore
 from sync.server.db import Database
 from sync.server.models import Device
@@ -47,13 +47,6 @@ Db = Annotated[Database, Depends(database)]
 Blobs = Annotated[BlobStore, Depends(blob_store)]
 Config = Annotated[Any, Depends(config)]
 AuthDevice = Annotated[Device, Depends(authenticated)]
-
-
-def client_address(request: Request) -> str:
-    """The client's address; X-Forwarded-For counts only from a configured proxy."""
-    peer = request.client.host if request.client else "?"
-    return limits.client_address(peer, request.headers.get("x-forwarded-for"),
-                                 request.app.state.config.proxies)
 
 
 async def read_body(request: Request, limit: int) -> bytes:
