@@ -263,3 +263,49 @@ def test_rate_limiter_refills_and_stays_bounded():
     for i in range(1000):
         limiter.allow(f"flood{i}")
     assert len(limiter._buckets) == 100
+
+
+def test_migration_charges_what_devices_already_hold(database_url):
+    from sqlalchemy import text
+
+    from sync.server.db import Database, migrate
+
+    db = Database(database_url, upgrade=False)
+    try:
+        from alembic import command
+
+        from sync.server.db import alembic_config
+
+        migrate(db.write_engine, "s0001")  # a fresh SQLite file
+        with db.write_engine.begin() as conn:  # the PostgreSQL template is at head
+            command.downgrade(alembic_config(conn), "s0001")
+        with db.write_engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO devices (id, key_id, public_key, inspector, agency, "
+                "credential_hash, enrolled_at, applied_seq) VALUES "
+                "('d1', 'k1', 'p', 'i', '', 'h', CURRENT_TIMESTAMP, 1)"))
+            conn.execute(text(
+                "INSERT INTO batches (id, device_id, seq, body, body_sha256, signature, "
+                "source, records, received_at, status, receipt) VALUES ('b1', 'd1', 1, "
+                ":body, 's', 'g', 'http', 1, CURRENT_TIMESTAMP, 'applied', '{}')"),
+                {"body": b"x" * 100})
+            conn.execute(text(
+                "INSERT INTO record_versions (kind, record_id, version, base_version, "
+                "content, content_sha256, device_id, batch_id, received_at) VALUES "
+                "('check', 'r1', 1, 0, :content, 's', 'd1', 'b1', CURRENT_TIMESTAMP)"),
+                {"content": "y" * 50})
+        migrate(db.write_engine)
+        with db.read() as session:
+            assert session.get(Device, "d1").stored_bytes == 150
+    finally:
+        db.dispose()
+
+
+def test_command_line_refuses_a_bad_proxy_address(tmp_path, capsys):
+    from sync.server import cli
+
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--data-dir", str(tmp_path), "--trusted-proxy", "nonsense", "stats"])
+    assert exit_.value.code == 2 and "nonsense" in capsys.readouterr().err
+    config = cli._config(tmp_path, None, ["10.0.0.0/8", "::1"], 5)
+    assert config.device_quota == 5 << 20 and len(config.proxies) == 2

@@ -15,9 +15,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("devices") as batch:
-        batch.add_column(sa.Column("stored_bytes", sa.BigInteger(), nullable=False,
-                                   server_default="0"))
+    # A plain ADD COLUMN (SQLite too): a table rebuild would meet the foreign keys.
+    op.add_column("devices", sa.Column("stored_bytes", sa.BigInteger(), nullable=False,
+                                       server_default="0"))
     # What each device holds already (length() counts characters of text: near enough).
     op.execute("""
         UPDATE devices SET stored_bytes =
