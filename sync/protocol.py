@@ -154,6 +154,7 @@ class Record:
     sha256: str
     content: dict[str, Any]
     size: int = 0  # bytes of canonical content (set when decoded)
+    text: str = ""  # the canonical content itself (set when decoded)
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "id": self.id, "version": self.version, "base": self.base,
@@ -342,7 +343,8 @@ def decode_batch(body: bytes, verify_content: bool = True) -> Batch:
                 content.get("kind", kind) != kind:
             raise ProtocolError(f"record {n}: content does not match its kind, id or version")
         try:
-            canonical = canonical_bytes(content)
+            text = dumps(content)
+            canonical = text.encode("utf-8")
         except UnicodeError as exc:  # e.g. a lone surrogate escaped in the JSON
             raise ProtocolError(f"record {n}: content is not valid Unicode") from exc
         if len(canonical) > MAX_RECORD_BYTES:
@@ -350,7 +352,8 @@ def decode_batch(body: bytes, verify_content: bool = True) -> Batch:
                                 f"({MAX_RECORD_BYTES} bytes)", 413)
         if verify_content and sha256_hex(canonical) != sha:
             raise ProtocolError(f"record {n}: content does not match its sha256")
-        records.append(Record(kind, rid, version, base, sha, content, len(canonical)))
+        records.append(Record(kind, rid, version, base, sha, content, len(canonical),
+                              text))
     return Batch(data["batch_id"], data["device_id"], data["key_id"], seq, created, records)
 
 

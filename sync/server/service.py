@@ -366,7 +366,8 @@ def _apply(session: Session, device: Device, row: Batch, batch: protocol.Batch
             reason = "different_content"
         elif r.base == cur:
             versions.append({"kind": r.kind, "record_id": r.id, "version": r.version,
-                                 "base_version": r.base, "content": protocol.dumps(r.content),
+                                 "base_version": r.base,
+                                 "content": r.text or protocol.dumps(r.content),
                                  "content_sha256": r.sha256, "device_id": device.id,
                                  "batch_id": row.id, "received_at": now})
             stored[(r.kind, r.id, r.version)] = r.sha256
@@ -382,7 +383,8 @@ def _apply(session: Session, device: Device, row: Batch, batch: protocol.Batch
             reason = "stale_base" if r.base < cur else "unknown_base"
         conflicts.append({"batch_id": row.id, "position": position, "kind": r.kind,
                           "record_id": r.id, "version": r.version, "base_version": r.base,
-                          "current_version": cur, "content": protocol.dumps(r.content),
+                          "current_version": cur,
+                          "content": r.text or protocol.dumps(r.content),
                           "content_sha256": r.sha256, "reason": reason, "device_id": device.id,
                           "created_at": now})
         conflict_report.append({"position": position, "kind": r.kind, "id": r.id,
