@@ -144,13 +144,19 @@ def _batches(n: int, per: int):
         recs = []
         for i in range(start, min(n, start + per)):
             rid = str(uuid.uuid4())
+            at = "2026-11-25T08:00:00.000000Z"
+            # Valid for the record schema, as the server checks it.
             content = {"kind": "check", "id": rid, "version": 1, "product_name": f"电热水壶{i}",
                        "brand": "美的", "category": "家用电器", "manufacturer": "某电器厂",
                        "manufacturer_address": "广东省佛山市顺德区北滘镇", "outcome": "conforming",
-                       "checked_at": "2026-11-25T08:00:00.000000Z", "device_id": device,
-                       "attachments": [], "items": [
-                           {"item_key": f"k{j}", "label": "中文标明产品名称", "result": "pass"}
-                           for j in range(6)]}
+                       "checked_at": at, "created_at": at, "updated_at": at,
+                       "created_offset": 480, "updated_offset": 480, "device_id": device,
+                       "barcode": "", "batch_no": "", "form_id": "label", "form_version": 1,
+                       "measure": "", "outcome_override_reason": "", "remarks": "",
+                       "shelf_life": "", "spec_model": "", "status": "final", "unit": "",
+                       "items": [{"item_key": f"k{j}", "label": "中文标明产品名称",
+                                  "legal_basis": "", "note": "", "position": j,
+                                  "result": "pass"} for j in range(6)]}
             recs.append(protocol.make_record("check", rid, 1, content))
         body = protocol.encode_batch(protocol.Batch(str(uuid.uuid4()), device, kid, seq,
                                                     protocol.utc_now_text(), recs))

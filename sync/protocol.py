@@ -50,10 +50,16 @@ FILE_DOMAIN = b"INSPECTOR-BATCH-FILE-1\x00"
 FILE_FORMAT = "inspector-batches"
 
 # Bounds. The client keeps each batch well inside them; the server refuses anything above.
+# Every limit is checked before the JSON is parsed, so that parsing costs at most about
+# MAX_JSON_BYTES plus ~100 bytes per token of memory (Python objects are ~25x bigger than
+# the JSON text of `[{},{},...]`). The client cuts batches at 4 MiB of content.
 MAX_RECORDS_PER_BATCH = 1000
 MAX_BODY_BYTES = 8 * 1024 * 1024  # compressed, as sent
-MAX_JSON_BYTES = 64 * 1024 * 1024  # decompressed (a zip bomb stops here)
-MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_JSON_BYTES = 8 * 1024 * 1024  # decompressed (a zip bomb stops inflating here)
+MAX_JSON_TOKENS = 1_000_000  # JSON values and keys in one batch (see `json_tokens`)
+MAX_RECORD_BYTES = 1024 * 1024  # canonical content of one record version
+MAX_FILE_BYTES = 512 * 1024 * 1024  # a batch file read from disk by the operator
+MAX_FILE_TOKENS = 200_000  # a file is a manifest of base64 bodies: few tokens per batch
 MAX_INT = 2**31 - 1  # sequence numbers, versions, cursors: a 32-bit database integer
 
 KIND_RE = re.compile(r"^[a-z][a-z_]{0,15}$")
@@ -144,6 +150,8 @@ class Record:
     base: int
     sha256: str
     content: dict[str, Any]
+    size: int = 0  # bytes of canonical content (set when decoded)
+    text: str = ""  # the canonical content itself (set when decoded)
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "id": self.id, "version": self.version, "base": self.base,
@@ -233,15 +241,65 @@ def _int(value: Any, name: str, low: int = 0, high: int = MAX_INT) -> int:
     return value
 
 
+def json_tokens(raw: bytes) -> int:
+    """An upper bound of the keys and values in the JSON text `raw` (each but the first
+    follows one of `{[,:`), counted at C speed without parsing it."""
+    return raw.count(b",") + raw.count(b":") + raw.count(b"{") + raw.count(b"[") + 1
+
+
+# Text no record holds: C0 controls but tab, newline and return; DEL and C1 controls;
+# lone surrogates; the non-characters U+FFFE and U+FFFF.
+BAD_TEXT_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# The same, escaped in JSON text: a quick filter (an escaped backslash before "u0000", or
+# a valid escaped surrogate pair, also matches; the decoded strings decide).
+_BAD_ESCAPE_RE = re.compile(rb"\\u(?:00[01]|007[fF]|00[89]|[dD][89a-fA-F]|[fF]{3}[eEfF])")
+
+
+def parse_json(raw: bytes, max_tokens: int, what: str = "the batch") -> Any:
+    """Parse UTF-8 JSON text within a token budget; bad text is refused with a reason."""
+    if json_tokens(raw) > max_tokens:
+        raise ProtocolError(f"{what} holds too many JSON values (at most {max_tokens})", 413)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(f"{what} is not valid UTF-8 text") from exc
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise ProtocolError(f"{what} is not valid JSON") from exc
+    if BAD_TEXT_RE.search(text) or _BAD_ESCAPE_RE.search(raw):
+        where = bad_text_path(data)
+        if where is not None:
+            raise ProtocolError(f"{what} holds a NUL, control character or lone surrogate "
+                                f"at {where or 'its top level'}")
+    return data
+
+
+def bad_text_path(node: Any, path: str = "") -> str | None:
+    """The path of the first key or string holding bad text (BAD_TEXT_RE), or None."""
+    if isinstance(node, str):
+        return path if BAD_TEXT_RE.search(node) else None
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{path}.{key}" if path else str(key)
+            if BAD_TEXT_RE.search(key):
+                return here
+            found = bad_text_path(value, here)
+            if found is not None:
+                return found
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            found = bad_text_path(value, f"{path}[{n}]")
+            if found is not None:
+                return found
+    return None
+
+
 def decode_batch(body: bytes, verify_content: bool = True) -> Batch:
     """Parse and validate a batch body (signature checked separately)."""
     if len(body) > MAX_BODY_BYTES:
         raise ProtocolError("the batch is larger than allowed", 413)
-    raw = decompress(body)
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError) as exc:
-        raise ProtocolError("the batch is not valid JSON") from exc
+    data = parse_json(decompress(body), MAX_JSON_TOKENS)
     if not isinstance(data, dict):
         raise ProtocolError("a batch is a JSON object")
     if data.get("v") != VERSION or data.get("type") != "batch":
@@ -282,11 +340,17 @@ def decode_batch(body: bytes, verify_content: bool = True) -> Batch:
                 content.get("kind", kind) != kind:
             raise ProtocolError(f"record {n}: content does not match its kind, id or version")
         try:
-            if verify_content and content_sha256(content) != sha:
-                raise ProtocolError(f"record {n}: content does not match its sha256")
+            text = dumps(content)
+            canonical = text.encode("utf-8")
         except UnicodeError as exc:  # e.g. a lone surrogate escaped in the JSON
             raise ProtocolError(f"record {n}: content is not valid Unicode") from exc
-        records.append(Record(kind, rid, version, base, sha, content))
+        if len(canonical) > MAX_RECORD_BYTES:
+            raise ProtocolError(f"record {n}: content is larger than allowed "
+                                f"({MAX_RECORD_BYTES} bytes)", 413)
+        if verify_content and sha256_hex(canonical) != sha:
+            raise ProtocolError(f"record {n}: content does not match its sha256")
+        records.append(Record(kind, rid, version, base, sha, content, len(canonical),
+                              text))
     return Batch(data["batch_id"], data["device_id"], data["key_id"], seq, created, records)
 
 
@@ -322,14 +386,13 @@ class BatchFile:
     signature: str
 
 
-def decode_file(data: bytes) -> BatchFile:
+def decode_file(data: bytes, limit: int = MAX_FILE_BYTES) -> BatchFile:
     """Parse a batch file (its signature is checked by `verify_file`)."""
-    if len(data) > MAX_FILE_BYTES:
+    if len(data) > limit:
         raise ProtocolError("the batch file is larger than allowed", 413)
-    try:
-        doc = json.loads(data)
-    except (ValueError, RecursionError) as exc:
-        raise ProtocolError("not an Inspector batch file (not JSON)") from exc
+    if not data.lstrip()[:1] == b"{":
+        raise ProtocolError("not an Inspector batch file (not JSON)")
+    doc = parse_json(data, MAX_FILE_TOKENS, "the batch file")
     if not isinstance(doc, dict) or doc.get("format") != FILE_FORMAT:
         raise ProtocolError("not an Inspector batch file")
     if doc.get("v") != VERSION:

@@ -2,6 +2,7 @@
 
     inspector-server --data-dir D [--host H] [--port P] [--database-url URL]
                      [--ssl-certfile F --ssl-keyfile F] [--workers N]      # serve (default)
+                     [--trusted-proxy ADDRESS ...] [--device-quota-mb MB]
     inspector-server --data-dir D device add --inspector NAME [--agency A]
     inspector-server --data-dir D device list [--json]
     inspector-server --data-dir D device revoke DEVICE_ID
@@ -32,20 +33,30 @@ from pathlib import Path
 ENV_DATA = "INSPECTOR_SERVER_DATA_DIR"
 ENV_URL = "INSPECTOR_SERVER_DATABASE_URL"
 ENV_LIMIT = "INSPECTOR_SERVER_ENROL_LIMIT"
-ENV_QUOTA = "INSPECTOR_SERVER_ATTACHMENT_QUOTA_MB"  # attachments per device, MiB
+ENV_ATTACHMENT_QUOTA = "INSPECTOR_SERVER_ATTACHMENT_QUOTA_MB"  # attachments per device, MiB
 ENV_PARTIAL_HOURS = "INSPECTOR_SERVER_PARTIAL_HOURS"  # unfinished uploads kept, hours
+ENV_PROXIES = "INSPECTOR_SERVER_TRUSTED_PROXIES"  # comma-separated addresses or networks
+ENV_QUOTA = "INSPECTOR_SERVER_DEVICE_QUOTA_MB"  # batches and record contents per device, MiB
 
 
-def _config(data_dir: Path, url: str | None):
+def _config(data_dir: Path, url: str | None, proxies: list[str] | None = None,
+            quota_mb: int | None = None):
+    from sync.server import limits
     from sync.server.app import ServerConfig
     from sync.server.db import default_url
 
     data_dir = Path(data_dir).expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    if proxies is None:
+        proxies = os.environ.get(ENV_PROXIES, "").split(",")
+    if quota_mb is None:
+        quota_mb = int(os.environ.get(ENV_QUOTA, "0")) or limits.DEFAULT_DEVICE_QUOTA >> 20
     config = ServerConfig(data_dir=data_dir, database_url=url or default_url(data_dir),
-                          enrol_limit=int(os.environ.get(ENV_LIMIT, "10")))
-    if os.environ.get(ENV_QUOTA):
-        config.attachment_quota = int(os.environ[ENV_QUOTA]) * 1024 * 1024
+                          enrol_limit=int(os.environ.get(ENV_LIMIT, "10")),
+                          trusted_proxies=tuple(p for p in proxies if p.strip()),
+                          device_quota=quota_mb << 20)
+    if os.environ.get(ENV_ATTACHMENT_QUOTA):
+        config.attachment_quota = int(os.environ[ENV_ATTACHMENT_QUOTA]) * 1024 * 1024
     if os.environ.get(ENV_PARTIAL_HOURS):
         config.partial_max_age = float(os.environ[ENV_PARTIAL_HOURS]) * 3600
     return config
@@ -67,6 +78,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--ssl-certfile", help="serve HTTPS with this certificate (PEM)")
     p.add_argument("--ssl-keyfile", help="the certificate's private key (PEM)")
     p.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL)")
+    p.add_argument("--trusted-proxy", action="append", metavar="ADDRESS",
+                   help="a reverse proxy (address or network) whose X-Forwarded-For is "
+                        "believed; repeat for several (default: none)")
+    p.add_argument("--device-quota-mb", type=int, metavar="MB",
+                   help="storage for each device's batches and records (default 2048)")
     sub = p.add_subparsers(dest="command")
     sub.add_parser("serve", help="run the server (the default)")
     dev = sub.add_parser("device", help="enrol, list and revoke devices")
@@ -101,8 +117,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    config = _config(args.data_dir, args.database_url)
+    p = parser()
+    args = p.parse_args(argv)
+    try:
+        config = _config(args.data_dir, args.database_url, args.trusted_proxy,
+                         args.device_quota_mb)
+    except ValueError as exc:
+        p.error(str(exc))
     command = args.command or "serve"
     if command == "serve":
         return _serve(args, config)
@@ -129,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             except OSError as exc:
                 print(f"cannot read {args.file}: {exc.strerror}", file=sys.stderr)
                 return 2
-            receipts = service.import_file(db, data)
+            receipts = service.import_file(db, data, quota=config.device_quota)
             for r in receipts:
                 print(f"batch {r['seq']:>6} {r['batch_id']} {r['status']} "
                       f"{r['records']} records")
@@ -203,12 +224,16 @@ def _serve(args, config) -> int:
     Database(config.database_url).dispose()  # migrate once before the workers start
     os.environ[ENV_DATA] = str(config.data_dir)
     os.environ[ENV_URL] = config.database_url
+    os.environ[ENV_PROXIES] = ",".join(config.trusted_proxies)
+    os.environ[ENV_QUOTA] = str(config.device_quota >> 20)
     ssl = {}
     if args.ssl_certfile:
         ssl = {"ssl_certfile": args.ssl_certfile, "ssl_keyfile": args.ssl_keyfile}
     uvicorn.run("sync.server.cli:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, access_log=False,
                 log_config=logs.config(config.data_dir),  # applied by every worker too
+                # X-Forwarded-For is the app's to judge (--trusted-proxy), not uvicorn's.
+                proxy_headers=False,
                 timeout_keep_alive=30, **ssl)
     return 0
 

@@ -66,16 +66,6 @@ class Enrolment(Base):
     device_id: Mapped[str | None] = mapped_column(String(36))
 
 
-class EnrolAttempt(Base):
-    """Recent enrolment attempts by client address hash: the rate limit, shared by workers."""
-
-    __tablename__ = "enrol_attempts"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    client_hash: Mapped[str] = mapped_column(String(16))
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-    __table_args__ = (Index("ix_enrol_attempts_client_at", "client_hash", "at"),)
-
-
 class Device(Base):
     __tablename__ = "devices"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the client-made device id
@@ -88,6 +78,8 @@ class Device(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     applied_seq: Mapped[int] = mapped_column(Integer, default=0)  # batches applied 1..n
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bytes its batches and record contents take (the storage quota; limits.py).
+    stored_bytes: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class Batch(Base):

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from sync import protocol
 from sync.protocol import ProtocolError
+from sync.server import limits, validation
 from sync.server.db import Database
 from sync.server.models import (
     AttachmentRef,
@@ -41,7 +42,6 @@ from sync.server.models import (
     Conflict,
     CurrentRecord,
     Device,
-    EnrolAttempt,
     Enrolment,
     FeedEntry,
     RecordVersion,
@@ -161,19 +161,6 @@ class Enrolled:
     agency: str
 
 
-def check_rate(db: Database, client: str, limit: int) -> bool:
-    """Record one enrolment attempt from `client`; False when it is over the limit."""
-    client_hash = secret_hash(server_secret(db) + client)[:16]
-    now = utcnow()
-    with db.write() as session:
-        session.execute(EnrolAttempt.__table__.delete().where(EnrolAttempt.at < now - ENROL_WINDOW))
-        session.add(EnrolAttempt(client_hash=client_hash, at=now))
-        session.flush()
-        count = session.scalar(select(func.count()).select_from(EnrolAttempt).where(
-            EnrolAttempt.client_hash == client_hash, EnrolAttempt.at >= now - ENROL_WINDOW))
-    return count <= limit
-
-
 def enrol(db: Database, code: str, device_id: str, public_key: str) -> Enrolled:
     if not protocol.is_uuid(device_id):
         raise ProtocolError("device_id must be a UUID", 422)
@@ -267,24 +254,30 @@ def _load_device(session: Session, device_id: str, key_id: str, lock: bool) -> D
     return device
 
 
-def ingest(db: Database, body: bytes, signature: str, *, device_id: str | None,
-           source: str = "http") -> dict[str, Any]:
+def ingest(db: Database, body: bytes, signature: str, *, device_id: str,
+           source: str = "http", quota: int = limits.DEFAULT_DEVICE_QUOTA) -> dict[str, Any]:
     """Verify and store one signed batch; return its receipt (the stored one if known).
 
-    `device_id` is the authenticated device (None for a file, whose signatures alone
-    vouch for it)."""
+    `device_id` is the authenticated device, or the one a batch file names. Its signature
+    is checked before the body is inflated or parsed, and the parse is bounded
+    (`protocol.decode_batch`, `limits.parsing`)."""
     if len(body) > protocol.MAX_BODY_BYTES:
         raise ProtocolError("the batch is larger than allowed", 413)
     if not isinstance(signature, str) or not signature or len(signature) > 128:
         raise ProtocolError("the batch signature is missing", 401)
-    batch = protocol.decode_batch(body)
-    if device_id is not None and batch.device_id != device_id:
-        raise ProtocolError("this batch was made by another device", 403)
     with db.read() as session:
-        device = _load_device(session, batch.device_id, batch.key_id, lock=False)
-    protocol.verify_batch_signature(protocol.load_public_key(device.public_key), signature,
+        signer = session.get(Device, device_id) if protocol.is_uuid(device_id) else None
+    if signer is None:
+        raise ProtocolError("unknown device", 401)
+    protocol.verify_batch_signature(protocol.load_public_key(signer.public_key), signature,
                                     body)
+    with limits.parsing():
+        batch = protocol.decode_batch(body)
+        validation.check_batch(batch)
+    if batch.device_id != device_id:
+        raise ProtocolError("this batch was made by another device", 403)
     body_sha = protocol.sha256_hex(body)
+    cost = len(body) + sum(r.size for r in batch.records)
 
     def do(session: Session) -> dict[str, Any]:
         device = _load_device(session, batch.device_id, batch.key_id, lock=True)
@@ -299,6 +292,8 @@ def ingest(db: Database, body: bytes, signature: str, *, device_id: str | None,
         if taken is not None or batch.seq <= device.applied_seq:
             raise ProtocolError(f"sequence number {batch.seq} was already used by another "
                                 "batch of this device (a replay or a forged batch)", 409)
+        limits.check_quota(device.stored_bytes or 0, cost, quota)
+        device.stored_bytes = (device.stored_bytes or 0) + cost
         now = utcnow()
         row = Batch(id=batch.batch_id, device_id=batch.device_id, seq=batch.seq, body=body,
                     body_sha256=body_sha, signature=signature, source=source,
@@ -371,7 +366,8 @@ def _apply(session: Session, device: Device, row: Batch, batch: protocol.Batch
             reason = "different_content"
         elif r.base == cur:
             versions.append({"kind": r.kind, "record_id": r.id, "version": r.version,
-                                 "base_version": r.base, "content": protocol.dumps(r.content),
+                                 "base_version": r.base,
+                                 "content": r.text or protocol.dumps(r.content),
                                  "content_sha256": r.sha256, "device_id": device.id,
                                  "batch_id": row.id, "received_at": now})
             stored[(r.kind, r.id, r.version)] = r.sha256
@@ -387,7 +383,8 @@ def _apply(session: Session, device: Device, row: Batch, batch: protocol.Batch
             reason = "stale_base" if r.base < cur else "unknown_base"
         conflicts.append({"batch_id": row.id, "position": position, "kind": r.kind,
                           "record_id": r.id, "version": r.version, "base_version": r.base,
-                          "current_version": cur, "content": protocol.dumps(r.content),
+                          "current_version": cur,
+                          "content": r.text or protocol.dumps(r.content),
                           "content_sha256": r.sha256, "reason": reason, "device_id": device.id,
                           "created_at": now})
         conflict_report.append({"position": position, "kind": r.kind, "id": r.id,
@@ -434,15 +431,19 @@ def _apply(session: Session, device: Device, row: Batch, batch: protocol.Batch
     return receipt
 
 
-def import_file(db: Database, data: bytes, source: str = "file") -> list[dict[str, Any]]:
+def import_file(db: Database, data: bytes, source: str = "file",
+                limit: int = protocol.MAX_FILE_BYTES,
+                quota: int = limits.DEFAULT_DEVICE_QUOTA) -> list[dict[str, Any]]:
     """Ingest every batch of a signed batch file, in sequence order."""
-    bf = protocol.decode_file(data)
+    with limits.parsing():
+        bf = protocol.decode_file(data, limit)
     with db.read() as session:
         device = _load_device(session, bf.device_id, bf.key_id, lock=False)
     protocol.verify_file(protocol.load_public_key(device.public_key), bf)
     receipts = []
     for fb in sorted(bf.batches, key=lambda b: b.seq):
-        receipt = ingest(db, fb.body, fb.signature, device_id=bf.device_id, source=source)
+        receipt = ingest(db, fb.body, fb.signature, device_id=bf.device_id, source=source,
+                         quota=quota)
         if receipt.get("batch_id") != fb.batch_id:
             raise ProtocolError("a batch of the file does not match its manifest entry")
         receipts.append(receipt)

@@ -23,7 +23,7 @@ class ServerThread:
         self.app = create_app(self.config)
         self.db = self.app.state.db
         ucfg = uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="error",
-                              access_log=False)
+                              access_log=False, proxy_headers=False)
         self.server = uvicorn.Server(ucfg)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -86,12 +86,50 @@ class FakeDevice:
 
 def record(kind: str = "check", rid: str | None = None, version: int = 1,
            base: int | None = None, **fields):
+    """A record version whose content is valid for the record schema (`fields` override)."""
     from sync import protocol
 
     rid = rid or str(uuid.uuid4())
-    content = {"kind": kind, "id": rid, "version": version, "product_name": "电热水壶",
-               **fields}
-    return protocol.make_record(kind, rid, version, content, base)
+    content = valid_content(kind) | {"id": rid, "version": version}
+    if kind == "check":
+        content["product_name"] = "电热水壶"
+    return protocol.make_record(kind, rid, version, content | fields, base)
+
+
+def valid_content(kind: str) -> dict:
+    """The required fields of `kind`, each with a value its schema accepts."""
+    from sync.server import validation
+
+    defs = validation.schema()["$defs"]
+
+    def value(node: dict):
+        while "$ref" in node:
+            node = defs[node["$ref"].rsplit("/", 1)[1]]
+        if "const" in node:
+            return node["const"]
+        if "enum" in node:
+            return node["enum"][-1]
+        if node.get("type") == "integer":
+            return node.get("minimum", 0)
+        if node.get("type") == "boolean":
+            return False
+        pattern = node.get("pattern", "")
+        if "[0-9a-f]{8}-" in pattern:
+            return "00000000-0000-4000-8000-000000000000"
+        if "T[0-9]{2}" in pattern:
+            return "2026-11-25T08:00:00.000000Z"
+        if pattern.startswith("^[0-9]{4}-"):
+            return "2026-11-25"
+        if pattern.startswith("^-?(0|"):
+            return "0"
+        if "[0-9a-f]{64}" in pattern:
+            return "0" * 64
+        if pattern:
+            return "a"
+        return ""
+
+    schema = defs[kind]
+    return {name: value(schema["properties"][name]) for name in schema["required"]}
 
 
 def enrol_fake(db, client=None, inspector: str = "张三") -> FakeDevice:
