@@ -1,15 +1,15 @@
 """who stored each attachment first (its per-device quota)
 
-Revision ID: s0002_blob_device
-Revises: s0001
+Revision ID: s0003
+Revises: s0002
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "s0002_blob_device"
-down_revision = "s0001"
+revision = "s0003"
+down_revision = "s0002"
 branch_labels = None
 depends_on = None
 
