@@ -161,7 +161,8 @@ def test_the_verify_dialog_fits(qtbot, window):
         dialog.reject()
 
     QTimer.singleShot(0, measure)
-    window.verify_action.trigger()  # exec() returns when `measure` closes it
+    window.verify_action.trigger()
+    qtbot.waitUntil(lambda: "fits" in seen, timeout=10_000)
     assert seen == {"name": "VerifyDialog", "fits": True}
 
 
