@@ -22,7 +22,7 @@ from starlette.requests import ClientDisconnect
 
 from sync import protocol
 from sync.protocol import ProtocolError
-from sync.server import service
+from sync.server import handover_api, service
 from sync.server.blobs import BlobStore
 from sync.server.db import Database
 
@@ -115,6 +115,8 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
         content: dict[str, Any] = {"detail": exc.message}
         if hasattr(exc, "offset"):
             content["offset"] = exc.offset
+        if hasattr(exc, "refused"):  # the records a refused batch may not write, and why
+            content["refused"] = exc.refused
         return JSONResponse(content, status_code=exc.status)
 
     @app.exception_handler(service.Transient)
@@ -266,4 +268,5 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
         receipts = await run_in_threadpool(service.import_file, db, data, "file")
         return {"receipts": receipts}
 
+    app.include_router(handover_api.router)
     return app
