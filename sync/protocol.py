@@ -42,6 +42,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from sync import versions
+
 VERSION = 1
 BATCH_DOMAIN = b"INSPECTOR-BATCH-1\x00"
 FILE_DOMAIN = b"INSPECTOR-BATCH-FILE-1\x00"
@@ -180,8 +182,8 @@ def make_record(kind: str, record_id: str, version: int, content: dict[str, Any]
             digest = content_sha256(content)
     else:
         digest = content_sha256(content)
-    return Record(kind, record_id, version, version - 1 if base is None else base, digest,
-                  content)
+    return Record(kind, record_id, version, versions.base_of(version) if base is None
+                  else base, digest, content)
 
 
 def encode_batch(batch: Batch) -> bytes:

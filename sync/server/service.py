@@ -333,14 +333,14 @@ def ingest(db: Database, body: bytes, signature: str, *, device_id: str | None,
     _check_next(batch)
     body_sha = protocol.sha256_hex(body)
 
-    def do(session: Session) -> tuple[dict[str, Any], int]:
+    def do(session: Session) -> dict[str, Any]:
         device = _load_device(session, batch.device_id, batch.key_id, lock=True)
         device.last_seen_at = utcnow()
         known = session.get(Batch, batch.batch_id)
         if known is not None:
             if known.body_sha256 != body_sha or known.device_id != batch.device_id:
                 raise ProtocolError("this batch id was already used for other content", 409)
-            return json.loads(known.receipt), device.applied_seq
+            return json.loads(known.receipt)
         taken = session.scalar(select(Batch.id).where(Batch.device_id == batch.device_id,
                                                       Batch.seq == batch.seq))
         if taken is not None or batch.seq <= device.applied_seq:
@@ -358,13 +358,13 @@ def ingest(db: Database, body: bytes, signature: str, *, device_id: str | None,
             receipt = _receipt(row, protocol.WAITING, gap=[device.applied_seq + 1,
                                                            batch.seq - 1])
             row.receipt = protocol.dumps(receipt)
-            return receipt, device.applied_seq
+            return receipt
         session.add(row)
         session.flush()
-        return _apply(session, device, row, batch, strict=True), device.applied_seq
+        return _apply(session, device, row, batch, strict=True)
 
-    receipt, applied_seq = _retrying(db, do)
-    caught = catch_up(db, batch.device_id, applied_seq)
+    receipt = _retrying(db, do)
+    caught = catch_up(db, batch.device_id)
     if caught and receipt.get("status") == protocol.WAITING:
         with db.read() as session:
             receipt = json.loads(session.get(Batch, batch.batch_id).receipt)
@@ -374,31 +374,36 @@ def ingest(db: Database, body: bytes, signature: str, *, device_id: str | None,
     return receipt
 
 
-def catch_up(db: Database, device_id: str, applied_seq: int | None = None,
-             limit: int | None = None) -> int:
+def catch_up(db: Database, device_id: str, limit: int | None = None) -> int:
     """Apply up to `limit` batches of this device that wait for their turn, each in its own
     transaction, so that no request holds the database for long and no other device
     waits on this one; the next request of the device goes on. Returns how many applied."""
     limit = CATCH_UP_BATCHES if limit is None else limit
-    if applied_seq is not None:  # the cheap common case: nothing waits for this device
-        with db.read() as session:
-            if session.scalar(select(Batch.status).where(
-                    Batch.device_id == device_id, Batch.seq == applied_seq + 1)) is None:
-                return 0
 
-    def step(session: Session) -> bool:
+    def step(session: Session, batch_id: str, batch: protocol.Batch) -> bool:
         device = session.get(Device, device_id, with_for_update=True)
         if device is None or device.revoked_at is not None:
             return False
         nxt = session.scalar(select(Batch).where(Batch.device_id == device_id,
                                                  Batch.seq == device.applied_seq + 1))
-        if nxt is None or nxt.status != protocol.WAITING:
-            return False
-        _apply(session, device, nxt, protocol.decode_batch(nxt.body), strict=False)
+        if nxt is None or nxt.id != batch_id or nxt.status != protocol.WAITING:
+            return False  # another request applied it first
+        _apply(session, device, nxt, batch, strict=False)
         return True
 
     done = 0
-    while done < limit and _retrying(db, step):
+    while done < limit:
+        # Decoded before the write transaction: the database is held only to apply.
+        with db.read() as session:
+            device = session.get(Device, device_id)
+            nxt = None if device is None else session.execute(
+                select(Batch.id, Batch.body, Batch.status).where(
+                    Batch.device_id == device_id, Batch.seq == device.applied_seq + 1)).first()
+        if nxt is None or nxt.status != protocol.WAITING:
+            break
+        batch = protocol.decode_batch(nxt.body)
+        if not _retrying(db, lambda s, i=nxt.id, b=batch: step(s, i, b)):
+            break
         done += 1
     return done
 

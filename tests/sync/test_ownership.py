@@ -208,3 +208,52 @@ def test_waiting_batches_catch_up_in_bounded_steps(app_client, monkeypatch):
     assert [r.seq for r in rows] == list(range(1, 51))
     assert all(r.status == "applied" for r in rows)
     assert all(rows[i].applied_at <= rows[i + 1].applied_at for i in range(49))
+
+
+def test_the_version_rule_where_each_place_differs():
+    from sync.versions import Verdict, for_import, for_server, newer, next_version
+
+    sha, other = "a" * 64, "b" * 64
+    assert next_version(3) == 4
+    assert for_server(1, 0, 0, None, sha) == Verdict.CREATE
+    assert for_server(3, 2, 2, None, sha) == Verdict.APPLY
+    assert for_server(2, 1, 2, sha, sha) == Verdict.DUPLICATE
+    assert for_server(2, 1, 2, other, sha) == Verdict.DIFFERENT_CONTENT
+    assert for_server(5, 4, 2, None, sha) == Verdict.UNKNOWN_BASE
+    assert for_server(protocol.MAX_INT, 2, 2, None, sha) == Verdict.NOT_NEXT
+    # The importer takes a jump the server refuses: a file holds only the latest version.
+    assert for_import(protocol.MAX_INT, 2, None) == Verdict.APPLY
+    assert for_import(1, 2, None) == Verdict.STALE_BASE
+    assert for_import(2, None, None) == Verdict.CREATE
+    assert for_import(2, 2, True) == Verdict.DUPLICATE and for_import(2, 2, False).conflict
+    assert newer(3, 2) and not newer(2, 2) and newer(1, None)
+
+
+def test_sqlite_writers_take_turns_first_come_first_served():
+    import threading
+
+    from sync.server.db import FairQueue
+
+    queue = FairQueue()
+    first = queue.acquire(1)
+    order, started = [], []
+
+    def writer(n):
+        started.append(n)
+        ticket = queue.acquire(10)
+        order.append(n)
+        queue.release(ticket)
+
+    threads = []
+    for n in range(5):
+        t = threading.Thread(target=writer, args=(n,))
+        t.start()
+        threads.append(t)
+        while len(started) <= n or queue._next <= n + 1:  # queued in this order
+            threading.Event().wait(0.001)
+    assert queue.acquire(0.01) is None  # gave up waiting: skipped, never blocks the rest
+    queue.release(first)
+    for t in threads:
+        t.join()
+    assert order == [0, 1, 2, 3, 4]
+    assert queue.acquire(1) is not None
