@@ -330,7 +330,6 @@ def ingest(db: Database, body: bytes, signature: str, *, device_id: str | None,
         device = _load_device(session, batch.device_id, batch.key_id, lock=False)
     protocol.verify_batch_signature(protocol.load_public_key(device.public_key), signature,
                                     body)
-    _check_next(batch)
     body_sha = protocol.sha256_hex(body)
 
     def do(session: Session) -> dict[str, Any]:
@@ -341,6 +340,7 @@ def ingest(db: Database, body: bytes, signature: str, *, device_id: str | None,
             if known.body_sha256 != body_sha or known.device_id != batch.device_id:
                 raise ProtocolError("this batch id was already used for other content", 409)
             return json.loads(known.receipt)
+        _check_next(batch)  # after the stored receipt: the same batch, the same answer
         taken = session.scalar(select(Batch.id).where(Batch.device_id == batch.device_id,
                                                       Batch.seq == batch.seq))
         if taken is not None or batch.seq <= device.applied_seq:
