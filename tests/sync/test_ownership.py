@@ -257,3 +257,30 @@ def test_sqlite_writers_take_turns_first_come_first_served():
         t.join()
     assert order == [0, 1, 2, 3, 4]
     assert queue.acquire(1) is not None
+
+
+def test_a_device_offline_during_a_handover_loses_nothing_and_goes_on(client_device, server):
+    """The real agent: an edit made before the device learnt of a handover is kept as a
+    conflict, its batch applies, and the device's later changes still reach the server."""
+    from synchelpers import fast_options
+
+    from inspector_app.core.sync import agent
+
+    dev = client_device
+    dev.enroll(server)
+    rid = dev.add_checks(1)[0]
+    assert agent.SyncAgent(dev.store, fast_options()).run().ok
+    other = enrol_fake(server.db, None, "李四")
+    handover.hand_over(server.db, "check", rid, other.device_id, reason="调岗",
+                       decided_by="科长")
+    dev.edit_check(rid, remarks="交接前的修改")
+    later = dev.add_checks(2, prefix="交接后")
+    report = agent.SyncAgent(dev.store, fast_options()).run()
+    assert report.ok, report.error
+    assert [c["reason"] for c in report.conflicts] == ["handed_over"]
+    assert _current(server.db, rid).version == 1
+    assert _current(server.db, rid).owner_device_id == other.device_id
+    assert all(_current(server.db, i).owner_device_id == dev.device_id for i in later)
+    dev.add_checks(1, prefix="再后来")
+    assert agent.SyncAgent(dev.store, fast_options()).run().ok
+    assert service.stats(server.db)["check"] == 4
