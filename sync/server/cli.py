@@ -218,9 +218,14 @@ def _handover(args, db) -> int:
     if args.command == "handover":
         import getpass
 
+        by = args.by
+        if not by:
+            try:
+                by = f"admin:{getpass.getuser()}"
+            except (OSError, KeyError):  # no login name (a container, a service)
+                by = "admin"
         done = handover.hand_over(db, args.kind, args.record_id, args.to_device,
-                                  reason=args.reason,
-                                  decided_by=args.by or f"admin:{getpass.getuser()}")
+                                  reason=args.reason, decided_by=by)
         print(f"{done['kind']} {done['record_id']} version {done['version']}: device "
               f"{done['from_device_id']} -> {done['to_device_id']}")
         return 0
