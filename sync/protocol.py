@@ -42,6 +42,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from sync import versions
 from sync.canonical_json import dumps  # the one canonical JSON (protocol.dumps to callers)
 
 VERSION = 1
@@ -185,8 +186,8 @@ def make_record(kind: str, record_id: str, version: int, content: dict[str, Any]
             digest = content_sha256(content)
     else:
         digest = content_sha256(content)
-    return Record(kind, record_id, version, version - 1 if base is None else base, digest,
-                  content)
+    return Record(kind, record_id, version, versions.base_of(version) if base is None
+                  else base, digest, content)
 
 
 def encode_batch(batch: Batch) -> bytes:

@@ -12,6 +12,7 @@ from inspector_app.core import audit, search
 from inspector_app.core.i18n import _
 from inspector_app.core.models import RECORD_KINDS, AuditedMixin, Party, Stall
 from inspector_app.core.store import local_offset_minutes, utcnow
+from sync import versions
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def update(session: Session, obj: AuditedMixin, actor: Actor, expected_version: 
     if obj.version != expected_version:
         raise VersionConflict(obj.__kind__, obj.id, expected_version, obj.version)
     now = now or utcnow()
-    obj.version += 1
+    obj.version = versions.next_version(obj.version)
     obj.updated_at = now
     obj.updated_offset = local_offset_minutes(now)
     obj.device_id = actor.device_id

@@ -17,6 +17,7 @@ written, in one transaction. Per entity:
 * same id, higher version: applied as the next version (the history keeps the old ones);
 * same id, a version the store holds with other content, or a lower version the store
   never had: a conflict, reported, and nothing is overwritten.
+(The rule is `sync.versions.for_import`; it says why it differs from the server's.)
 
 Every version written here goes through `records.save_version` with the audit action
 "import", so it gets its history row, audit entry, outbox entry and search index entry
@@ -59,6 +60,7 @@ from inspector_app.core.models import (
 )
 from inspector_app.core.seizure import rules as seizure_rules
 from inspector_app.core.store import Store, utcnow
+from sync import versions
 
 FORMAT = "inspector-records"
 FORMAT_VERSION = 1
@@ -1109,19 +1111,19 @@ def _plan(session: Session, good: list[tuple[int, dict[str, Any]]],
         for index, rec in entries:
             current = existing.get(rec["id"])
             label = entity_label(kind)
-            if current is None:
-                plans.append(_Plan(index, rec, "create"))
-                continue
             content = stored.get((rec["id"], rec["version"]))
-            if content is not None:
-                if content == canonical.dumps(rec):
-                    plans.append(_Plan(index, rec, "skip"))
-                else:
-                    issues.append(Issue(json_path(["records", index]), _(
-                        "conflict: the store holds another version {version} of this {kind} "
-                        "({id}); nothing was overwritten").format(
-                        version=rec["version"], kind=label, id=rec["id"])))
-            elif rec["version"] > current:
+            verdict = versions.for_import(rec["version"], current, None if content is None
+                                          else content == canonical.dumps(rec))
+            if verdict == versions.Verdict.CREATE:
+                plans.append(_Plan(index, rec, "create"))
+            elif verdict == versions.Verdict.DUPLICATE:
+                plans.append(_Plan(index, rec, "skip"))
+            elif verdict == versions.Verdict.DIFFERENT_CONTENT:
+                issues.append(Issue(json_path(["records", index]), _(
+                    "conflict: the store holds another version {version} of this {kind} "
+                    "({id}); nothing was overwritten").format(
+                    version=rec["version"], kind=label, id=rec["id"])))
+            elif verdict == versions.Verdict.APPLY:
                 plans.append(_Plan(index, rec, "update"))
             else:
                 issues.append(Issue(json_path(["records", index]), _(

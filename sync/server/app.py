@@ -24,7 +24,7 @@ from sync.server import attachments as attachment_uploads
 from sync.server import limits, service
 from sync.server.blobs import PARTIAL_MAX_AGE, BlobStore
 from sync.server.db import Database
-from sync.server.routes import attachments, batches, devices, meta
+from sync.server.routes import attachments, batches, devices, handovers, meta
 
 
 @dataclass
@@ -54,7 +54,7 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
     app.add_middleware(devices.EnrolGate, limiter=app.state.enrol_limiter,
                        proxies=config.proxies)
     app.state.imports = asyncio.Semaphore(1)
-    for module in (meta, devices, batches, attachments):
+    for module in (meta, devices, batches, attachments, handovers):
         app.include_router(module.router)
 
     @app.exception_handler(ProtocolError)
@@ -62,6 +62,8 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
         content: dict[str, Any] = {"detail": exc.message}
         if hasattr(exc, "offset"):
             content["offset"] = exc.offset
+        if hasattr(exc, "refused"):  # the records a refused batch may not write, and why
+            content["refused"] = exc.refused
         return JSONResponse(content, status_code=exc.status)
 
     @app.exception_handler(service.Transient)

@@ -11,6 +11,8 @@
     inspector-server --data-dir D review KIND RECORD_ID approved|returned [--note T]
     inspector-server --data-dir D reference put KIND ITEM_ID FILE.json
     inspector-server --data-dir D agency NAME
+    inspector-server --data-dir D handover KIND RECORD_ID --to DEVICE_ID [--reason T] [--by NAME]
+    inspector-server --data-dir D handovers [--kind K] [--record ID] [--device ID] [--json]
 
 Without --database-url the server keeps a SQLite database in the data folder; with
 `postgresql+psycopg://...` several server processes can share one database. Attachments
@@ -113,6 +115,17 @@ def parser() -> argparse.ArgumentParser:
     put.add_argument("file", type=Path, help="the item's content as a JSON object")
     ag = sub.add_parser("agency", help="set the agency name given to enrolled devices")
     ag.add_argument("name")
+    ho = sub.add_parser("handover", help="hand a record to another device (recorded)")
+    ho.add_argument("kind")
+    ho.add_argument("record_id")
+    ho.add_argument("--to", required=True, dest="to_device", help="the device it goes to")
+    ho.add_argument("--reason", default="")
+    ho.add_argument("--by", default="", help="who decided (default: admin:<login name>)")
+    hl = sub.add_parser("handovers", help="list the recorded handovers")
+    hl.add_argument("--kind")
+    hl.add_argument("--record", dest="record_id")
+    hl.add_argument("--device", help="handovers this device gave or received")
+    hl.add_argument("--json", action="store_true")
     return p
 
 
@@ -169,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
             version = service.put_reference(db, args.kind, args.item_id, content)
             print(f"{args.kind} {args.item_id} version {version}")
             return 0
+        if command in ("handover", "handovers"):
+            return _handover(args, db)
         if command == "agency":
             with db.write() as session:
                 service.set_setting(session, "agency", args.name)
@@ -210,6 +225,34 @@ def _device(args, db, service) -> int:
         print(f"device {args.device_id} revoked")
         return 0
     return 2
+
+
+def _handover(args, db) -> int:
+    from sync.server import handover
+
+    if args.command == "handover":
+        import getpass
+
+        by = args.by
+        if not by:
+            try:
+                by = f"admin:{getpass.getuser()}"
+            except (OSError, KeyError):  # no login name (a container, a service)
+                by = "admin"
+        done = handover.hand_over(db, args.kind, args.record_id, args.to_device,
+                                  reason=args.reason, decided_by=by)
+        print(f"{done['kind']} {done['record_id']} version {done['version']}: device "
+              f"{done['from_device_id']} -> {done['to_device_id']}")
+        return 0
+    items = handover.list_handovers(db, args.kind, args.record_id, args.device)
+    if args.json:
+        print(json.dumps(items, ensure_ascii=False, indent=1))
+        return 0
+    for h in items:
+        print(f"{h['decided_at']} {h['kind']} {h['record_id']} v{h['version']} "
+              f"{h['from_device_id']} -> {h['to_device_id']} by {h['decided_by']}"
+              f"{': ' + h['reason'] if h['reason'] else ''}")
+    return 0
 
 
 def _serve(args, config) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,38 @@ log = logging.getLogger("inspector_server.db")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_NAME = "server.db"
 _MIGRATE_LOCK = 0x494E5350  # PostgreSQL advisory lock id while migrating
+WRITE_WAIT = 60.0  # seconds a SQLite writer queues in this process before going ahead
+
+
+class FairQueue:
+    """Writers in turn, first come first served. SQLite has one writer at a time, and its
+    busy wait polls with growing sleeps, so a device whose requests write back to back
+    (a catch-up) can starve another device's writer; queueing them in the process is fair.
+    A writer that waited `WRITE_WAIT` goes ahead (SQLite's own lock still holds)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next = self._serving = 0
+        self._abandoned: set[int] = set()
+
+    def acquire(self, timeout: float) -> int | None:
+        with self._cond:
+            ticket = self._next
+            self._next += 1
+            if self._cond.wait_for(lambda: self._serving == ticket, timeout):
+                return ticket
+            self._abandoned.add(ticket)
+            return None
+
+    def release(self, ticket: int | None) -> None:
+        if ticket is None:
+            return
+        with self._cond:
+            self._serving += 1
+            while self._serving in self._abandoned:
+                self._abandoned.discard(self._serving)
+                self._serving += 1
+            self._cond.notify_all()
 
 
 def default_url(data_dir: Path) -> str:
@@ -56,10 +89,8 @@ def alembic_config(connection=None):
     return cfg
 
 
-def migrate(engine: Engine, target: str = "heads") -> None:
-    """Bring the schema to `target`; several server processes may start at once.
-
-    "heads": revisions made side by side on one parent (independent changes) all apply."""
+def migrate(engine: Engine, target: str = "head") -> None:
+    """Bring the schema to `target`; several server processes may start at once."""
     from alembic import command
 
     with engine.begin() as conn:
@@ -77,6 +108,7 @@ class Database:
         self.write_engine = make_engine(url, immediate=True) if self.is_sqlite else self.engine
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
+        self._writers = FairQueue() if self.is_sqlite else None
         if upgrade:
             migrate(self.write_engine)
 
@@ -91,8 +123,13 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        with self._write() as session, session.begin():
-            yield session
+        ticket = self._writers.acquire(WRITE_WAIT) if self._writers else None
+        try:
+            with self._write() as session, session.begin():
+                yield session
+        finally:
+            if self._writers:
+                self._writers.release(ticket)
 
     def dispose(self) -> None:
         self.engine.dispose()

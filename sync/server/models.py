@@ -2,7 +2,8 @@
 
 Uniqueness is always a database constraint: a record version is unique by
 (kind, record_id, version), a batch by its id and by (device_id, seq). Raw batches are
-stored as received and their bytes are never updated.
+stored as received and their bytes are never updated. A record belongs to the device that
+created it until a recorded handover (`handovers`) moves it.
 """
 
 from __future__ import annotations
@@ -130,7 +131,8 @@ class CurrentRecord(Base):
     record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
     content_sha256: Mapped[str] = mapped_column(String(64))
-    owner_device_id: Mapped[str] = mapped_column(String(36))  # the device that created it
+    # The device that may write it: its creator, or the one it was last handed to.
+    owner_device_id: Mapped[str] = mapped_column(String(36))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     __table_args__ = (Index("ix_current_records_owner", "owner_device_id"),)
 
@@ -157,6 +159,23 @@ class Conflict(Base):
         UniqueConstraint("batch_id", "position", name="uq_conflicts_batch_position"),
         Index("ix_conflicts_record", "kind", "record_id"),
     )
+
+
+class Handover(Base):
+    """A recorded decision that moves a record to another device (its new owner)."""
+
+    __tablename__ = "handovers"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)  # the agency's version when handed over
+    from_device_id: Mapped[str] = mapped_column(String(36))
+    to_device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str] = mapped_column(String(128))  # device:ID, or an admin's name
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_handovers_record", "kind", "record_id"),
+                      Index("ix_handovers_from", "from_device_id"))
 
 
 class Blob(Base):

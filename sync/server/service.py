@@ -7,9 +7,17 @@ Ingest rules (ODK Central's instanceID/deprecatedID, Kinto's If-Match):
 - the same batch again (same id, same bytes) returns its stored receipt and changes nothing;
 - a batch applies only in its device's sequence order; one after a gap waits (stored, not
   applied) until the gap fills, and its receipt says which sequence numbers are missing;
-- a record version whose base is the agency's current version applies; the same version
-  with the same content is a no-op; a version on an older base, or other content under a
-  version already stored, is a conflict: kept for a supervisor, overwriting nothing.
+  once the gap fills, each request applies a bounded number of the waiting batches, one
+  transaction each, so a long catch-up never holds the database for other devices;
+- the version rule is `sync.versions`: a version is exactly base + 1; one on the agency's
+  current version applies; the same version with the same content is a no-op; other
+  content under a version already stored, or a base the server never saw, is a conflict:
+  kept for a supervisor, overwriting nothing;
+- a device writes only the records it created or that a recorded handover gave it
+  (`sync.server.handover`); a batch with a version that is not base + 1, or with another
+  device's record, is refused whole (4xx, nothing stored, each such record named). A
+  version of a record this device handed over (made before it learnt of the handover) is
+  kept as a conflict, so that the device's later batches still apply.
 Uniqueness is enforced by the database (constraints, compare-and-set updates); a
 transaction that loses a race is rolled back and retried as a whole.
 """
@@ -31,7 +39,7 @@ from sqlalchemy import and_, bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from sync import protocol
+from sync import protocol, versions
 from sync.protocol import ProtocolError
 from sync.server import limits, validation
 from sync.server.db import Database
@@ -44,6 +52,7 @@ from sync.server.models import (
     Device,
     Enrolment,
     FeedEntry,
+    Handover,
     RecordVersion,
     ReferenceItem,
     Review,
@@ -57,6 +66,9 @@ MAIN_KINDS = ("check", "seizure", "worklog")
 ENROL_CODE_DAYS = 7
 ENROL_WINDOW = timedelta(minutes=10)
 RETRIES = 5
+CATCH_UP_BATCHES = 10  # waiting batches one request applies after its own, one at a time
+NOT_OWNER = "not_owner"  # refused (or, in a batch that waited, a conflict)
+HANDED_OVER = "handed_over"  # conflict: a version of a record this device handed over
 
 
 class Transient(Exception):
@@ -254,13 +266,48 @@ def _load_device(session: Session, device_id: str, key_id: str, lock: bool) -> D
     return device
 
 
+class Refused(ProtocolError):
+    """A batch refused whole, naming each record that may not be written and why."""
+
+    def __init__(self, refused: list[dict[str, Any]], status: int):
+        first = refused[0]
+        more = f" ({len(refused) - 1} more records refused)" if len(refused) > 1 else ""
+        super().__init__(f"record {first['position']} ({first['kind']} {first['id']} version "
+                         f"{first['version']}): {REFUSALS[first['reason']]}{more}; nothing of "
+                         "this batch was stored", status)
+        self.refused = refused
+
+
+REFUSALS = {
+    versions.Verdict.NOT_NEXT: "a new version must be its base + 1",
+    NOT_OWNER: "it belongs to another device; a device writes only the records it created "
+               "or that were handed to it",
+}
+
+
+def _refusal(position: int, r: protocol.Record, reason: str) -> dict[str, Any]:
+    return {"position": position, "kind": r.kind, "id": r.id, "version": r.version,
+            "base": r.base, "reason": reason}
+
+
+def _check_next(batch: protocol.Batch) -> None:
+    """Every version is its base + 1 (checked before anything is stored)."""
+    refused = [_refusal(n, r, versions.Verdict.NOT_NEXT) for n, r in enumerate(batch.records)
+               if not versions.is_next(r.base, r.version)]
+    if refused:
+        raise Refused(refused, 400)
+
+
 def ingest(db: Database, body: bytes, signature: str, *, device_id: str,
            source: str = "http", quota: int = limits.DEFAULT_DEVICE_QUOTA) -> dict[str, Any]:
     """Verify and store one signed batch; return its receipt (the stored one if known).
 
     `device_id` is the authenticated device, or the one a batch file names. Its signature
     is checked before the body is inflated or parsed, and the parse is bounded
-    (`protocol.decode_batch`, `limits.parsing`)."""
+    (`protocol.decode_batch`, `limits.parsing`). A batch with a record its device may not
+    write is refused whole (no record of it, nor the batch, is stored). After the batch, at
+    most `CATCH_UP_BATCHES` batches that waited for it apply, one transaction each
+    (`catch_up`)."""
     if len(body) > protocol.MAX_BODY_BYTES:
         raise ProtocolError("the batch is larger than allowed", 413)
     if not isinstance(signature, str) or not signature or len(signature) > 128:
@@ -287,6 +334,7 @@ def ingest(db: Database, body: bytes, signature: str, *, device_id: str,
             if known.body_sha256 != body_sha or known.device_id != batch.device_id:
                 raise ProtocolError("this batch id was already used for other content", 409)
             return json.loads(known.receipt)
+        _check_next(batch)  # after the stored receipt: the same batch, the same answer
         taken = session.scalar(select(Batch.id).where(Batch.device_id == batch.device_id,
                                                       Batch.seq == batch.seq))
         if taken is not None or batch.seq <= device.applied_seq:
@@ -299,27 +347,61 @@ def ingest(db: Database, body: bytes, signature: str, *, device_id: str,
                     body_sha256=body_sha, signature=signature, source=source,
                     records=len(batch.records), received_at=now, status=protocol.WAITING,
                     receipt="{}")
-        session.add(row)
-        session.flush()
         if batch.seq != device.applied_seq + 1:
+            _refuse_unowned(session, device.id, batch)
+            session.add(row)
+            session.flush()
             receipt = _receipt(row, protocol.WAITING, gap=[device.applied_seq + 1,
                                                            batch.seq - 1])
             row.receipt = protocol.dumps(receipt)
             return receipt
-        receipt = _apply(session, device, row, batch)
-        # Batches that waited for this one apply now, in order.
-        while True:
-            nxt = session.scalar(select(Batch).where(Batch.device_id == device.id,
-                                                     Batch.seq == device.applied_seq + 1))
-            if nxt is None:
-                break
-            _apply(session, device, nxt, protocol.decode_batch(nxt.body))
-        return receipt
+        session.add(row)
+        session.flush()
+        return _apply(session, device, row, batch, strict=True)
 
     receipt = _retrying(db, do)
-    log.info("batch %s of device %s seq %d via %s: %s, %d records", batch.batch_id,
-             batch.device_id, batch.seq, source, receipt.get("status"), len(batch.records))
+    caught = catch_up(db, batch.device_id)
+    if caught and receipt.get("status") == protocol.WAITING:
+        with db.read() as session:
+            receipt = json.loads(session.get(Batch, batch.batch_id).receipt)
+    log.info("batch %s of device %s seq %d via %s: %s, %d records%s", batch.batch_id,
+             batch.device_id, batch.seq, source, receipt.get("status"), len(batch.records),
+             f", {caught} waiting batches applied" if caught else "")
     return receipt
+
+
+def catch_up(db: Database, device_id: str, limit: int | None = None) -> int:
+    """Apply up to `limit` batches of this device that wait for their turn, each in its own
+    transaction, so that no request holds the database for long and no other device
+    waits on this one; the next request of the device goes on. Returns how many applied."""
+    limit = CATCH_UP_BATCHES if limit is None else limit
+
+    def step(session: Session, batch_id: str, batch: protocol.Batch) -> bool:
+        device = session.get(Device, device_id, with_for_update=True)
+        if device is None or device.revoked_at is not None:
+            return False
+        nxt = session.scalar(select(Batch).where(Batch.device_id == device_id,
+                                                 Batch.seq == device.applied_seq + 1))
+        if nxt is None or nxt.id != batch_id or nxt.status != protocol.WAITING:
+            return False  # another request applied it first
+        _apply(session, device, nxt, batch, strict=False)
+        return True
+
+    done = 0
+    while done < limit:
+        # Decoded before the write transaction: the database is held only to apply.
+        with db.read() as session:
+            device = session.get(Device, device_id)
+            nxt = None if device is None else session.execute(
+                select(Batch.id, Batch.body, Batch.status).where(
+                    Batch.device_id == device_id, Batch.seq == device.applied_seq + 1)).first()
+        if nxt is None or nxt.status != protocol.WAITING:
+            break
+        batch = protocol.decode_batch(nxt.body)
+        if not _retrying(db, lambda s, i=nxt.id, b=batch: step(s, i, b)):
+            break
+        done += 1
+    return done
 
 
 def _receipt(row: Batch, status: str, **extra: Any) -> dict[str, Any]:
@@ -328,59 +410,110 @@ def _receipt(row: Batch, status: str, **extra: Any) -> dict[str, Any]:
             "received_at": protocol_time(row.received_at), **extra}
 
 
-def _apply(session: Session, device: Device, row: Batch, batch: protocol.Batch
-           ) -> dict[str, Any]:
-    """Apply the records of a batch (in order) to the central tables."""
-    now = utcnow()
+@dataclass
+class _State:
+    """What the server holds of the records a batch names."""
+
+    current: dict[tuple[str, str], int]
+    owners: dict[tuple[str, str], str]
+    stored: dict[tuple[str, str, int], str]
+    handed_away: set[tuple[str, str]]  # records this device held and handed over
+
+
+def _load_state(session: Session, device_id: str, records: list[protocol.Record]) -> _State:
     by_kind: dict[str, set[str]] = defaultdict(set)
-    for r in batch.records:
+    for r in records:
         by_kind[r.kind].add(r.id)
-    current: dict[tuple[str, str], int] = {}
-    stored: dict[tuple[str, str, int], str] = {}
+    state = _State({}, {}, {}, set())
     for kind, ids in by_kind.items():
         id_list = sorted(ids)
         for i in range(0, len(id_list), 500):
             chunk = id_list[i:i + 500]
-            for rid, version in session.execute(
-                    select(CurrentRecord.record_id, CurrentRecord.version).where(
+            for rid, version, owner in session.execute(
+                    select(CurrentRecord.record_id, CurrentRecord.version,
+                           CurrentRecord.owner_device_id).where(
                         CurrentRecord.kind == kind, CurrentRecord.record_id.in_(chunk))):
-                current[(kind, rid)] = version
+                state.current[(kind, rid)] = version
+                state.owners[(kind, rid)] = owner
             for rid, version, sha in session.execute(
                     select(RecordVersion.record_id, RecordVersion.version,
                            RecordVersion.content_sha256).where(
                         RecordVersion.kind == kind, RecordVersion.record_id.in_(chunk))):
-                stored[(kind, rid, version)] = sha
+                state.stored[(kind, rid, version)] = sha
+    others = sorted({key for key, owner in state.owners.items() if owner != device_id})
+    for i in range(0, len(others), 500):
+        chunk = set(others[i:i + 500])
+        rows = session.execute(select(Handover.kind, Handover.record_id).where(
+            Handover.from_device_id == device_id, Handover.kind.in_({k for k, _ in chunk}),
+            Handover.record_id.in_([rid for _, rid in chunk])))
+        state.handed_away.update(key for key in rows if tuple(key) in chunk)
+    return state
+
+
+def _refuse_unowned(session: Session, device_id: str, batch: protocol.Batch) -> None:
+    """Refuse (before storing it) a batch that would write another device's record."""
+    state = _load_state(session, device_id, batch.records)
+    refused = [_refusal(n, r, NOT_OWNER) for n, r in enumerate(batch.records)
+               if state.owners.get((r.kind, r.id), device_id) != device_id
+               and (r.kind, r.id) not in state.handed_away
+               and state.stored.get((r.kind, r.id, r.version)) != r.sha256]
+    if refused:
+        raise Refused(refused, 403)
+
+
+def _apply(session: Session, device: Device, row: Batch, batch: protocol.Batch,
+           strict: bool) -> dict[str, Any]:
+    """Apply the records of a batch (in order) to the central tables.
+
+    A version another device's record would take is refused (`Refused`, nothing stored)
+    when `strict` (the batch's own request); when a waiting batch applies later it is kept
+    as a conflict instead, like a version of a record this device handed over."""
+    now = utcnow()
+    state = _load_state(session, device.id, batch.records)
+    current, owners, stored = state.current, state.owners, state.stored
     before = dict(current)
 
-    versions, conflicts, refs = [], [], []
+    new_versions, conflicts, refs, refused = [], [], [], []
     applied = duplicates = 0
     conflict_report = []
     for position, r in enumerate(batch.records):
         key = (r.kind, r.id)
-        have = stored.get((r.kind, r.id, r.version))
         cur = current.get(key, 0)
-        if have is not None:
-            if have == r.sha256:
-                duplicates += 1
+        verdict = versions.for_server(r.version, r.base, cur,
+                                      stored.get((r.kind, r.id, r.version)), r.sha256)
+        if verdict == versions.Verdict.DUPLICATE:
+            duplicates += 1
+            continue
+        owner = owners.get(key, device.id)
+        if verdict == versions.Verdict.NOT_NEXT and strict:
+            refused.append(_refusal(position, r, verdict))
+            continue
+        if owner != device.id:
+            if key in state.handed_away:
+                reason = HANDED_OVER
+            elif strict:
+                refused.append(_refusal(position, r, NOT_OWNER))
                 continue
-            reason = "different_content"
-        elif r.base == cur:
-            versions.append({"kind": r.kind, "record_id": r.id, "version": r.version,
+            else:
+                reason = NOT_OWNER
+        elif verdict in (versions.Verdict.CREATE, versions.Verdict.APPLY):
+            new_versions.append({"kind": r.kind, "record_id": r.id, "version": r.version,
                                  "base_version": r.base,
                                  "content": r.text or protocol.dumps(r.content),
                                  "content_sha256": r.sha256, "device_id": device.id,
                                  "batch_id": row.id, "received_at": now})
             stored[(r.kind, r.id, r.version)] = r.sha256
             current[key] = r.version
+            owners[key] = device.id
             applied += 1
             for att in r.content.get("attachments") or ():
                 sha = att.get("sha256") if isinstance(att, dict) else None
                 if isinstance(sha, str) and protocol.SHA_RE.match(sha):
                     refs.append({"kind": r.kind, "record_id": r.id, "sha256": sha,
-                                     "device_id": device.id})
+                                 "device_id": device.id})
             continue
         else:
-            reason = "stale_base" if r.base < cur else "unknown_base"
+            reason = str(verdict)
         conflicts.append({"batch_id": row.id, "position": position, "kind": r.kind,
                           "record_id": r.id, "version": r.version, "base_version": r.base,
                           "current_version": cur,
@@ -390,9 +523,12 @@ def _apply(session: Session, device: Device, row: Batch, batch: protocol.Batch
         conflict_report.append({"position": position, "kind": r.kind, "id": r.id,
                                 "version": r.version, "base": r.base, "current": cur,
                                 "reason": reason})
+    if refused:
+        raise Refused(refused, 400 if all(x["reason"] == versions.Verdict.NOT_NEXT
+                                          for x in refused) else 403)
 
-    if versions:
-        session.execute(RecordVersion.__table__.insert(), versions)
+    if new_versions:
+        session.execute(RecordVersion.__table__.insert(), new_versions)
     new_rows, moves = [], []
     for key, version in current.items():
         old = before.get(key, 0)
@@ -401,22 +537,22 @@ def _apply(session: Session, device: Device, row: Batch, batch: protocol.Batch
         if old == 0:
             sha = stored[(key[0], key[1], version)]
             new_rows.append({"kind": key[0], "record_id": key[1], "version": version,
-                                 "content_sha256": sha, "owner_device_id": device.id,
-                                 "updated_at": now})
+                             "content_sha256": sha, "owner_device_id": device.id,
+                             "updated_at": now})
         else:
             moves.append({"k": key[0], "rid": key[1], "old": old, "new": version,
-                              "sha": stored[(key[0], key[1], version)], "now": now})
+                          "sha": stored[(key[0], key[1], version)], "now": now})
     if new_rows:
         session.execute(CurrentRecord.__table__.insert(), new_rows)
     if moves:
         table = CurrentRecord.__table__
         stmt = table.update().where(and_(
             table.c.kind == bindparam("k"), table.c.record_id == bindparam("rid"),
-            table.c.version == bindparam("old"),
+            table.c.version == bindparam("old"), table.c.owner_device_id == device.id,
         )).values(version=bindparam("new"), content_sha256=bindparam("sha"),
                   updated_at=bindparam("now"))
         moved = session.connection().execute(stmt, moves).rowcount
-        if moved != len(moves):  # another writer moved one of them first: start again
+        if moved != len(moves):  # another writer (or a handover) came first: start again
             raise _Retry()
     if conflicts:
         session.execute(Conflict.__table__.insert(), conflicts)

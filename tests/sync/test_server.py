@@ -99,11 +99,13 @@ def test_versions_apply_on_their_base_and_conflicts_overwrite_nothing(app_client
     # The same version again (another batch): a no-op.
     again = send([v2])
     assert again["applied"] == 0 and again["duplicates"] == 1 and again["conflicts"] == []
-    # Other content under version 2, and a version 3 on the old base 1: conflicts.
+    # Other content under version 2, and a version 4 on a base 3 the server never saw:
+    # conflicts. (A version 3 on the old base 1 is not base + 1: refused, see
+    # test_a_version_must_be_its_base_plus_one.)
     other_v2 = record("check", rid, 2, product_name="别的")
-    stale_v3 = record("check", rid, 3, base=1, product_name="旧")
-    result = send([other_v2, stale_v3])
-    assert [c["reason"] for c in result["conflicts"]] == ["different_content", "stale_base"]
+    unseen_v4 = record("check", rid, 4, product_name="旧")
+    result = send([other_v2, unseen_v4])
+    assert [c["reason"] for c in result["conflicts"]] == ["different_content", "unknown_base"]
     versions = {(k, i, v): s for k, i, v, s in server_versions(db)}
     assert versions == {("check", rid, 1): v1.sha256, ("check", rid, 2): v2.sha256}
     from sync.server.models import Conflict, CurrentRecord

@@ -37,7 +37,7 @@ from inspector_app.core.sync.transport import (
     make_client,
     with_retries,
 )
-from sync import protocol
+from sync import protocol, versions
 
 log = logging.getLogger(__name__)
 
@@ -361,7 +361,7 @@ def apply_change(session, change: dict[str, Any]) -> None:
         if row is None:
             session.add(SyncReference(kind=data["kind"], item_id=data["id"],
                                       version=data["version"], content=text_, received_at=now))
-        elif data["version"] > row.version:
+        elif versions.newer(data["version"], row.version):
             row.version, row.content, row.received_at = data["version"], text_, now
     elif kind == "review":
         if session.get(SyncReview, data["id"]) is None:
