@@ -100,10 +100,10 @@ def test_after_a_handover_the_new_device_writes_and_the_old_one_cannot(app_clien
     assert _current(db, rid, "seizure").owner_device_id == b.device_id
     # B's edit applies; A's (made before it learnt of the handover) does not: it is kept
     # as a conflict for a supervisor and A's batch goes through, so A is not stuck.
-    r = _post(app_client, b, [record("seizure", rid, 2, product_name="李四改")]).json()
+    r = _post(app_client, b, [record("seizure", rid, 2, place="李四改")]).json()
     assert r["applied"] == 1 and r["conflicts"] == []
-    r = _post(app_client, a, [record("check"), record("seizure", rid, 2, product_name="张三改"),
-                              record("seizure", rid, 3, product_name="张三再改")]).json()
+    r = _post(app_client, a, [record("check"), record("seizure", rid, 2, place="张三改"),
+                              record("seizure", rid, 3, place="张三再改")]).json()
     assert r["applied"] == 1
     assert [c["reason"] for c in r["conflicts"]] == ["handed_over", "handed_over"]
     versions = {(i, v): s for _k, i, v, s in server_versions(db) if i == rid}
