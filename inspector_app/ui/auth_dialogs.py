@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.core.i18n import _
+from inspector_app.ui.errors import ERROR_STYLE
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def _error_label() -> QLabel:
     label = QLabel()
     label.setObjectName("error")
     label.setWordWrap(True)
-    label.setStyleSheet("color: #b00020;")
+    label.setStyleSheet(ERROR_STYLE)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.hide()
     return label

@@ -22,6 +22,7 @@ from inspector_app.core import i18n, settings, validation
 from inspector_app.core.i18n import _
 from inspector_app.core.seizure import numbering
 from inspector_app.core.seizure.service import SEIZURE_OPTIONS
+from inspector_app.ui.errors import ERROR_STYLE
 from inspector_app.ui.screen import fit_to_screen, scrolling
 
 _REQUIRED = {settings.AGENCY_NAME.key, settings.AGENCY_ABBR.key}
@@ -69,7 +70,7 @@ class SettingsForm(QWidget):
         form.addRow(_("Data folder"), QLabel(str(store.data_dir)))
         self.error = QLabel()
         self.error.setObjectName("error")
-        self.error.setStyleSheet("color: #b00020;")
+        self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
         self.error.hide()
         layout.addWidget(self.error)

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.core.i18n import N_, _
 from inspector_app.ui import tasks
-from inspector_app.ui.errors import message_of
+from inspector_app.ui.errors import ERROR_STYLE, message_of
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +235,7 @@ class SyncPage(QWidget):
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020;")
+        self.error.setStyleSheet(ERROR_STYLE)
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.error)
 

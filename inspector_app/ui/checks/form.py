@@ -38,8 +38,8 @@ from inspector_app.core.checks import rules
 from inspector_app.core.checks.rules import Answer
 from inspector_app.core.i18n import _
 from inspector_app.forms.definitions import Definition, Field, Item
+from inspector_app.ui.errors import ERROR_STYLE
 
-ERROR_STYLE = "color: #b00020;"
 REQUIRED_MARK = "<span style='color:#b00020'> *</span>"
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 

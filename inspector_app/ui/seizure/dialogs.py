@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from inspector_app.core.i18n import _
 from inspector_app.core.seizure import service
 from inspector_app.core.validation import ValidationError
+from inspector_app.ui.errors import ERROR_STYLE
 
 
 class ActionDialog(QDialog):
@@ -75,7 +76,7 @@ class PartyDialog(QDialog):
             for key, edit in self.fields.items():
                 edit.setText(getattr(current, key))
         self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020")
+        self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.core.i18n import _
+from inspector_app.ui.errors import ERROR_STYLE
 
 Point = tuple[float, float, float, float]  # x, y, ms, pressure
 
@@ -223,7 +224,7 @@ class SignatureDialog(QDialog):
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020")
+        self.error.setStyleSheet(ERROR_STYLE)
         form = QFormLayout()
         form.addRow(_("Name"), self.name)
         row = QHBoxLayout()

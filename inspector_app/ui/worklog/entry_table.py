@@ -55,6 +55,7 @@ from inspector_app.core.store import utcnow
 from inspector_app.core.worklog import entry, importing, items, service
 from inspector_app.core.worklog.entry import EntryContext, TestInput
 from inspector_app.ui import labels, tasks
+from inspector_app.ui.errors import ERROR_STYLE
 from inspector_app.ui.screen import fit_columns, text_width
 
 log = logging.getLogger(__name__)
@@ -810,7 +811,7 @@ class TestEntryWidget(QWidget):
         self._update_buttons()
 
     def show_status(self, text: str, error: bool = False) -> None:
-        self.status.setStyleSheet("color: #b00020;" if error else "")
+        self.status.setStyleSheet(ERROR_STYLE if error else "")
         self.status.setText(text)
 
     # --- loading -------------------------------------------------------------------------

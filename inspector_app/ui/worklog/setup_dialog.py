@@ -26,6 +26,7 @@ from inspector_app.core.i18n import N_, _
 from inspector_app.core.worklog import workstation as ws
 from inspector_app.core.worklog.items import WorklogError
 from inspector_app.ui import tasks
+from inspector_app.ui.errors import ERROR_STYLE
 from inspector_app.ui.screen import fit_columns, fit_to_screen
 
 OPERATOR_COLUMNS = [("name", N_("Name")), ("cert_no", N_("Certificate no.")),
@@ -137,7 +138,7 @@ class WorkstationDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
+        self.message.setStyleSheet(ERROR_STYLE)
         save = QPushButton(_("Save"))
         save.setObjectName("ws_save")
         save.setDefault(True)
