@@ -41,24 +41,8 @@ def _agency(ctx):
     return _STORES["agency"]
 
 
-_INK: list[bytes] = []
-
-
-def _ink() -> bytes:
-    """A small drawn-signature PNG, as the signature pad exports one."""
-    if not _INK:
-        from PIL import Image, ImageDraw
-
-        image = Image.new("LA", (120, 40), (0, 0))
-        ImageDraw.Draw(image).line([(5, 30), (40, 8), (70, 32), (115, 10)], fill=(0, 255),
-                                   width=3)
-        out = io.BytesIO()
-        image.save(out, "PNG")
-        _INK.append(out.getvalue())
-    return _INK[0]
-
-
 def _issue(ctx, items: int, session=None, now=None) -> str:
+    from inspector_app.core.demo.printable import signature
     from inspector_app.core.seizure import service
 
     store, actor, officers, party_id = _agency(ctx)
@@ -78,8 +62,9 @@ def _issue(ctx, items: int, session=None, now=None) -> str:
         for role, signer, officer_id in (("officer", "张三", officers[0]),
                                          ("officer", "李四", officers[1]),
                                          ("party", "𠮷祥日杂商行", None)):
-            service.add_signature(store, s, actor, seizure.id, role, signer, png=_ink(),
-                                  officer_id=officer_id, now=now)
+            png, strokes = signature(signer)
+            service.add_signature(store, s, actor, seizure.id, role, signer, png=png,
+                                  strokes=strokes, officer_id=officer_id, now=now)
         service.issue(store, s, actor, seizure.id, now=now)
         return seizure.id
 
