@@ -20,25 +20,28 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any, Literal
 
-from PySide6.QtCore import QMetaMethod, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QMetaMethod, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 log = logging.getLogger(__name__)
 
 SessionMode = Literal["read", "write"] | None
 
-# Operations whose result has not been delivered yet (so Python keeps them alive).
+# Operations whose result has not been delivered yet, or whose worker has not returned
+# (so Python keeps them alive, and their QObjects are freed on the main thread only).
 _running: set[Operation] = set()
 
 
 class Job:
     """What an operation running on a worker thread may use."""
 
-    def __init__(self, store: Any, signals: _Signals, cancel: threading.Event):
+    def __init__(self, store: Any, signals: _Signals, cancel: threading.Event,
+                 returned: threading.Event):
         self.store = store
         self.session: Any = None  # set when a session mode was asked for
         self._signals = signals
         self._cancel = cancel
+        self._returned = returned  # set as the worker's last act
 
     def report(self, done: int, total: int = 0) -> None:
         """Progress, from the worker thread; shown on the main thread."""
@@ -75,7 +78,14 @@ class _Runnable(QRunnable):
         else:
             signals.succeeded.emit(result)
         finally:
+            # The worker lets go of the signals object before it says it has returned, so
+            # the operation (kept until then) frees it on the main thread, never the worker.
             job.session = None
+            returned = job._returned
+            del signals
+            job._signals = None
+            self._job = self._fn = None
+            returned.set()
 
 
 class Operation(QObject):
@@ -89,6 +99,7 @@ class Operation(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._cancel = threading.Event()
+        self._returned = threading.Event()
         self._signals = _Signals()
         self._signals.succeeded.connect(self._on_succeeded)
         self._signals.failed.connect(self._on_failed)
@@ -115,7 +126,14 @@ class Operation(QObject):
 
     def _finish(self) -> None:
         self.finished.emit()
-        _running.discard(self)
+        self._release()
+
+    def _release(self) -> None:
+        # The result can arrive before the worker has left its emit(): wait for it.
+        if self._returned.is_set():
+            _running.discard(self)
+        else:
+            QTimer.singleShot(5, self._release)
 
 
 def run_in_background(
@@ -145,7 +163,7 @@ def run_in_background(
         op.failed.connect(on_failure)
     if on_progress is not None:
         op.progressed.connect(on_progress)
-    job = Job(store, op._signals, op._cancel)
+    job = Job(store, op._signals, op._cancel, op._returned)
     _running.add(op)
     (pool or QThreadPool.globalInstance()).start(_Runnable(fn, job, session))
     return op
