@@ -129,19 +129,63 @@ def _fix_tounicode_for_astral_chars() -> None:
     ttfonts.makeToUnicodeCMap = make_tounicode_cmap
 
 
+# Typefaces a document asks for: "body" for the text, "title" for document titles.
+FACES = ("body", "title")
+
+
+class UnprintableText(ValueError):
+    """Text holds characters no bundled font can show; `chars` lists them once each."""
+
+    def __init__(self, chars: list[str]):
+        self.chars = chars
+        shown = "、".join(f"{ch}（U+{ord(ch):04X}）" for ch in chars)
+        super().__init__(shown)
+
+
+def unprintable(text: str) -> list[str]:
+    """The characters of `text` that no bundled font has, in order, each once.
+
+    Spaces, line breaks and combining marks are not counted: they print as themselves.
+    """
+    register_pdf_fonts()
+    assert _cmaps is not None
+    main_cmap, extb_cmap = _cmaps
+    missing: list[str] = []
+    for ch in text:
+        code = ord(ch)
+        if code in main_cmap or code in extb_cmap or ch.isspace() or _is_mark(ch):
+            continue
+        if ch not in missing:
+            missing.append(ch)
+    return missing
+
+
+def require_printable(text: str) -> None:
+    """Raise UnprintableText if `text` holds a character no bundled font has."""
+    missing = unprintable(text)
+    if missing:
+        raise UnprintableText(missing)
+
+
+def _is_mark(ch: str) -> bool:
+    import unicodedata
+
+    return unicodedata.category(ch) in ("Mn", "Me", "Cf")
+
+
 @lru_cache(maxsize=65536)
-def char_width(ch: str, size: float) -> float:
+def char_width(ch: str, size: float, face: str = "body") -> float:
     """Width of one character at `size`, in the font that has it."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     return sum(stringWidth(t, f, size) for f, t in font_runs(ch))
 
 
-def text_width(text: str, size: float) -> float:
-    return sum(char_width(ch, size) for ch in text)
+def text_width(text: str, size: float, face: str = "body") -> float:
+    return sum(char_width(ch, size, face) for ch in text)
 
 
-def draw_text(c, x: float, y: float, text: str, size: float) -> float:
+def draw_text(c, x: float, y: float, text: str, size: float, face: str = "body") -> float:
     """Draw `text` on canvas `c` with each run in a font that has it; return the end x."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
