@@ -14,7 +14,9 @@ Rules (GB/T 15834, W3C clreq):
   the next line, as many as needed. Only if that would empty the line is a no-start
   character hung past the right edge (and a no-end one left at the end).
 * A line may be squeezed by up to `grid.SQUEEZE` of its width (GB/T 9704 sets 28
-  characters of 16 pt in 156 mm). Every line but the last of a paragraph is justified:
+  characters of 16 pt in 156 mm), and a full-width closing mark at its end (`HALF_BLANK`:
+  ，。、；：and closing brackets, whose right half is blank) counts half its width
+  (标点挤压) before the push-down rule applies. Every line but the last of a paragraph is justified:
   the extra (or missing) space is spread between its units; the last line is left-aligned.
 
 Every text is checked with `fonts.require_printable` before it is laid out: a character
@@ -36,6 +38,9 @@ EXTRA_NO_START = frozenset(
     "﹐﹑﹒﹔﹕﹖﹗﹪｡､･"
     "．：；，！？"
 )
+# Full-width marks drawn in the left half of their box: a line may end squeezed over the
+# blank right half.
+HALF_BLANK = frozenset("，。、；：）」』》】〕〉］｝〗〙")
 EXTRA_NO_END = frozenset("#＃№$＄¥￥£￡€￠￦")
 
 _WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
@@ -165,7 +170,8 @@ def break_lines(text: str, size: float, width: float, first_width: float | None 
                     pieces = _split_long(unit, size, limit(), face)
                 queue[k:k] = pieces
                 continue
-            if not cur or cur_w + uw <= room + 0.01:
+            squeezed = uw / 2 if unit in HALF_BLANK else uw
+            if not cur or cur_w + uw <= room + 0.01 or cur_w + squeezed <= room + 0.01:
                 cur.append(unit)
                 cur_w += uw
                 continue

@@ -237,6 +237,11 @@ class Flow:
         self.room(height)
         y = self.y - height + (height - size) / 2 + size * 0.1
         day = date_text if date_text is not None else cn_date(sig.day if sig else None)
+        # The signature box ends at the right edge at the latest, the date after it.
+        used = indent + text_width(label, size) + 1 * MM
+        if day:
+            used += 3 * MM + text_width(day, size)
+        width = max(min(width, TEXT_W - used), 10 * MM)
 
         def draw(c, y=y):
             x = fonts.draw_text(c, LEFT + indent, y, label, size)
