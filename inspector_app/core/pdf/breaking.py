@@ -122,10 +122,24 @@ def _split_long(unit: str, size: float, limit: float, face: str) -> list[str]:
 
 
 def _breakable(before: str, after: str) -> bool:
-    """May a line break between unit `before` and unit `after`?"""
-    if after == " ":
-        return True
-    return not no_start(after[0]) and not no_end(before[-1])
+    """May a line break between unit `before` and unit `after` (spaces between them)?"""
+    return not no_end(before[-1]) and not no_start(after[0])
+
+
+def _before(seq: list[str], cut: int) -> str:
+    """The last unit before position `cut` that is not a space (spaces are trimmed off)."""
+    for unit in reversed(seq[:cut]):
+        if unit != " ":
+            return unit
+    return " "
+
+
+def _after(seq: list[str], cut: int) -> str:
+    """The first unit from position `cut` on that is not a space (the last is not)."""
+    for unit in seq[cut:]:
+        if unit != " ":
+            return unit
+    return " "
 
 
 def _trim(us: list[str]) -> list[str]:
@@ -171,14 +185,15 @@ def break_lines(text: str, size: float, width: float, first_width: float | None 
                 queue[k:k] = pieces
                 continue
             squeezed = uw / 2 if unit in HALF_BLANK else uw
-            if not cur or cur_w + uw <= room + 0.01 or cur_w + squeezed <= room + 0.01:
+            if (not cur or unit == " " or cur_w + uw <= room + 0.01
+                    or cur_w + squeezed <= room + 0.01):  # a space at the end is trimmed
                 cur.append(unit)
                 cur_w += uw
                 continue
             # `unit` does not fit: find the last legal break at or before it.
             seq = cur + [unit]
             cut = len(cur)
-            while cut > 0 and not _breakable(seq[cut - 1], seq[cut]):
+            while cut > 0 and not _breakable(_before(seq, cut), _after(seq, cut)):
                 cut -= 1
             if cut == 0:  # no legal break on this line
                 if no_start(unit[0]):
