@@ -208,7 +208,7 @@ def _layout(snap: Snapshot) -> Flow:
 
 
 def _heading(flow: Flow, text: str) -> None:
-    flow.room(grid.LINE + CELL_PT * 5)  # never alone at the foot of a page
+    flow.room(grid.LINE * 4.5)  # never alone at the foot of a page: a row or two under it
     if not flow.at_top:
         flow.gap(1.5 * MM)
     flow.line(text, HEAD_PT)
