@@ -165,7 +165,7 @@ def _layout(snap: Snapshot) -> Flow:
     _heading(flow, "一、基本情况")
     rows = [["检查时间", f"{when.year}年{when.month}月{when.day}日 {when:%H:%M}", "检查地点",
              stall_place(snap.market, snap.stall)],
-            ["经营者", snap.party, "统一社会信用代码", snap.party_code],
+            ["经营者", snap.party, "统一社会信用代码", snap.party_code or "（未记录）"],
             ["产品类别", snap.category, "检查清单", snap.form]]
     flow.table(None, rows, widths, size=CELL_PT)
     pairs = list(snap.fields)

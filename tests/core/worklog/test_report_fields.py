@@ -118,6 +118,7 @@ def test_every_field_of_the_monthly_report(store, tmp_path):
         assert f"检查计量器具{len(checks)}台次" in text
         assert f"公平秤复秤{len(scales) - len(checks)}次" in text
         assert f"受理投诉举报{len(complaints)}件" in text
+        assert "每日快速检测批次" in text  # the chart
         for item in {t.test_item for t in first}:
             n = sum(1 for t in first if t.test_item == item)
             assert re.search(rf"{re.escape(item)}\s+{n}\s", "".join(pages)), item
