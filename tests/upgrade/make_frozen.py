@@ -36,7 +36,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Boolean, Numeric, inspect as sa_inspect
+from sqlalchemy import Boolean, Numeric
+from sqlalchemy import inspect as sa_inspect
 
 from inspector_app.core import attachments, auth, records, settings
 from inspector_app.core.audit import GENESIS, entry_hash
@@ -205,7 +206,7 @@ def _fill(store: Store) -> None:
                              limit_value="50", conclusion="negative", tested_at=at(20, 1),
                              instrument_no="YQ-01", reagent_batch="R20261101"),
                    RapidTest(position=2, sample_no="KJ2026112002", product_name="韭菜",
-                             test_item="农药残留", value=Decimal("61"), unit="%",
+                             test_item="农药残留", value=Decimal(61), unit="%",
                              limit_value="50", conclusion="positive", tested_at=at(20, 2),
                              follow_up="已下架并启动标签检查", linked_check_id=check.id)],
             scale_checks=[ScaleCheck(position=1, kind="reweigh", instrument_name="公平秤",
