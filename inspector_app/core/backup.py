@@ -16,8 +16,9 @@ are the files that moment's rows name (they are named by their hash and never ch
 
 `restore` checks everything before it changes anything: the manifest, every member's
 hash and size, that the database is an Inspector database of a schema this app knows.
-The store it replaces is first backed up into the data folder's `backups/`. The new
-database is unpacked into a temporary folder beside the store and renamed into place.
+The store it replaces is first backed up into the data folder's `backups/`. The backup is
+unpacked into a temporary folder beside the data folder, checked, and the database renamed
+into place.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import sqlite3
 import tempfile
 import zipfile
@@ -291,13 +291,17 @@ def restore(path: Path, data_dir: Path, now: datetime | None = None) -> RestoreR
     """
     path, data_dir = Path(path), Path(data_dir)
     read_manifest(path)  # a foreign or newer file is refused before anything is made
-    data_dir.mkdir(parents=True, exist_ok=True)
-    lock = instance_lock(data_dir)  # the app must not have the store open
-    try:
-        with tempfile.TemporaryDirectory(prefix=".restore-", dir=data_dir) as tmp:
-            staged = Path(tmp)
-            manifest = verify_backup(path, into=staged)
-            _check_database(staged / DB_NAME, path)
+    parent = data_dir.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    # Unpacked and checked beside the data folder (same disk, so the rename is atomic);
+    # a bad backup leaves nothing behind, not even the data folder.
+    with tempfile.TemporaryDirectory(prefix=f".{data_dir.name}-restore-", dir=parent) as tmp:
+        staged = Path(tmp)
+        manifest = verify_backup(path, into=staged)
+        _check_database(staged / DB_NAME, path)
+        data_dir.mkdir(exist_ok=True)
+        lock = instance_lock(data_dir)  # the app must not have the store open
+        try:
             previous = None
             db_path = data_dir / DB_NAME
             if db_path.exists() and db_path.stat().st_size > 0:
@@ -321,7 +325,6 @@ def restore(path: Path, data_dir: Path, now: datetime | None = None) -> RestoreR
             for suffix in ("-wal", "-shm"):
                 Path(f"{db_path}{suffix}").unlink(missing_ok=True)
             os.replace(staged / DB_NAME, db_path)
-            shutil.rmtree(staged / "attachments", ignore_errors=True)
-    finally:
-        lock.release()
+        finally:
+            lock.release()
     return RestoreResult(manifest, data_dir, previous)

@@ -182,6 +182,11 @@ def test_a_damaged_backup_is_refused_and_nothing_changes(data, tmp_path):
     bad = _write_zip(tmp_path / "changed.zip", changed)
     _refused(folder, bad, f"备份文件{bad}已损坏（{photo}与其哈希值不符）。未做任何更改；"
                           "请使用该备份的其他副本。")
+    fresh = tmp_path / "fresh-folder"
+    _refused(fresh, bad, f"备份文件{bad}已损坏（{photo}与其哈希值不符）。未做任何更改；"
+                         "请使用该备份的其他副本。")
+    assert not fresh.exists(), "a bad backup makes no data folder"
+    assert not list(tmp_path.glob(".*restore*")), "nor leaves its unpacked files"
 
     db_changed = dict(members)
     db = bytearray(members["inspector.db"])
