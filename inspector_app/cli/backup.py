@@ -12,7 +12,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from inspector_app.cli.common import EXIT_CHECK_FAILED, EXIT_OK, CliError, err, out
+from inspector_app.cli.common import EXIT_CHECK_FAILED, EXIT_OK, CliError, err, open_store, out
 from inspector_app.core.i18n import _
 
 
@@ -43,13 +43,10 @@ def _folder(args: argparse.Namespace) -> Path:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from inspector_app.core import backup
-    from inspector_app.core.store import NoStoreError, Store
 
     folder = _folder(args)
-    try:  # refuses a foreign or newer file, brings an older store to this app's schema
-        Store(folder, create=False).close()
-    except NoStoreError as exc:
-        raise CliError(exc.message) from exc
+    # refuses a foreign or newer file, brings an older store to this app's schema
+    open_store(args).close()
     if args.out.exists() and args.out.is_dir():
         raise CliError(_("{path} is a folder, not a file.").format(path=args.out))
     result = backup.make_backup(folder, args.out)
