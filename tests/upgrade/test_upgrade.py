@@ -61,8 +61,11 @@ def _schema(db: Path) -> dict[str, list[str]]:
         con.close()
 
 
-def test_every_revision_has_a_frozen_store():
-    missing = [r for r in ORDER if not frozen_path(r).exists()]
+def test_every_earlier_revision_has_a_frozen_store():
+    """Every revision before today's head (a store in the field may be at any of them);
+    the head itself gets its file when a newer revision comes."""
+    heads = schema_revisions()[0]
+    missing = [r for r in ORDER if r not in heads and not frozen_path(r).exists()]
     assert not missing, (f"no frozen store of revision {', '.join(missing)}: run "
                          f"`PYTHONPATH=. python tests/upgrade/make_frozen.py` and commit "
                          f"tests/upgrade/frozen/")
