@@ -109,6 +109,9 @@ class SeizurePage(QWidget):
         self.preview_dialog: PdfPreviewDialog | None = None
         self._build()
         self.load()
+        from inspector_app.ui.seizure import recovery  # what is typed survives a crash
+
+        self.recovery = recovery.attach(self)
 
     # --- layout ------------------------------------------------------------------------
 
@@ -559,3 +562,7 @@ class SeizureDialog(QDialog):
             room = screen.availableGeometry()
             width, height = min(width, room.width() - 40), min(height, room.height() - 60)
         self.resize(width, height)
+
+    def done(self, result: int) -> None:
+        self.page.recovery.close()  # closed: saved, or the changes thrown away
+        super().done(result)
