@@ -4,8 +4,11 @@ Before 0008 a party's enterprise/individual column was hidden behind the entity 
 its canonical content, so the audit trail hashed parties without their type. Since 0008
 the type is part of the content, and such a party no longer matched its last audit entry
 ("changed outside the app"). Its old versions stay as they are; this adds the next
-version, with the type, recorded in the history, the audit chain (action "migrate") and
-the outbox, as every change is.
+version, with the type, recorded in the history and the audit chain (action "migrate").
+
+The new version is the same on every device: it keeps the party's own device and times,
+so a copy pulled from another device gets exactly the version its owner makes. Only the
+owner queues it for sync (the server takes a record's versions from its owner alone).
 
 Only a party whose row still matches its last recorded version is given one: a party
 really changed outside the app is left for `inspector audit verify` to report.
@@ -21,7 +24,6 @@ from datetime import UTC, datetime
 from alembic import op
 
 from inspector_app.core.audit import GENESIS, entry_hash
-from inspector_app.core.store import local_offset_minutes
 from sync.canonical_json import dumps, sha256_text
 
 revision = "0009"
@@ -39,7 +41,6 @@ def upgrade() -> None:
     now = datetime.now(UTC)
     at_text = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # canonical.plain
     stored_at = now.strftime("%Y-%m-%d %H:%M:%S.%f")  # how the models store a UTC time
-    offset = local_offset_minutes(now)
     parties = conn.exec_driver_sql(
         "SELECT id, version, party_type, device_id, " + ", ".join(_TEXT) +
         " FROM parties ORDER BY created_at, id").all()
@@ -57,20 +58,18 @@ def upgrade() -> None:
         if "party_type" in content or not party_type or \
                 any(content.get(k) != v for k, v in texts.items() if v is not None):
             continue
-        content.pop("author_id", None)
-        content.update(party_type=party_type, version=version + 1, updated_at=at_text,
-                       updated_offset=offset, device_id=device or party_device)
+        content.update(party_type=party_type, version=version + 1)
         text = dumps(content)
         digest = sha256_text(text)
         tail = conn.exec_driver_sql(
             "SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1").first()
         seq, head = (tail[0], tail[1]) if tail else (0, GENESIS)
+        by = device or party_device
         new_hash = entry_hash(head, seq + 1, at_text, "party", record_id, version + 1,
-                              "migrate", content["device_id"], None, digest)
+                              "migrate", by, None, digest)
         conn.exec_driver_sql(
-            "UPDATE parties SET version = ?, updated_at = ?, updated_offset = ?, "
-            "device_id = ?, author_id = NULL WHERE id = ?",
-            (version + 1, stored_at, offset, content["device_id"], record_id))
+            "UPDATE parties SET version = ? WHERE id = ?",
+            (version + 1, record_id))
         conn.exec_driver_sql(
             "INSERT INTO history (kind, record_id, version, content) VALUES ('party', ?, ?, ?)",
             (record_id, version + 1, text))
@@ -78,8 +77,9 @@ def upgrade() -> None:
             "INSERT INTO audit_log (seq, at, kind, record_id, version, action, device_id, "
             "author_id, content_sha256, prev_hash, entry_hash) "
             "VALUES (?, ?, 'party', ?, ?, 'migrate', ?, NULL, ?, ?, ?)",
-            (seq + 1, stored_at, record_id, version + 1, content["device_id"], digest, head,
-             new_hash))
+            (seq + 1, stored_at, record_id, version + 1, by, digest, head, new_hash))
+        if party_device and party_device != device:
+            continue
         conn.exec_driver_sql(
             "INSERT INTO outbox (kind, record_id, version, created_at) VALUES ('party', ?, ?, ?)",
             (record_id, version + 1, stored_at))
