@@ -160,3 +160,22 @@ def test_each_character_draws_ink_that_is_not_the_missing_glyph_box(tmp_path, fa
             elif sum(a != b for a, b in zip(ink, notdef, strict=True)) < 10:
                 like_box.append(ch)
     assert blank == [] and like_box == []
+
+
+def test_cli_notice_refuses_with_a_message_exit_2_and_writes_nothing(store, tmp_path):
+    from cli_runner import inspector
+
+    agency = make_agency(store)
+    with store.write() as s:
+        service.save_party(s, agency.actor, service.PartyInput(
+            name="𠮷祥\U0002EBF0日杂商行", credit_code="91350100M000100Y43",
+            licence_name="营业执照", address="东门路1号", legal_rep="王五",
+            phone="13812345678"), agency.party_id)
+    sid = agency.issued(items=1)
+    out = tmp_path / "out" / "decision.pdf"
+    code, printed, err = inspector("--data-dir", store.data_dir, "notice", sid, "--kind",
+                                   "decision", "--out", str(out))
+    assert code == 2
+    assert "无法打印：字体中没有以下字符：\U0002EBF0（U+2EBF0）。" in err
+    assert "Traceback" not in err and printed == ""
+    assert not out.exists() and not out.parent.exists()
