@@ -67,7 +67,8 @@ def real_glyphs(font: TTFont) -> set[int]:
 
 
 def load(path: str, index: int = 0) -> TTFont:
-    return TTFont(path, fontNumber=index, lazy=False)
+    # recalcTimestamp=False keeps the source's date in `head`, so a rebuild is byte-identical.
+    return TTFont(path, fontNumber=index, lazy=False, recalcTimestamp=False)
 
 
 def subsetted(font: TTFont, unicodes: set[int]) -> TTFont:
