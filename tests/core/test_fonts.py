@@ -130,3 +130,36 @@ def test_pdf_embeds_every_font_and_gives_back_the_text(tmp_path):
     ).stdout.decode("utf-8")
     for line in lines:
         assert line in text, text
+
+
+class _Face:
+    """A reportlab face as `_real_codes` reads it: cmap, loca offsets and glyf bytes."""
+
+    def __init__(self, glyphs: list[bytes], cmap: dict[int, int]):
+        self.charToGlyph = cmap
+        self.glyphPos = [0]
+        for data in glyphs:
+            self.glyphPos.append(self.glyphPos[-1] + len(data))
+        self.data = b"HEAD" + b"".join(glyphs)
+
+    def get_table_pos(self, tag):
+        assert tag == "glyf"
+        return 4, len(self.data) - 4
+
+    def get_chunk(self, pos, length):
+        return self.data[pos:pos + length]
+
+
+def test_a_cmap_entry_to_an_empty_glyph_is_not_a_glyph():
+    import struct
+
+    outline = struct.pack(">h", 2) + b"\0" * 20  # two contours
+    composite = struct.pack(">h", -1) + b"\0" * 20
+    no_contours = struct.pack(">h", 0) + b"\0" * 8
+    face = _Face([b"", outline, b"", composite, no_contours],
+                 {0x41: 1, 0x42: 2, 0x43: 3, 0x44: 4, 0x45: 99})
+    assert fonts._real_codes(face) == {0x41, 0x43}
+    # In the bundled body font, the ideographic space maps to an empty glyph.
+    loaded = fonts._fonts()[fonts.PDF_MAIN_FONT]
+    assert 0x3000 in loaded.cmap and 0x3000 not in loaded.real
+    assert fonts.unprintable("\u3000") == []  # whitespace prints as itself

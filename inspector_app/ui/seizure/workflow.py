@@ -39,10 +39,10 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from inspector_app.core import records
+from inspector_app.core.fonts import UnprintableText
 from inspector_app.core.i18n import _
 from inspector_app.core.models import Attachment, Party
 from inspector_app.core.seizure import documents, rules, service
-from inspector_app.core.fonts import UnprintableText
 from inspector_app.core.validation import ValidationError
 from inspector_app.ui import tasks
 from inspector_app.ui.seizure.deadlines import DeadlinePanel
