@@ -163,3 +163,16 @@ def test_a_cmap_entry_to_an_empty_glyph_is_not_a_glyph():
     loaded = fonts._fonts()[fonts.PDF_MAIN_FONT]
     assert 0x3000 in loaded.cmap and 0x3000 not in loaded.real
     assert fonts.unprintable("\u3000") == []  # whitespace prints as itself
+
+
+def test_readme_records_the_sha256_of_each_built_font():
+    import hashlib
+    import re
+
+    readme = (fonts.main_font_path().parent / "README.md").read_text(encoding="utf-8")
+    recorded = dict((name, digest) for digest, name in
+                    re.findall(r"^([0-9a-f]{64})  (\S+\.ttf)$", readme, flags=re.M))
+    assert set(recorded) == {f.file for f in fonts.PDF_FONTS}
+    for name, digest in recorded.items():
+        data = (fonts.main_font_path().parent / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == digest, name
