@@ -128,6 +128,17 @@ class PdfPreviewDialog(QDialog):
                          .format(path=path, error=exc.strerror))
 
 
+def show_unprintable(parent: QWidget | None, exc: BaseException) -> QMessageBox:
+    """Tell the user a document was not made because of characters the fonts lack
+    (`fonts.UnprintableText`), naming them; nothing was printed or saved."""
+    box = QMessageBox(QMessageBox.Icon.Warning, _("Cannot print"),
+                      getattr(exc, "message", None) or str(exc),
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
 def start_batch(store, seizure_ids: Sequence[str], kinds: Sequence[str],
                 on_done: Callable[[bytes], None], parent: QWidget | None = None,
                 on_failure: Callable[[BaseException], None] | None = None

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from inspector_app.core import records
+from inspector_app.core.fonts import UnprintableText
 from inspector_app.core.i18n import _
 from inspector_app.core.models import Attachment, Party
 from inspector_app.core.seizure import documents, rules, service
@@ -47,7 +48,7 @@ from inspector_app.ui import tasks
 from inspector_app.ui.seizure.deadlines import DeadlinePanel
 from inspector_app.ui.seizure.dialogs import ActionDialog, PartyDialog
 from inspector_app.ui.seizure.form_tabs import DraftForm, pydate
-from inspector_app.ui.seizure.pdf_preview import PdfPreviewDialog
+from inspector_app.ui.seizure.pdf_preview import PdfPreviewDialog, show_unprintable
 from inspector_app.ui.seizure.record_tabs import SignaturesTab, StatusTab
 from inspector_app.ui.seizure.signature_pad import SignatureDialog
 
@@ -519,17 +520,23 @@ class SeizurePage(QWidget):
             return None
         seizure_id, store = self.seizure_id, self.store
 
-        def work(job: tasks.Job) -> tuple[str | None, bytes | None]:
+        def work(job: tasks.Job) -> tuple[str | UnprintableText | None, bytes | None]:
             try:
                 with job.store.write() as s:  # may register this device's key
                     jobs = service.notice_jobs(store, s, seizure_id, [kind])
             except REFUSED as exc:
                 return getattr(exc, "message", None) or str(exc), None
-            return None, documents.render(jobs)
+            try:
+                return None, documents.render(jobs)
+            except UnprintableText as exc:  # a character no font has: refuse, name it
+                return exc, None
 
-        def done(result: tuple[str | None, bytes | None]) -> None:
+        def done(result: tuple[str | UnprintableText | None, bytes | None]) -> None:
             self._set_busy(False)
             error, pdf = result
+            if isinstance(error, UnprintableText):
+                self.unprintable_box = show_unprintable(self, error)
+                error = error.message
             self.show_problem(error)
             if pdf is not None:
                 dialog = PdfPreviewDialog(pdf, _(service.KIND_LABELS[kind]), copies=2 if kind in (

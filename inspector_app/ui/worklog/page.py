@@ -241,10 +241,15 @@ class WorklogPage(QWidget):
         return op
 
     def _failed(self, exc: BaseException) -> None:
+        from inspector_app.core.fonts import UnprintableText
         from inspector_app.ui.errors import ERROR_STYLE, message_of
 
         self.message.setStyleSheet(ERROR_STYLE)
         self.message.setText(message_of(exc, _("The change could not be saved.")))
+        if isinstance(exc, UnprintableText):  # a report with a character no font has
+            from inspector_app.ui.seizure.pdf_preview import show_unprintable
+
+            self.unprintable_box = show_unprintable(self, exc)
 
     # --- import ------------------------------------------------------------------------------
 

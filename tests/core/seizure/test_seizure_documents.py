@@ -84,7 +84,7 @@ def test_every_font_is_embedded(agency, tmp_path):
             assert row[-5] == "yes" and row[-4] == "yes", (kind, row)
             assert "Helvetica" not in row[0], (kind, row)
     rows = pdf_fonts(notice(agency, sid, "decision"), tmp_path)
-    assert any("HanaMinB" in row[0] for row in rows)  # 𠮷 comes from the plane-2 font
+    assert any("NotoSerifCJKsc-Regular" in row[0] for row in rows)  # the body face (宋体)
 
 
 def test_list_runs_over_pages_with_signatures_on_every_page(agency, tmp_path):
