@@ -113,9 +113,9 @@ def test_a_name_no_font_has_stops_the_record(signed_in, tmp_path):
     store, check_id = _record(signed_in)
     with store.read() as s:
         snap = documents.snapshot(s, store, check_id, definitions.builtin())
-    snap.party = "王\U00031350明"
+    snap.party = "王\U0002EBF0明"
     with pytest.raises(fonts.UnprintableText) as err:
         documents.render(snap)
-    assert err.value.chars == ["\U00031350"]
+    assert err.value.chars == ["\U0002EBF0"]
 
 
