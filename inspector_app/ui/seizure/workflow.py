@@ -520,17 +520,16 @@ class SeizurePage(QWidget):
             try:
                 with job.store.write() as s:  # may register this device's key
                     jobs = service.notice_jobs(store, s, seizure_id, [kind])
+                return None, documents.render(jobs)  # refuses what the record contradicts
             except REFUSED as exc:
                 return getattr(exc, "message", None) or str(exc), None
-            return None, documents.render(jobs)
 
         def done(result: tuple[str | None, bytes | None]) -> None:
             self._set_busy(False)
             error, pdf = result
             self.show_problem(error)
             if pdf is not None:
-                dialog = PdfPreviewDialog(pdf, _(service.KIND_LABELS[kind]), copies=2 if kind in (
-                    "decision", "list", "extension", "release") else 1, parent=self,
+                dialog = PdfPreviewDialog(pdf, _(service.KIND_LABELS[kind]), copies=documents.wording.COPIES.get(kind, 1), parent=self,
                     suggested_name=f"{kind}.pdf")
                 dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
                 dialog.open()
