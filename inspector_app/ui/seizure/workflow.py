@@ -382,7 +382,8 @@ class SeizurePage(QWidget):
 
     def sign(self, role: str, label: str, officer_id: str | None, can_refuse: bool) -> None:
         signer = label if role == "officer" else (
-            self.form.party_name() if role == "party" else self.witness.text())
+            self.form.party_name() if role in ("party", documents.DECISION_RECEIPT)
+            else self.witness.text())
         dialog = SignatureDialog(label, signer, can_refuse, self)
         dialog.accepted.connect(lambda: self.store_signature(role, officer_id,
                                                              dialog.result_data()))

@@ -62,7 +62,7 @@ def test_decision_notice_has_the_required_sentences(agency, tmp_path):
     assert "91350100M000100Y43" in text
     assert "示例市监强制〔2025〕07-1号" in text
     assert "经查，你（单位）涉嫌销售不符合保障人体健康和人身、财产安全的国家标准的产品" in text
-    assert "决定对有关财物（详见《财物清单》（文书编号：示例市监强制〔2025〕07-2号））" in text
+    assert "决定对有关财物（详见《财物清单》，文书编号：示例市监强制〔2025〕07-2号）" in text
     assert "实施查封行政强制措施" in text
     assert "场所/设施" not in text and "[" not in text and "]" not in text
     assert "期限为30日" in text and "不包括检测、检验、检疫或者技术鉴定的期间" in text

@@ -124,7 +124,8 @@ def decision(snap: Snapshot) -> list[tuple]:
         ("para",
          (f"经查，你（单位）涉嫌{snap.suspected_violation or BLANK}。本局依据"
          f"{snap.legal_basis or BLANK}的规定，{approval(snap.approver)}决定对有关{OBJECT_WORD}"
-         f"（详见{list_ref(snap)}）实施{m}行政强制措施。")),
+         f"（详见《{title('list')}》，文书编号：{snap.numbers.get('list', '') or BLANK}）"
+         f"实施{m}行政强制措施。")),
         ("para", f"实施行政强制措施的{OBJECT_WORD}地点：{snap.place or BLANK}。"),
         ("para",
          f"{m}的期限为{snap.term_days}日" + (f"，自{cn_date(start)}起计算" if start else "")
@@ -191,9 +192,9 @@ def record(snap: Snapshot) -> list[tuple]:
                        ("执法人员向当事人出示了执法证件，当场告知当事人采取行政强制措施的理由、"
                        "依据以及当事人依法享有的陈述、申辩权利和申请行政复议、提起行政诉讼的"
                        "救济途径。")))
-    blocks.append(("field", "现场情况：", ""))
+    blocks.append(("plain", "现场情况："))
     blocks.append(("para", snap.onsite_record or BLANK))
-    blocks.append(("field", "当事人陈述、申辩：", ""))
+    blocks.append(("plain", "当事人陈述、申辩："))
     if snap.party_statement.strip():
         blocks.append(("para", snap.party_statement.strip()))
     elif snap.party_presence == "absent":
