@@ -40,6 +40,7 @@ from inspector_app.core.models import (
 )
 from inspector_app.core.seizure import documents, numbering, qr, rules
 from inspector_app.core.seizure.rules import RuleError
+from inspector_app.core.stalls import stall_place
 from inspector_app.core.store import Store, utcnow
 
 DEFAULT_LEGAL_BASES = [
@@ -380,8 +381,7 @@ def draft_from_check(session: Session, check_id: str, officer_ids: Sequence[str]
 
         stall = session.get(Stall, check.stall_id)
         market = session.get(Market, check.market_id) if check.market_id else None
-        place = " ".join(x for x in ((market.name if market else ""),
-                                     (f"{stall.number}号摊位" if stall else "")) if x)
+        place = stall_place(market.name if market else "", stall.number if stall else "")
     return DraftInput(
         officer_ids=list(officer_ids), party_id=check.party_id, market_id=check.market_id,
         place=place, custody_place=place,
