@@ -14,14 +14,8 @@ every template field to where it comes from.
 """
 
 from inspector_app.core import fonts
-from inspector_app.core.seizure.documents.drawing import (
-    BUILDERS,
-    Flow,
-    new_canvas,
-    page_count,
-    render,
-    wrap,
-)
+from inspector_app.core.pdf import Flow, new_canvas
+from inspector_app.core.seizure.documents.drawing import BUILDERS, page_count, render, wrap
 from inspector_app.core.seizure.documents.model import (
     DECISION_RECEIPT,
     KINDS,
