@@ -70,7 +70,7 @@ class SignaturesTab(QWidget):
         signers += [("officer", o.name, o.inspector_id, False) for o in seizure.officers]
         if service.document_row(seizure, "decision") is not None:
             # the party's 签收 of the issued decision: its own signature, or its refusal
-            signers.append((DECISION_RECEIPT, _("Party: receipt of the decision"), None, True))
+            signers.append((DECISION_RECEIPT, _("Party's receipt of the decision"), None, True))
         for n, (role, label, officer_id, can_refuse) in enumerate(signers):
             button = QPushButton(_("Sign: {who}").format(who=label))
             button.clicked.connect(lambda _c=False, r=role, lb=label, o=officer_id,

@@ -105,12 +105,10 @@ def _header(flow: Flow, snap: Snapshot, kind: str, number_label: str = "") -> No
 
 
 def _closing(flow: Flow, snap: Snapshot, kind: str) -> None:
-    def block(f: Flow) -> None:
-        f.gap(LINE * 0.5)
-        f.line(snap.agency or BLANK, BODY_PT, "right", indent=2 * BODY_PT)
-        f.line("（印章）", BODY_PT, "right", indent=4 * BODY_PT, color=RED)
-        f.line(cn_date(snap.doc_date(kind)), BODY_PT, "right", indent=2 * BODY_PT)
-    flow.keep_together(block)
+    flow.gap(LINE * 0.5)
+    flow.line(snap.agency or BLANK, BODY_PT, "right", indent=2 * BODY_PT)
+    flow.line("（印章）", BODY_PT, "right", indent=4 * BODY_PT, color=RED)
+    flow.line(cn_date(snap.doc_date(kind)), BODY_PT, "right", indent=2 * BODY_PT)
 
 
 def _rule(c, x0: float, x1: float, y: float) -> None:
@@ -118,11 +116,30 @@ def _rule(c, x0: float, x1: float, y: float) -> None:
     c.line(x0, y - 1.5, x1, y - 1.5)
 
 
+def _field(flow: Flow, label: str, value: str) -> None:
+    """`label` and `value`; a code (ASCII, no spaces) that does not fit after its label goes
+    whole onto the next line rather than being split."""
+    word = value and value.isascii() and " " not in value
+    if word and fonts.text_width(label + value, BODY_PT) > TEXT_W:
+        flow.line(label)
+        flow.line(value, indent=2 * BODY_PT)
+    else:
+        flow.field(label, value)
+
+
 def _blocks(flow: Flow, snap: Snapshot, kind: str, blocks: list[tuple]) -> None:
-    for block in blocks:
+    for n, block in enumerate(blocks):
         what = block[0]
+        if what == "closing":  # the closing, the copies line and the receipt stay together
+            rest = blocks[n + 1:]
+
+            def together(f: Flow, rest=rest) -> None:
+                _closing(f, snap, kind)
+                _blocks(f, snap, kind, rest)
+            flow.keep_together(together)
+            return
         if what == "field":
-            flow.field(block[1], block[2])
+            _field(flow, block[1], block[2])
         elif what == "para":
             flow.paragraph(block[1])
         elif what == "plain":
@@ -133,8 +150,6 @@ def _blocks(flow: Flow, snap: Snapshot, kind: str, blocks: list[tuple]) -> None:
                 y = flow.y - LINE / 2 - BODY_PT * 0.35
                 flow.op(lambda c, y=y: _rule(c, LEFT, LEFT + TEXT_W, y))
                 flow.y -= LINE
-        elif what == "closing":
-            _closing(flow, snap, kind)
         elif what == "receipt":
             # the signature captured for this document, or a line to sign on by hand
             flow.gap(LINE * 0.3)
