@@ -105,7 +105,7 @@ def _header(flow: Flow, snap: Snapshot, kind: str, number_label: str = "") -> No
 
 
 def _closing(flow: Flow, snap: Snapshot, kind: str) -> None:
-    flow.gap(LINE * 0.5)
+    flow.gap(LINE * 0.3)
     flow.line(snap.agency or BLANK, BODY_PT, "right", indent=2 * BODY_PT)
     flow.line("（印章）", BODY_PT, "right", indent=4 * BODY_PT, color=RED)
     flow.line(cn_date(snap.doc_date(kind)), BODY_PT, "right", indent=2 * BODY_PT)
@@ -127,18 +127,22 @@ def _field(flow: Flow, label: str, value: str) -> None:
         flow.field(label, value)
 
 
-def _blocks(flow: Flow, snap: Snapshot, kind: str, blocks: list[tuple]) -> None:
-    for n, block in enumerate(blocks):
+def _blocks(flow: Flow, snap: Snapshot, kind: str, blocks: list[tuple],
+            grouped: bool = False) -> None:
+    closing = next((n for n, b in enumerate(blocks) if b[0] == "closing"), None)
+    if closing is not None and closing > 0 and not grouped:
+        # The agency, seal and date never stand on a page without body text (GB/T 9704
+        # 7.3.5): the last paragraph, the closing, the copies line and the receipt stay
+        # together.
+        _blocks(flow, snap, kind, blocks[:closing - 1])
+        tail = blocks[closing - 1:]
+        flow.keep_together(lambda f: _blocks(f, snap, kind, tail, grouped=True))
+        return
+    for block in blocks:
         what = block[0]
-        if what == "closing":  # the closing, the copies line and the receipt stay together
-            rest = blocks[n + 1:]
-
-            def together(f: Flow, rest=rest) -> None:
-                _closing(f, snap, kind)
-                _blocks(f, snap, kind, rest)
-            flow.keep_together(together)
-            return
-        if what == "field":
+        if what == "closing":
+            _closing(flow, snap, kind)
+        elif what == "field":
             _field(flow, block[1], block[2])
         elif what == "para":
             flow.paragraph(block[1])
@@ -152,8 +156,7 @@ def _blocks(flow: Flow, snap: Snapshot, kind: str, blocks: list[tuple]) -> None:
                 flow.y -= LINE
         elif what == "receipt":
             # the signature captured for this document, or a line to sign on by hand
-            flow.gap(LINE * 0.3)
-            flow.signature("当事人签收：", _sig(block[1]), width=50 * MM)
+            flow.signature("当事人签收：", _sig(block[1]), width=50 * MM, height=LINE * 1.3)
         else:
             raise ValueError(what)
 
