@@ -71,7 +71,7 @@ def build(data_dir: Path, records: int) -> dict[str, bytes]:
         with store.write() as s:
             check_id = s.scalars(select(LabelCheck.id).where(LabelCheck.party_id.is_not(None))
                                  .order_by(LabelCheck.created_at.desc()).limit(1)).first()
-            pdfs["check"] = check_documents.check_pdf(s, store, check_id,
+            pdfs["check-record"] = check_documents.check_pdf(s, store, check_id,
                                                       definitions.registry_for(s))
             # the day and workstation with the most rapid tests
             log = s.scalars(select(WorkLog).join(RapidTest).group_by(WorkLog.id)
@@ -79,8 +79,8 @@ def build(data_dir: Path, records: int) -> dict[str, bytes]:
             from datetime import date
 
             day = date.fromisoformat(log.log_date)
-            pdfs["daily"] = reports.daily_report(s, day, log.workstation_id)
-            pdfs["monthly"] = reports.monthly_report(s, day.year, day.month,
+            pdfs["daily-report"] = reports.daily_report(s, day, log.workstation_id)
+            pdfs["monthly-report"] = reports.monthly_report(s, day.year, day.month,
                                                      log.workstation_id)
     finally:
         store.close()

@@ -165,7 +165,7 @@ def _layout(snap: Snapshot) -> Flow:
     _heading(flow, "一、基本情况")
     rows = [["检查时间", f"{when.year}年{when.month}月{when.day}日 {when:%H:%M}", "检查地点",
              stall_place(snap.market, snap.stall)],
-            ["经营者", snap.party, "统一社会信用代码", snap.party_code],
+            ["经营者", snap.party, "统一社会信用代码", snap.party_code or "（未记录）"],
             ["产品类别", snap.category, "检查清单", snap.form]]
     flow.table(None, rows, widths, size=CELL_PT)
     pairs = list(snap.fields)
@@ -208,7 +208,7 @@ def _layout(snap: Snapshot) -> Flow:
 
 
 def _heading(flow: Flow, text: str) -> None:
-    flow.room(grid.LINE + CELL_PT * 5)  # never alone at the foot of a page
+    flow.room(grid.LINE * 4.5)  # never alone at the foot of a page: a row or two under it
     if not flow.at_top:
         flow.gap(1.5 * MM)
     flow.line(text, HEAD_PT)

@@ -10,17 +10,24 @@ Modules:
   `no_start_chars()`, `no_end_chars()` (the complete sets), `units(text)`,
   `break_lines(text, size, width, first_width=None, face="body") -> list[Line]`
   (`Line.units`, `.text`, `.width`, `.last`, `.hung`), `wrap(...) -> list[str]`,
-  `draw_line(c, x, y, line, size, width, face, justify=True)`.
+  `draw_line(c, x, y, line, size, width, face, justify=True, max_gap=None)`,
+  `HALF_BLANK` (closing marks whose blank half may hang at a line's end).
+* `table`: the layout behind `Flow.table` (`MAX_CELL_GAP`).
 * `flow`: `Flow(footer_height=0, footer=None, overlay=None, watermark=None,
   page_numbers=True, top=grid.TOP)` with `.line(text, size, align, height, indent, face,
   color)`, `.title(text)`, `.paragraph(text, size, indent_chars=2)`, `.field(label,
   value)`, `.gap(h)`, `.room(h)`, `.new_page()`, `.keep_together(build)`, `.table(header,
   rows, widths, size=, align=, fill=, ink=)`, `.signature(label, Signature|None,
   width=, date_text=)`, `.drawing(d, h)`, `.op(fn)` (a raw drawing op on the current
-  page; `.y` is the top of the next line box), `.emit(canvas) -> pages`, `.render(title)
+  page; `.y` is the top of the next line box; text a raw op draws must be checked with
+  `fonts.require_printable` by its caller), `.emit(canvas) -> pages`, `.render(title)
   -> bytes`. Callbacks get `Page(number, total, floor)`. Also `Signature(png, name,
   refused, day)`, `new_canvas(out, title)`, `draw_signature`, `draw_page_number`,
   `draw_watermark`, `image_reader`, `cn_date`, `BLANK`.
+
+Callbacks: `footer(c, page)` draws the reserved `footer_height` at the foot of every page
+(signature lines on every page of a list), `overlay(c, page)` draws after the content (a
+QR code, an id line); the watermark is drawn first, under the content.
 
 Every string is checked with `fonts.require_printable` before it is laid out (a character
 no bundled font has raises `fonts.UnprintableText`: the document refuses to render rather

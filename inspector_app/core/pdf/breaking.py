@@ -8,7 +8,8 @@ Rules (GB/T 15834, W3C clreq):
 * May not end a line (`no_end`): opening brackets and quotes (Ps, Pi), currency signs
   (Sc) and the number signs in `EXTRA_NO_END`.
 * A run of Latin letters and digits (with . - _ / @ : + inside it) is one unit, and so
-  is a run of ——  or ……: never broken unless it is wider than the line.
+  is a run of —— or ……: never broken unless it is wider than the line (—— may start a
+  line, as GB/T 15834 allows).
 * The excess rule: where a break would put a no-start character at the start of a line
   (or leave a no-end character at its end), the previous character is pushed down to
   the next line, as many as needed. Only if that would empty the line is a no-start
@@ -16,8 +17,9 @@ Rules (GB/T 15834, W3C clreq):
 * A line may be squeezed by up to `grid.SQUEEZE` of its width (GB/T 9704 sets 28
   characters of 16 pt in 156 mm), and a full-width closing mark at its end (`HALF_BLANK`:
   ，。、；：and closing brackets, whose right half is blank) counts half its width
-  (标点挤压) before the push-down rule applies. Every line but the last of a paragraph is justified:
-  the extra (or missing) space is spread between its units; the last line is left-aligned.
+  (标点挤压) before the push-down rule applies.
+* Every line but the last of a paragraph is justified: the extra (or missing) space is
+  spread between its units; the last line is left-aligned.
 
 Every text is checked with `fonts.require_printable` before it is laid out: a character
 no bundled font has raises `fonts.UnprintableText` instead of printing as a blank.
@@ -33,7 +35,7 @@ from inspector_app.core import fonts
 from inspector_app.core.pdf.grid import SQUEEZE
 
 EXTRA_NO_START = frozenset(
-    "，。、；：？！…‥·・‧％‰‱℃℉°′″〃々〆ー～〜—"
+    "，。、；：？！…‥·・‧％‰‱℃℉°′″〃々〆ー～〜"
     ",.;:?!%"
     "﹐﹑﹒﹔﹕﹖﹗﹪｡､･"
     "．：；，！？"
@@ -121,6 +123,17 @@ def _split_long(unit: str, size: float, limit: float, face: str) -> list[str]:
     return pieces
 
 
+def _head(unit: str, size: float, room: float, face: str) -> str:
+    """The longest start of `unit` no wider than `room` (may be empty)."""
+    head, w = "", 0.0
+    for ch in unit:
+        w += fonts.char_width(ch, size, face=face)
+        if w > room + 0.01:
+            break
+        head += ch
+    return head if len(head) < len(unit) else ""
+
+
 def _breakable(before: str, after: str) -> bool:
     """May a line break between unit `before` and unit `after` (spaces between them)?"""
     return not no_end(before[-1]) and not no_start(after[0])
@@ -195,6 +208,15 @@ def break_lines(text: str, size: float, width: float, first_width: float | None 
             cut = len(cur)
             while cut > 0 and not _breakable(_before(seq, cut), _after(seq, cut)):
                 cut -= 1
+            carried = sum(_w(u, size, face) for u in _trim(seq[cut:])) if cut else 0.0
+            if (cut == 0 or carried > width * (1 + SQUEEZE)) and len(unit) > 1:
+                # What a legal break carries down would not fit a line either: the word
+                # itself is cut, its head filling this line.
+                head = _head(unit, size, room - cur_w, face)
+                if head:
+                    queue[k - 1:k] = [head, unit[len(head):]]
+                    k -= 1
+                    continue
             if cut == 0:  # no legal break on this line
                 if no_start(unit[0]):
                     emit(seq, hung=True)  # hang the punctuation past the edge
@@ -218,14 +240,23 @@ def wrap(text: str, size: float, width: float, first_width: float | None = None,
 
 
 def draw_line(c, x: float, y: float, line: Line, size: float, width: float,
-              face: str = "body", justify: bool = True) -> float:
-    """Draw `line` at (x, baseline y); a full line is justified to `width`. Return end x."""
+              face: str = "body", justify: bool = True, max_gap: float | None = None
+              ) -> float:
+    """Draw `line` at (x, baseline y); a full line is justified to `width`, unless that
+    would open gaps wider than `max_gap` (narrow table cells). Return the end x."""
     us = line.units
     body = us[:-1] if line.hung else us
     if not justify or line.last or len(body) < 2:
         return fonts.draw_text(c, x, y, line.text, size, face=face)
     natural = sum(_w(u, size, face) for u in body)
-    gap = (width - natural) / (len(body) - 1)
+    # A closing mark at the end hangs its blank right half past the edge first (标点挤压):
+    # its ink stays inside; only the rest of an excess squeezes the gaps.
+    tuck = 0.0
+    if natural > width and body[-1] in HALF_BLANK:
+        tuck = min(natural - width, _w(body[-1], size, face) / 2)
+    gap = (width - natural + tuck) / (len(body) - 1)
+    if max_gap is not None and gap > max_gap:
+        return fonts.draw_text(c, x, y, line.text, size, face=face)
     for i, unit in enumerate(body):
         end = fonts.draw_text(c, x, y, unit, size, face=face)
         x = end + (gap if i < len(body) - 1 else 0.0)

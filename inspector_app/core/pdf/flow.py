@@ -208,7 +208,7 @@ class Flow:
               ink: Callable[[int], tuple[float, float, float] | None] | None = None,
               leading: float | None = None, pad: float = 1.5 * MM) -> None:
         """A ruled table over the text width (`widths` are relative). Cells wrap (full
-        lines justified in left-aligned cells); a row that does not fit goes to the next
+        lines justified in left-aligned cells, see `table.MAX_CELL_GAP`); a row that does not fit goes to the next
         page, a row taller than a page is split by lines; the header row repeats on every
         page. `fill(n)` shades row n, `ink(n)` colours its text."""
         from inspector_app.core.pdf import table as table_mod

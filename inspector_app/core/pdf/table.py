@@ -8,6 +8,9 @@ from inspector_app.core.pdf import breaking
 from inspector_app.core.pdf.grid import GREY, LEFT, TEXT_W
 
 Rgb = tuple[float, float, float]
+# A cell's full line is justified unless that spreads its characters more than this (in
+# ems): a line cut short before a long number stays left-aligned rather than gapped.
+MAX_CELL_GAP = 0.25
 
 
 def lay_out(flow, header: Sequence[str] | None, rows: Sequence[Sequence[str]],
@@ -53,7 +56,8 @@ def lay_out(flow, header: Sequence[str] | None, rows: Sequence[Sequence[str]],
                     else:
                         lx = x + pad
                     breaking.draw_line(c, lx, y, ln, size, w - 2 * pad,
-                                       justify=how == "left" and not head)
+                                       justify=how == "left" and not head,
+                                       max_gap=size * MAX_CELL_GAP)
                     y -= lead
                 c.rect(x, top - h, w, h, stroke=1, fill=0)
                 x += w

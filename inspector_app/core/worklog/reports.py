@@ -204,12 +204,23 @@ def _new_flow(footer: str) -> Flow:
 
 
 def _heading(flow: Flow, text: str) -> None:
-    flow.room(LINE + TABLE_PT * 6)  # not alone at the foot of a page
+    flow.room(LINE * 4.5)  # not alone at the foot of a page: a table row or two under it
+    if not flow.at_top:
+        flow.gap(1.5 * MM)
     flow.line(text, BODY_PT)
 
 
 def _or_unrecorded(text: str) -> str:
     return text or "（未记录）"
+
+
+def _item_method(t: TestRow) -> str:
+    """The test item, and on the next line its method (as the record holds them)."""
+    return f"{t.test_item}\n方法：{_or_unrecorded(t.method)}"
+
+
+def _value_limit(t: TestRow) -> str:
+    return f"{t.value}\n限量：{_or_unrecorded(t.limit)}"
 
 
 def render_daily(data: DailyData) -> bytes:
@@ -246,12 +257,12 @@ def render_daily(data: DailyData) -> bytes:
 
     _heading(flow, "二、阳性样品及处置情况")
     if pos:
-        flow.table(["样品编号", "摊位", "样品名称", "检测项目", "检测方法", "检测值", "限量值",
-                    "复检", "处置情况"],
-                   [[t.sample_no, t.stall_no, t.product_name, t.test_item,
-                     _or_unrecorded(t.method), t.value, _or_unrecorded(t.limit),
-                     _retest_text(data, t), _follow_up(data, t)] for t in pos],
-                   [25, 11, 16, 14, 16, 12, 12, 18, 26], size=TABLE_PT)
+        flow.table(["样品编号", "摊位", "样品名称", "检测项目及方法", "检测值/限量值", "复检",
+                    "处置情况"],
+                   [[t.sample_no, t.stall_no, t.product_name, _item_method(t),
+                     _value_limit(t), _retest_text(data, t), _follow_up(data, t)]
+                    for t in pos],
+                   [28, 11, 16, 30, 18, 25, 30], size=TABLE_PT)
     else:
         flow.paragraph("当日未检出阳性样品。")
 
@@ -268,7 +279,7 @@ def render_daily(data: DailyData) -> bytes:
                    [[_or_unrecorded(s.time), s.stall_no, s.name, s.model, s.serial_no,
                      s.cert_no, s.valid_until, s.result, "、".join(s.flags) or "—"]
                     for s in checks],
-                   [11, 12, 16, 13, 18, 22, 17, 10, 18], size=TABLE_PT,
+                   [11, 11, 19, 13, 17, 21, 17, 9, 18], size=TABLE_PT,
                    ink=lambda n: RED if checks[n].flags else None)
     if reweighs:
         flow.gap(2 * MM)
@@ -286,7 +297,8 @@ def render_daily(data: DailyData) -> bytes:
         flow.paragraph(f"受理投诉举报{len(data.complaints)}件，已办结{closed}件，"
                        f"处理中{len(data.complaints) - closed}件。")
         flow.table(["序号", "受理时间", "类别", "投诉人", "摊位", "内容", "状态", "处理情况"],
-                   [[str(c.position), c.time, c.category, c.complainant, c.stall_no,
+                   [[str(c.position), c.time, c.category, _or_unrecorded(c.complainant),
+                     c.stall_no,
                      c.content, c.status, c.follow_up] for c in data.complaints],
                    [8, 12, 9, 14, 12, 40, 12, 40], size=TABLE_PT)
     else:
@@ -301,13 +313,13 @@ def render_daily(data: DailyData) -> bytes:
     if tests:
         flow.new_page()
         flow.line("附：快速检测明细", BODY_PT)
-        flow.table(["样品编号", "时间", "摊位", "样品名称", "检测项目", "检测方法", "检测值",
-                    "限量值", "结论", "检测人", "仪器编号", "试剂批号"],
+        flow.table(["样品编号", "时间", "摊位", "样品名称", "检测项目及方法", "检测值/限量值",
+                    "结论", "检测人", "仪器编号/试剂批号"],
                    [[t.sample_no + ("（复检）" if t.retest_of else ""), t.time, t.stall_no,
-                     t.product_name, t.test_item, _or_unrecorded(t.method), t.value,
-                     _or_unrecorded(t.limit), t.conclusion, t.tester, t.instrument_no,
-                     t.reagent_batch] for t in tests],
-                   [23, 10, 11, 16, 14, 16, 11, 12, 8, 10, 13, 14], size=8,
+                     t.product_name, _item_method(t), _value_limit(t), t.conclusion, t.tester,
+                     "\n".join(x for x in (t.instrument_no, t.reagent_batch) if x)]
+                    for t in tests],
+                   [22, 11, 11, 14, 31, 17, 9, 9, 19], size=8,
                    ink=lambda n: RED if tests[n].conclusion == "阳性" else None)
     return flow.render(f"{title} {data.day.isoformat()}")
 
@@ -483,12 +495,11 @@ def render_monthly(data: MonthlyData) -> bytes:
                size=TABLE_PT, align=["left", "right", "right", "right", "right"])
     _heading(flow, "三、阳性样品")
     if data.positives:
-        flow.table(["日期时间", "样品编号", "摊位", "样品名称", "检测项目", "检测方法", "检测值",
-                    "限量值", "处置情况"],
-                   [[t.time, t.sample_no, t.stall_no, t.product_name, t.test_item,
-                     _or_unrecorded(t.method), t.value, _or_unrecorded(t.limit),
-                     t.follow_up or "（未记录）"] for t in data.positives],
-                   [16, 25, 11, 16, 14, 16, 12, 12, 26], size=TABLE_PT)
+        flow.table(["日期时间", "样品编号", "摊位", "样品名称", "检测项目及方法", "检测值/限量值",
+                    "处置情况"],
+                   [[t.time, t.sample_no, t.stall_no, t.product_name, _item_method(t),
+                     _value_limit(t), t.follow_up or "（未记录）"] for t in data.positives],
+                   [17, 28, 11, 16, 30, 18, 30], size=TABLE_PT)
     else:
         flow.paragraph("本月未检出阳性样品。")
     return flow.render(title)

@@ -38,7 +38,10 @@ def test_full_lines_are_justified_to_the_right_edge_and_last_lines_are_not(tmp_p
     assert len(ends) == 2, [(ln.text, ln.x1) for ln in body]
     for i, ln in enumerate(body):
         if i not in ends:
-            assert abs(ln.x1 - grid.RIGHT) < 0.6, (ln.text, ln.x1, grid.RIGHT)
+            # the glyph box ends at the edge; a closing mark's blank right half may hang
+            # past it (标点挤压), its ink inside
+            hang = grid.BODY_PT / 2 if ln.text[-1] in breaking.HALF_BLANK else 0
+            assert -0.6 < ln.x1 - grid.RIGHT < hang + 0.6, (ln.text, ln.x1, grid.RIGHT)
     first = body[0]
     assert abs(first.x0 - (grid.LEFT + 2 * grid.BODY_PT)) < 0.6  # 2-character indent
     assert all(abs(ln.x0 - grid.LEFT) < 0.6 for ln in body[1:])

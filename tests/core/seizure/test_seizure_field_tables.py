@@ -19,7 +19,7 @@ def field_table(kind: str) -> list[tuple[str, list[str]]]:
     """(template field, quoted texts) of each row of `kind`'s table."""
     rows, inside = [], False
     for line in DOC.read_text(encoding="utf-8").splitlines():
-        if line.startswith("## "):
+        if line.startswith("#"):  # any heading ends the table (other documents follow)
             inside = line.startswith(f"## {kind} ")
             continue
         if inside and line.startswith("|") and not line.startswith(("|---", "| 模板栏目")):
