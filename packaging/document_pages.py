@@ -16,7 +16,7 @@ import argparse
 import subprocess
 import sys
 import tempfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +27,8 @@ def build(data_dir: Path, records: int) -> dict[str, bytes]:
     """The PDF of every document kind, from a fresh demo store in `data_dir`."""
     from sqlalchemy import func, select
 
-    from inspector_app.core import auth, demo, records as rec, settings
+    from inspector_app.core import auth, demo, settings
+    from inspector_app.core import records as rec
     from inspector_app.core.checks import documents as check_documents
     from inspector_app.core.demo.printable import signature
     from inspector_app.core.models import LabelCheck, Party, RapidTest, WorkLog
@@ -76,8 +77,6 @@ def build(data_dir: Path, records: int) -> dict[str, bytes]:
             # the day and workstation with the most rapid tests
             log = s.scalars(select(WorkLog).join(RapidTest).group_by(WorkLog.id)
                             .order_by(func.count(RapidTest.pk).desc()).limit(1)).first()
-            from datetime import date
-
             day = date.fromisoformat(log.log_date)
             pdfs["daily-report"] = reports.daily_report(s, day, log.workstation_id)
             pdfs["monthly-report"] = reports.monthly_report(s, day.year, day.month,

@@ -97,10 +97,13 @@ def test_a_release_whose_ground_contradicts_the_dates_is_refused(agency, tmp_pat
     with pytest.raises(RuleError) as refused:
         documents.render([(expired, "release", None)])
     assert "期限已经届满" in refused.value.message and "2025-03-31" in refused.value.message
-    # the day after the term's last day it may say so
-    later = dataclasses.replace(expired, dates=dict(snap.dates, release=snap.release[
-        "term_end"] + timedelta(days=1)))
-    assert "鉴于查封期限已经届满" in text_of(documents.render([(later, "release", None)]),
+    # the day before the term's last day it may not; on that day it may
+    end = snap.release["term_end"]
+    early = dataclasses.replace(expired, dates=dict(snap.dates, release=end - timedelta(1)))
+    with pytest.raises(RuleError):
+        documents.render([(early, "release", None)])
+    last = dataclasses.replace(expired, dates=dict(snap.dates, release=end))
+    assert "鉴于查封期限已经届满" in text_of(documents.render([(last, "release", None)]),
                                        tmp_path)
 
 

@@ -245,8 +245,9 @@ def check_release(snap: Snapshot) -> None:
     """Refuse a release whose stated ground the dates contradict."""
     rel = snap.release or {}
     day, end = snap.doc_date("release"), rel.get("term_end")
+    # the same rule as closing (rules.check_close): the term has ended on its last day
     if rel.get("ground") == EXPIRED_GROUND and day is not None and end is not None \
-            and day <= end:
+            and day < end:
         raise RuleError(_(
             "The release gives as its ground that the term has ended (期限已经届满), but the "
             "term runs until {end} and the release is dated {day}: the document cannot "
