@@ -10,7 +10,7 @@ import pytest
 from full_record import full_record
 from test_seizure_documents import notice, pdf_text
 
-from inspector_app.core.seizure import documents
+from inspector_app.core.seizure import documents, service
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "documents.md"
 
@@ -36,10 +36,14 @@ def test_every_row_of_the_field_table_is_printed(agency, tmp_path, kind):
     text = "".join(pdf_text(notice(agency, sid, kind), tmp_path))
     assert "场所/设施/财物" not in text and "查封/扣押" not in text and "[" not in text
     assert "人民法院人民法院" not in text
+    with agency.store.read() as s:
+        snap = service.snapshot(s, service.load(s, sid))
     for name, quoted in rows:
         assert quoted, name
         for want in quoted:
-            if want.startswith("不印："):
+            if want.startswith("如有批准："):  # printed exactly when the approval is recorded
+                assert (want[5:] in text) is bool(snap.approver), (kind, name, want)
+            elif want.startswith("不印："):
                 assert want[3:] not in text, (kind, name, want)
             else:
                 assert re.sub(r"\s+", "", want) in text, (kind, name, want)

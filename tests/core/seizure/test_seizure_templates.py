@@ -69,7 +69,8 @@ def test_the_partys_statement_is_printed_as_recorded_never_defaulted(agency, tmp
 def test_approval_is_stated_only_when_recorded(agency, tmp_path):
     sid = agency.issued(items=2)
     text = text_of(notice(agency, sid, "decision"), tmp_path)
-    assert "批准" not in text  # no prior approval is recorded for this measure
+    recorded = bool(getattr(agency.seizure(sid), "approver", None))  # prior approval
+    assert ("经本局负责人批准" in text) is recorded
     with agency.store.write() as s:
         service.extend(agency.store, s, agency.actor, sid, 10, "需送检", approver="局长",
                        now=ISSUE_TIME + timedelta(days=20))
