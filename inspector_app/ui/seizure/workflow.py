@@ -386,7 +386,8 @@ class SeizurePage(QWidget):
 
     def sign(self, role: str, label: str, officer_id: str | None, can_refuse: bool) -> None:
         signer = label if role == "officer" else (
-            self.form.party_name() if role == "party" else self.witness.text())
+            self.form.party_name() if role in ("party", documents.DECISION_RECEIPT)
+            else self.witness.text())
         dialog = SignatureDialog(label, signer, can_refuse, self)
         dialog.accepted.connect(lambda: self.store_signature(role, officer_id,
                                                              dialog.result_data()))
@@ -524,12 +525,11 @@ class SeizurePage(QWidget):
             try:
                 with job.store.write() as s:  # may register this device's key
                     jobs = service.notice_jobs(store, s, seizure_id, [kind])
-            except REFUSED as exc:
-                return getattr(exc, "message", None) or str(exc), None
-            try:
-                return None, documents.render(jobs)
+                return None, documents.render(jobs)  # refuses what the record contradicts
             except UnprintableText as exc:  # a character no font has: refuse, name it
                 return exc, None
+            except REFUSED as exc:
+                return getattr(exc, "message", None) or str(exc), None
 
         def done(result: tuple[str | UnprintableText | None, bytes | None]) -> None:
             self._set_busy(False)
@@ -539,9 +539,9 @@ class SeizurePage(QWidget):
                 error = error.message
             self.show_problem(error)
             if pdf is not None:
-                dialog = PdfPreviewDialog(pdf, _(service.KIND_LABELS[kind]), copies=2 if kind in (
-                    "decision", "list", "extension", "release") else 1, parent=self,
-                    suggested_name=f"{kind}.pdf")
+                dialog = PdfPreviewDialog(
+                    pdf, _(service.KIND_LABELS[kind]), copies=documents.wording.COPIES.get(kind, 1),
+                    parent=self, suggested_name=f"{kind}.pdf")
                 dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
                 dialog.open()
                 self.preview_dialog = dialog
