@@ -3,6 +3,7 @@ record, and the states a measure of that age has gone through."""
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -257,28 +258,29 @@ def make_seizure(ctx: Ctx, moment: datetime, check: Check | None) -> str:
     # Any other measure has the agency head's prior approval before it starts (art. 18).
     late_reason = ""
     reported = None
+    own = random.Random(seizure_id).random  # leaves the demo's shared stream as it was
+    on_time = moment + timedelta(minutes=between(rnd, 60, 1200)) if emergency else None
     if emergency:
-        roll = rnd()
+        roll = own()
         extended_or_closed = any(t["to_state"] not in ("issued", "released")
                                  for t in transitions)
         if roll < 0.3:
-            reported = moment + timedelta(minutes=between(rnd, 25 * 60, 40 * 60))
-            late_reason = pick(rnd, _LATE_REPORT_REASONS)
+            reported = moment + timedelta(minutes=between(own, 25 * 60, 40 * 60))
+            late_reason = pick(own, _LATE_REPORT_REASONS)
         elif roll < 0.55 and not extended_or_closed:
             reported = moment + timedelta(days=3650)  # never (dropped below)
         else:
-            reported = moment + timedelta(minutes=between(rnd, 60, 1200))
+            reported = on_time
         if reported > latest:  # not yet reported (still within its 24 hours, or overdue)
             reported, late_reason = None, ""
             if any(t["to_state"] in ("extended", "confiscated", "destroyed", "transferred")
                    for t in transitions):  # those need the report first: report it on time
-                reported = moment + timedelta(minutes=between(rnd, 60, 1200))
-                reported = reported if reported <= latest else None
+                reported = on_time if on_time <= latest else None
         if reported is not None:
             updated = max(updated, reported)
     approved_at = None
-    if not emergency and (issued_at is not None or rnd() < 0.5):
-        approved_at = moment - timedelta(minutes=between(rnd, 10, 180))
+    if not emergency and (issued_at is not None or own() < 0.5):
+        approved_at = moment - timedelta(minutes=between(own, 10, 180))
     row = audited(seizure_id, updated, ctx.device, ctx.author(o1.id))
     row.update(
         state=state, number=number, measure=measure, market_id=stall.market.id,

@@ -457,6 +457,8 @@ class SeizurePage(QWidget):
         days.setRange(1, 60)
         days.setValue(rules.MAX_EXTENSION_DAYS)
         reason, approver = QPlainTextEdit(), QLineEdit()
+        reason.setObjectName("extension_reason")
+        approver.setObjectName("extension_approver")
 
         def ok() -> None:
             values = (days.value(), reason.toPlainText(), approver.text())
