@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -618,8 +618,7 @@ def approval_history(session: Session, seizure_id: str) -> list[tuple[str, datet
     ).order_by(History.version)):
         content = json.loads(row.content)
         if content.get("approver") and content.get("approved_at"):
-            entry = (content["approver"], datetime.fromisoformat(
-                content["approved_at"].replace("Z", "+00:00")))
+            entry = (content["approver"], datetime.fromisoformat(content["approved_at"]))
             if not out or out[-1] != entry:
                 out.append(entry)
     return out

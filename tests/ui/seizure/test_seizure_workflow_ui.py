@@ -154,7 +154,7 @@ def test_refusal_with_a_witness_is_issued(qtbot, agency):
 
 
 def test_pressing_twice_writes_once(qtbot, agency):
-    sid = agency.draft()
+    sid = agency.draft(approved=False)
     page = open_page(qtbot, agency, sid)
     with qtbot.waitSignal(page.op_done, timeout=30000):
         qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
