@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.core.i18n import _
 from inspector_app.core.seizure import service
+from inspector_app.ui import labels
 
 
 class DeadlinePanel(QWidget):
@@ -52,14 +53,19 @@ class DeadlinePanel(QWidget):
         for row in self.rows:
             n = self.table.rowCount()
             self.table.insertRow(n)
-            todo, color = "", None
+            todo, color, alert = "", None, False
             if row.term is not None and row.term.overdue:
                 overdue += 1
-                todo, color = _("Overdue: release it"), QColor("#f8d0d4")
+                todo, color, alert = _("Overdue: release it"), QColor("#f8d0d4"), True
             elif row.term is not None and row.term.warn:
                 warn += 1
                 todo, color = _("Ends soon"), QColor("#fde8c8")
-            if row.emergency is not None and row.emergency.reported_at is None:
+            if row.report_overdue:
+                overdue += not alert
+                todo = (todo + "; " if todo else "") + _(
+                    "Emergency report overdue: report it with the reason for the delay")
+                color, alert = QColor("#f8d0d4"), True
+            elif row.emergency is not None and row.emergency.reported_at is None:
                 todo = (todo + "; " if todo else "") + _("Report the emergency measure")
                 color = color or QColor("#fde8c8")
             days = ""
@@ -71,6 +77,8 @@ class DeadlinePanel(QWidget):
                 item = QTableWidgetItem(value)
                 if col == 0:
                     item.setData(Qt.ItemDataRole.UserRole, row.seizure_id)
+                if col == 3 and alert:
+                    item.setIcon(labels.warning_icon())
                 if color is not None:
                     item.setBackground(color)
                 self.table.setItem(n, col, item)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from inspector_app.core.i18n import _
 from inspector_app.core.seizure import rules, service
 from inspector_app.core.seizure.documents import DECISION_RECEIPT
+from inspector_app.core.store import utcnow
 
 # (role, label, officer id, can refuse): what the page's sign callback receives
 SignRequest = Callable[[str, str, str | None, bool], None]
@@ -145,6 +146,7 @@ class StatusTab(QWidget):
             lines.append(_("Term ends {date} ({days} days left; {testing} testing days not "
                            "counted)").format(date=term.end.isoformat(), days=term.days_left,
                                               testing=term.testing_days))
+        lines += approval_lines(seizure)
         self.state_label.setText("\n".join(lines))
         for kind in service.available_kinds(seizure):
             label = _(service.KIND_LABELS[kind])
@@ -166,3 +168,28 @@ class StatusTab(QWidget):
                     _(rules.STATE_LABELS.get(t.to_state, t.to_state)), reason)):
                 self.history.setItem(row, col, QTableWidgetItem(value))
         return term
+
+
+def approval_lines(seizure) -> list[str]:
+    """The prior approval, or the emergency report, as the record holds them."""
+    tz = service.seizure_tz(seizure)
+
+    def clock(moment) -> str:
+        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    lines = []
+    if seizure.approver and seizure.approved_at:
+        lines.append(_("Prior approval: {approver}, {time}").format(
+            approver=seizure.approver, time=clock(seizure.approved_at)))
+    elif not seizure.emergency:
+        lines.append(_("Prior approval: not recorded yet"))
+    status = rules.emergency_status(seizure, seizure.emergency_reported_at or utcnow())
+    if status is not None and status.reported_at is not None:
+        text = _("Emergency measure reported at {time}, approved by {approver}").format(
+            time=clock(status.reported_at), approver=seizure.emergency_approver or "")
+        if status.late:
+            text += " " + _("(late; reason: {reason})").format(reason=status.reason)
+        lines.append(text)
+    elif status is not None:
+        lines.append(_("Emergency measure: not reported yet (due {time})").format(
+            time=clock(status.due)))
+    return lines

@@ -18,12 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QDateTime, Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QDateTimeEdit,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -44,10 +45,10 @@ from inspector_app.core.i18n import _
 from inspector_app.core.models import Attachment, Party
 from inspector_app.core.seizure import documents, rules, service
 from inspector_app.core.validation import ValidationError
-from inspector_app.ui import tasks
+from inspector_app.ui import labels, tasks
 from inspector_app.ui.seizure.deadlines import DeadlinePanel
 from inspector_app.ui.seizure.dialogs import ActionDialog, PartyDialog
-from inspector_app.ui.seizure.form_tabs import DraftForm, pydate
+from inspector_app.ui.seizure.form_tabs import DraftForm, pydate, pydatetime
 from inspector_app.ui.seizure.pdf_preview import PdfPreviewDialog, show_unprintable
 from inspector_app.ui.seizure.record_tabs import SignaturesTab, StatusTab
 from inspector_app.ui.seizure.signature_pad import SignatureDialog
@@ -108,6 +109,7 @@ class SeizurePage(QWidget):
         self.op: tasks.Operation | None = None
         self.dialog: QDialog | None = None  # the signature/party/action dialog open now
         self.preview_dialog: PdfPreviewDialog | None = None
+        self.emergency_state: rules.EmergencyStatus | None = None
         self._build()
         self.load()
         from inspector_app.ui.seizure import recovery  # what is typed survives a crash
@@ -131,12 +133,17 @@ class SeizurePage(QWidget):
         self.problems.setStyleSheet("color: #b00020; background: #fdecee; padding: 6px;")
         self.problems.hide()
         self.banner = QLabel()
+        self.banner.setObjectName("seizure_banner")
         self.banner.setWordWrap(True)
         self.banner.hide()
+        self.banner_icon = QLabel()  # the warning icon beside an overdue banner
+        self.banner_icon.setPixmap(labels.warning_icon().pixmap(24, 24))
+        self.banner_icon.hide()
         self.release_now = QPushButton(_("Release now…"))
         self.release_now.clicked.connect(lambda: self.close_measure(rules.RELEASED))
         self.release_now.hide()
         banner_row = QHBoxLayout()
+        banner_row.addWidget(self.banner_icon)
         banner_row.addWidget(self.banner, 1)
         banner_row.addWidget(self.release_now)
 
@@ -163,6 +170,8 @@ class SeizurePage(QWidget):
         self.extend_button.clicked.connect(lambda: self.extend())
         self.testing_button = QPushButton(_("Testing period…"))
         self.testing_button.clicked.connect(lambda: self.testing())
+        self.approval_button = QPushButton(_("Prior approval…"))
+        self.approval_button.clicked.connect(lambda: self.record_approval())
         self.report_button = QPushButton(_("Report emergency…"))
         self.report_button.clicked.connect(lambda: self.report_emergency())
         self.close_box = QComboBox()
@@ -171,8 +180,8 @@ class SeizurePage(QWidget):
         self.close_button = QPushButton(_("Decide…"))
         self.close_button.clicked.connect(lambda: self.close_measure(self.close_box.currentData()))
         actions = QHBoxLayout()
-        for w in (self.save_button, self.issue_button, self.extend_button, self.testing_button,
-                  self.report_button):
+        for w in (self.save_button, self.approval_button, self.issue_button,
+                  self.extend_button, self.testing_button, self.report_button):
             actions.addWidget(w)
         actions.addStretch()
         actions.addWidget(self.close_box)
@@ -223,9 +232,13 @@ class SeizurePage(QWidget):
         """Number (or "unnumbered"), party and state, after every step."""
         state = (_(rules.STATE_LABELS.get(self.state, self.state)) if self.seizure_id
                  else _("not saved yet"))
-        self.header.setText(_("Number: {number}    Party: {party}    State: {state}").format(
+        text = _("Number: {number}    Party: {party}    State: {state}").format(
             number=self.number or _("unnumbered (draft)"),
-            party=self.form.party_name() or _("(no party chosen)"), state=state))
+            party=self.form.party_name() or _("(no party chosen)"), state=state)
+        emergency = self.emergency_state
+        if emergency is not None and emergency.overdue:
+            text += "    ⚠ " + _("Emergency report overdue")
+        self.header.setText(text)
 
     def _refresh_status(self, seizure, s) -> None:
         draft = seizure is None or seizure.state == rules.DRAFT
@@ -236,6 +249,7 @@ class SeizurePage(QWidget):
         term_over = active and term is not None and term.overdue
         self.enabled = {
             self.save_button: draft, self.issue_button: draft,
+            self.approval_button: draft,
             self.extend_button: active and seizure.state == rules.ISSUED and not term_over,
             self.testing_button: active, self.close_box: active, self.close_button: active,
             self.report_button: (seizure is not None and seizure.emergency
@@ -250,8 +264,11 @@ class SeizurePage(QWidget):
                 Attachment.record_kind == "seizure", Attachment.record_id == seizure.id,
                 Attachment.role == "photo")).all())
         self.signatures.refresh(seizure, photos)
+        self.emergency_state = (rules.emergency_status(seizure, datetime.now(UTC))
+                                if seizure is not None else None)
         self._show_header()
         self.banner.hide()
+        self.banner_icon.hide()
         self.release_now.hide()
         if seizure is None:
             return
@@ -264,17 +281,24 @@ class SeizurePage(QWidget):
             elif term.warn:
                 self._banner(_("Only {days} days left in the term (until {date}).").format(
                     days=term.days_left, date=term.end.isoformat()), "#a15c00")
-        emergency = rules.emergency_status(seizure, datetime.now(UTC))
+        emergency = self.emergency_state
         if emergency is not None and emergency.reported_at is None:
-            due = emergency.due.astimezone().strftime("%Y-%m-%d %H:%M")
-            text = _("Emergency measure: report it and get approval by {time}.").format(
-                time=due)
+            due = emergency.due.astimezone(service.seizure_tz(seizure)).strftime(
+                "%Y-%m-%d %H:%M")
+            if emergency.overdue:
+                text = _("Emergency report overdue: it was due by {time} (24 hours, "
+                         "行政强制法 art. 19). Record the late report with the reason for the "
+                         "delay; until then the measure can only be released.").format(time=due)
+            else:
+                text = _("Emergency measure: report it and get approval by {time}.").format(
+                    time=due)
             self._banner(text, "#b00020" if emergency.overdue else "#a15c00")
 
     def _banner(self, text: str, color: str) -> None:
         self.banner.setText(text)
         self.banner.setStyleSheet(f"color: white; background: {color}; padding: 6px;")
         self.banner.show()
+        self.banner_icon.setVisible(color == "#b00020")
 
     def show_problem(self, message: str | None) -> None:
         self.problems.setText(message or "")
@@ -438,6 +462,8 @@ class SeizurePage(QWidget):
         days.setRange(1, 60)
         days.setValue(rules.MAX_EXTENSION_DAYS)
         reason, approver = QPlainTextEdit(), QLineEdit()
+        reason.setObjectName("extension_reason")
+        approver.setObjectName("extension_approver")
 
         def ok() -> None:
             values = (days.value(), reason.toPlainText(), approver.text())
@@ -480,14 +506,18 @@ class SeizurePage(QWidget):
         ground = QComboBox()
         rows: list[tuple[str, QWidget]] = []
         if target == rules.RELEASED:
-            for key, text in rules.RELEASE_GROUNDS.items():
-                ground.addItem(text, key)
             with self.store.read() as s:
                 seizure = service.load(s, self.seizure_id)
                 term = rules.term(seizure, service.today_for(seizure),
                                   service.seizure_tz(seizure))
-            if term is not None and term.overdue:
-                ground.setCurrentIndex(ground.findData(rules.EXPIRED_GROUND))
+            # Only the grounds the dates allow: "term expired" from the last day on, and
+            # after the term has ended only that one (rules.check_release_ground).
+            for key, text in rules.RELEASE_GROUNDS.items():
+                if term is not None and term.overdue and key != rules.EXPIRED_GROUND:
+                    continue
+                if term is not None and term.days_left > 0 and key == rules.EXPIRED_GROUND:
+                    continue
+                ground.addItem(text, key)
             rows.append((_("Ground (行政强制法 art. 28)"), ground))
         reason = QPlainTextEdit()
         rows.append((_("Reason"), reason))
@@ -505,15 +535,39 @@ class SeizurePage(QWidget):
                      _("Saving the decision…"), then=then)
         return self._ask(_(rules.STATE_LABELS[target]), rows, ok)
 
-    def report_emergency(self) -> ActionDialog:
+    def record_approval(self) -> ActionDialog:
+        """The agency head's prior approval (who, when), recorded on the saved draft."""
         approver = QLineEdit()
+        approver.setObjectName("approval_approver")
+        when = QDateTimeEdit(QDateTime.currentDateTime())
+        when.setObjectName("approval_time")
+        when.setDisplayFormat("yyyy-MM-dd HH:mm")
+        when.setCalendarPopup(True)
 
         def ok() -> None:
-            name = approver.text()
+            name, moment = approver.text(), pydatetime(when.dateTime())
+            self.run([self._save_step(), lambda s, ctx: service.record_approval(
+                s, self.actor, ctx["seizure_id"], name, moment)],
+                _("Saving the approval…"))
+        return self._ask(_("Prior approval by the agency head"),
+                         [(_("Approved by"), approver), (_("Approved at"), when)], ok)
+
+    def report_emergency(self) -> ActionDialog:
+        approver = QLineEdit()
+        approver.setObjectName("report_approver")
+        reason = QPlainTextEdit()
+        reason.setObjectName("report_reason")
+        late = self.emergency_state is not None and self.emergency_state.overdue
+        label = (_("Reason for the late report (required)") if late
+                 else _("Remarks (optional)"))
+
+        def ok() -> None:
+            name, why = approver.text(), reason.toPlainText()
             self.run([lambda s, ctx: service.report_emergency(s, self.actor,
-                                                              ctx["seizure_id"], name)],
+                                                              ctx["seizure_id"], name, why)],
                      _("Saving the report…"))
-        return self._ask(_("Report the emergency measure"), [(_("Approved by"), approver)], ok)
+        return self._ask(_("Report the emergency measure"), [(_("Approved by"), approver),
+                                                             (label, reason)], ok)
 
     def preview(self, kind: str) -> tasks.Operation | None:
         """Render `kind` on a worker; the preview opens when it is ready."""

@@ -50,6 +50,22 @@ def sign(qtbot, page, role, officer_id=None, refuse=False):
     assert blocker.args[0], page.problems.text()
 
 
+def approve(qtbot, page, name, days=0):
+    """Press "Prior approval…", type the approver (and move the time by `days`), OK."""
+    from PySide6.QtWidgets import QDateTimeEdit, QLineEdit
+
+    qtbot.mouseClick(page.approval_button, Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    qtbot.waitExposed(dialog)
+    dialog.findChild(QLineEdit, "approval_approver").insert(name)
+    when = dialog.findChild(QDateTimeEdit, "approval_time")
+    when.setDateTime(when.dateTime().addDays(days))
+    with qtbot.waitSignal(page.op_done, timeout=30000) as blocker:
+        qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok),
+                         Qt.MouseButton.LeftButton)
+    return blocker.args[0]
+
+
 def fill(page, agency, officers):
     page.party.setCurrentIndex(page.party.findData(agency.party_id))
     page.place.setText("东门农副产品批发市场A12号摊位")
@@ -79,6 +95,7 @@ def test_new_draft_refused_then_signed_and_issued_by_pressing_the_buttons(qtbot,
     assert not press(qtbot, page, page.issue_button)
     assert page.problems.isVisible()
     assert "2名" in page.problems.text() and "当事人尚未签名" in page.problems.text()
+    assert "事先批准" in page.problems.text()  # the agency head's approval is missing too
     assert agency.seizure(page.seizure_id).state == "draft"
     # a zero quantity: refused, the draft keeps its version
     page.items.item(0, 3).setText("0")
@@ -93,6 +110,7 @@ def test_new_draft_refused_then_signed_and_issued_by_pressing_the_buttons(qtbot,
         sign(qtbot, page, "officer", officer)
     assert "已具备" in page.signatures.missing.text()
     assert page.signatures.signature_list.count() == 3
+    approve(qtbot, page, "王局长")
     with qtbot.waitSignal(page.saved):
         assert press(qtbot, page, page.issue_button), page.problems.text()
     seizure = agency.seizure(page.seizure_id)
@@ -136,7 +154,7 @@ def test_refusal_with_a_witness_is_issued(qtbot, agency):
 
 
 def test_pressing_twice_writes_once(qtbot, agency):
-    sid = agency.draft()
+    sid = agency.draft(approved=False)
     page = open_page(qtbot, agency, sid)
     with qtbot.waitSignal(page.op_done, timeout=30000):
         qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
@@ -352,7 +370,7 @@ def test_the_window_fits_a_1366x768_laptop_without_clipping(qtbot, agency, lang,
 
 
 def test_extend_then_release_through_the_dialogs(qtbot, agency):
-    from PySide6.QtWidgets import QPlainTextEdit
+    from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 
     from inspector_app.core.store import utcnow
 
@@ -362,6 +380,7 @@ def test_extend_then_release_through_the_dialogs(qtbot, agency):
     dialog = page.dialog
     qtbot.waitExposed(dialog)
     dialog.findChild(QPlainTextEdit).setPlainText("需送检验机构检验")
+    dialog.findChild(QLineEdit, "extension_approver").insert("王局长")
     ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
     with qtbot.waitSignal(page.op_done, timeout=30000) as blocker:
         qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
