@@ -34,7 +34,10 @@ from inspector_app.cli.common import (
 )
 from inspector_app.core.i18n import _
 
-SIGNER_ROLES = ("party", "witness", "officer")
+# The roles of core/seizure/service.add_signature; decision_receipt is the party's 签收 of
+# the issued decision (its own signature, never the on-site one reused).
+DECISION_RECEIPT = "decision_receipt"
+SIGNER_ROLES = ("party", "witness", "officer", DECISION_RECEIPT)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -68,7 +71,9 @@ def add_commands(commands, parents: Sequence[argparse.ArgumentParser] = ()) -> N
 
     p = action("sign", _("Add a signature, or record a refusal to sign or the party's "
                          "absence"), cmd_sign)
-    p.add_argument("--role", required=True, choices=SIGNER_ROLES, help=_("who signs"))
+    p.add_argument("--role", required=True, choices=SIGNER_ROLES,
+                   help=_("who signs; decision_receipt: the party signs for the issued "
+                          "decision (签收)"))
     p.add_argument("--officer", metavar="N_OR_USER",
                    help=_("with --role officer: the officer's number in the measure (1, "
                           "2, ...), user name or id"))
@@ -395,7 +400,8 @@ def cmd_sign(args, store) -> int:
     role = args.role
     if role != "officer" and args.officer:
         raise CliError(_("--officer goes with --role officer."))
-    if (args.refused or args.absent) and role != "party":
+    if (args.refused and role not in ("party", DECISION_RECEIPT)) or (
+            args.absent and role != "party"):
         raise CliError(_("Only the party can refuse to sign or be absent."))
     png = _png(args.image) if args.image else None
     with store.write() as session:
@@ -412,7 +418,7 @@ def cmd_sign(args, store) -> int:
                 signer = args.signer
             elif officer is not None:
                 signer = officer.name
-            elif role == "party":
+            elif role in ("party", DECISION_RECEIPT):
                 party = session.get(Party, seizure.party_id) if seizure.party_id else None
                 signer = party.name if party else ""
             else:
