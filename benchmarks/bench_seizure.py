@@ -58,6 +58,8 @@ def _issue(ctx, items: int, session=None, now=None) -> str:
 
     def go(s):
         seizure = service.create_draft(s, actor, data, now=now)
+        # The agency head's prior approval (行政强制法 art. 18(一)).
+        service.record_approval(s, actor, seizure.id, "王局长", now, now=now)
         # The on-site signatures issuing needs (行政强制法 art. 18): both officers, the party.
         for role, signer, officer_id in (("officer", "张三", officers[0]),
                                          ("officer", "李四", officers[1]),

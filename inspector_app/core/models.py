@@ -242,6 +242,11 @@ class Seizure(AuditedMixin, Base):
     contact_phone: Mapped[str | None] = mapped_column(String(32))
     emergency_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     emergency_approver: Mapped[str | None] = mapped_column(String(64))
+    # Added by migration 0009: the agency head's prior approval (art. 18(一)), and the reason
+    # given with an emergency report made after its 24 hours (art. 19).
+    approver: Mapped[str | None] = mapped_column(String(64))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    emergency_report_reason: Mapped[str | None] = mapped_column(Text)
     # The party and agency details as printed, frozen (JSON) when the measure is issued.
     frozen_block: Mapped[str | None] = mapped_column(Text)
 

@@ -125,16 +125,23 @@ def test_bulk_seizures_keep_the_issue_term_and_extension_rules(demo_folder):
         seizures = _seizures(store)
     finally:
         store.close()
-    extended = released = 0
+    extended = released = late = unreported = 0
     for seizure, party, _atts in seizures:
         now = datetime.now(UTC) if seizure.id in PRINTABLE else NOW  # made at the real time
         assert seizure.started_at <= now and seizure.updated_at <= now
         rules.check_term(seizure.term_days)
         rules.check_officers(seizure.officers)
         if seizure.emergency_reported_at is not None:
-            assert seizure.emergency_reported_at <= min(
-                seizure.updated_at, seizure.started_at + timedelta(hours=24))
+            # reported within its 24 hours, or later with the reason for the delay
+            assert seizure.emergency_reported_at <= seizure.updated_at
             assert seizure.emergency_approver
+            status = rules.emergency_status(seizure, seizure.emergency_reported_at)
+            late += status.late
+            assert not status.late or seizure.emergency_report_reason, seizure.id
+            assert status.late == (seizure.emergency_reported_at > seizure.started_at
+                                   + timedelta(hours=24))
+        elif seizure.emergency and seizure.id not in PRINTABLE:
+            unreported += rules.emergency_status(seizure, NOW).overdue
         if seizure.state == rules.DRAFT:
             continue
         # Everything issuing asks, at the time it was issued.
@@ -152,16 +159,23 @@ def test_bulk_seizures_keep_the_issue_term_and_extension_rules(demo_folder):
             if t.to_state == rules.EXTENDED:
                 extended += 1
                 assert rules.check_extension(state, seizure.extension_days, t.reason,
-                                             today, LOCAL) == seizure.extension_days
+                                             today, LOCAL, approver=t.approver
+                                             ) == seizure.extension_days
                 assert t.approver
                 state.extension_days = seizure.extension_days
             else:
                 released += 1
                 rules.check_close(state, t.to_state, t.reason, t.ground, today, LOCAL)
+            if seizure.emergency:  # extended or confirmed only once reported (art. 19)
+                reported = seizure.emergency_reported_at
+                rules.check_emergency_reported(rules.emergency_deadline(
+                    seizure.started_at, reported if reported and reported <= t.at else None,
+                    seizure.emergency_report_reason, t.at), t.to_state)
             state.state = t.to_state
         assert state.state == seizure.state
         assert seizure.extension_days == (state.extension_days or 0)
     assert extended and released
+    assert late and unreported  # for the dashboard: a late report and an overdue one
 
 
 def test_a_demo_store_verifies_and_imports_into_a_set_up_store(demo_folder, tmp_path,

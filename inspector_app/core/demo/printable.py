@@ -18,6 +18,7 @@ from inspector_app.core.demo.vocabulary import GIVEN, SURNAMES
 from inspector_app.core.records import Actor
 from inspector_app.core.store import Store
 
+APPROVER = "陈建国"  # the agency head who approves the printable seizures
 PAD = (600, 200)  # the signature pad's size, in its pixels
 
 
@@ -115,6 +116,9 @@ def printable_seizures(store: Store, issued: int = 2, drafts: int = 1) -> list[s
                                          "1.7L", "无3C标志") for m in range(3)],
                 seals=[service.SealInput(f"FT-{n + 1:03d}1", "仓库门")])
             seizure = service.create_draft(session, actor, data)
+            # The agency head's prior approval (行政强制法 art. 18(一)), before the issue.
+            service.record_approval(session, actor, seizure.id, APPROVER,
+                                    seizure.started_at)
             if n < issued:
                 png, strokes = signature(signer)
                 service.add_signature(store, session, actor, seizure.id, "party", signer,

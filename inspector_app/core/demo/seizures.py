@@ -144,6 +144,8 @@ def _onsite_record(start: datetime, end: datetime, place: str, officers: tuple[O
 _SEIZURE_COLUMNS = frozenset(c.key for c in Seizure.__table__.columns)
 _TRANSITION_COLUMNS = frozenset(c.key for c in SeizureTransition.__table__.columns)
 _TERMS = (30, 30, 30, 20, 15)
+_LATE_REPORT_REASONS = ("夜间实施，负责人外出开会，次日下午方能当面报告",
+                        "节假日期间负责人出差，通讯中断，返回后立即补报")
 _SEAL_PLACES = ("仓库门", "货架", "货物外包装", "冷柜", "摊位柜台")
 
 
@@ -226,7 +228,9 @@ def make_seizure(ctx: Ctx, moment: datetime, check: Check | None) -> str:
             start, end = last + timedelta(hours=2), min(deadline, latest)
             if start < end:
                 at = start + timedelta(seconds=int(rnd() * (end - start).total_seconds()))
-                reason, ground = (RELEASE_REASONS[-1] if at >= deadline - timedelta(hours=12)
+                # "term expired" only from the term's last (local) day on (art. 28)
+                expired = at.astimezone(LOCAL).date() >= deadline.astimezone(LOCAL).date()
+                reason, ground = (RELEASE_REASONS[-1] if expired
                                   else pick(rnd, RELEASE_REASONS[:-1]))
                 move(transitions[-1]["to_state"], "released", at, reason, ground=ground)
                 last = at
@@ -248,12 +252,33 @@ def make_seizure(ctx: Ctx, moment: datetime, check: Check | None) -> str:
         custodian = pick(rnd, ctx.officers).name
     emergency = rnd() < 0.03
     notified = presence != "absent" or rnd() < 0.5
-    reported = moment + timedelta(minutes=between(rnd, 60, 1200)) if emergency else None
-    if reported is not None:  # reported by now, or still to be within its 24 hours
-        if reported > latest:
-            reported = None
+    # An emergency measure (art. 19) is reported within 24 hours; a few are reported late,
+    # with the reason, and one that was never extended may be left unreported (overdue).
+    # Any other measure has the agency head's prior approval before it starts (art. 18).
+    late_reason = ""
+    reported = None
+    if emergency:
+        roll = rnd()
+        extended_or_closed = any(t["to_state"] not in ("issued", "released")
+                                 for t in transitions)
+        if roll < 0.3:
+            reported = moment + timedelta(minutes=between(rnd, 25 * 60, 40 * 60))
+            late_reason = pick(rnd, _LATE_REPORT_REASONS)
+        elif roll < 0.55 and not extended_or_closed:
+            reported = moment + timedelta(days=3650)  # never (dropped below)
         else:
+            reported = moment + timedelta(minutes=between(rnd, 60, 1200))
+        if reported > latest:  # not yet reported (still within its 24 hours, or overdue)
+            reported, late_reason = None, ""
+            if any(t["to_state"] in ("extended", "confiscated", "destroyed", "transferred")
+                   for t in transitions):  # those need the report first: report it on time
+                reported = moment + timedelta(minutes=between(rnd, 60, 1200))
+                reported = reported if reported <= latest else None
+        if reported is not None:
             updated = max(updated, reported)
+    approved_at = None
+    if not emergency and (issued_at is not None or rnd() < 0.5):
+        approved_at = moment - timedelta(minutes=between(rnd, 10, 180))
     row = audited(seizure_id, updated, ctx.device, ctx.author(o1.id))
     row.update(
         state=state, number=number, measure=measure, market_id=stall.market.id,
@@ -270,6 +295,9 @@ def make_seizure(ctx: Ctx, moment: datetime, check: Check | None) -> str:
         "contact_phone": ctx.contact_phone,
         "emergency_reported_at": canon_time(reported) if reported else None,
         "emergency_approver": ctx.approver if reported else None,
+        "emergency_report_reason": late_reason or None,
+        "approver": ctx.approver if approved_at else None,
+        "approved_at": canon_time(approved_at) if approved_at else None,
     }
     row.update((k, v) for k, v in optional.items() if k in _SEIZURE_COLUMNS)
     ctx.writer.add(Seizure, row, updated, {"officers": officers, "items": items,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -24,6 +24,7 @@ MAX_TERM_DAYS = 30  # art. 25
 MAX_EXTENSION_DAYS = 30  # art. 25
 WARN_DAYS = 5  # lists warn at ≤ 5 days left
 EMERGENCY_REPORT_HOURS = 24  # art. 19
+APPROVAL_MAX_AGE_DAYS = 30  # a prior approval older than this before the start is refused
 MIN_OFFICERS = 2  # art. 18
 MAX_QUANTITY = Decimal("99999999999.999")  # Numeric(14, 3)
 
@@ -260,6 +261,10 @@ def issue_problems(seizure: Any, party: Any, now: datetime | None = None
         lambda: check_party(party),
         lambda: check_items(seizure.items, required=True),
         lambda: check_term(seizure.term_days),
+        lambda: check_approval(seizure.emergency, getattr(seizure, "approver", None),
+                               getattr(seizure, "approved_at", None), seizure.started_at,
+                               getattr(seizure, "issued_at", None) or now,
+                               record_tz(getattr(seizure, "created_offset", None))),
     ]
     for check in checks:
         try:
@@ -285,6 +290,11 @@ def issue_problems(seizure: Any, party: Any, now: datetime | None = None
 
 
 # --- the term --------------------------------------------------------------------------
+
+
+def record_tz(created_offset: int | None) -> timezone:
+    """The time zone a record was made in (its UTC offset in minutes when created)."""
+    return timezone(timedelta(minutes=created_offset or 0))
 
 
 def local_date(moment: datetime, tz: tzinfo | None = None) -> date:
@@ -354,7 +364,9 @@ def term(seizure: Any, today: date, tz: tzinfo | None = None) -> Term | None:
 
 
 def check_extension(seizure: Any, days: Any, reason: str, today: date,
-                    tz: tzinfo | None = None) -> int:
+                    tz: tzinfo | None = None, *, approver: str | None) -> int:
+    """The days of a valid extension: once, 1-30 days, with written reasons and the agency
+    head's approval (art. 25), before the term ends."""
     if seizure.state == EXTENDED or (seizure.extension_days or 0) > 0:
         raise RuleError(_("The term has already been extended once; it may be extended only "
                           "once (行政强制法 art. 25)."), "extension_days")
@@ -370,6 +382,9 @@ def check_extension(seizure: Any, days: Any, reason: str, today: date,
                         "extension_days")
     if not (reason or "").strip():
         raise RuleError(_("Give the written reasons for the extension."), "reason")
+    if not (approver or "").strip():
+        raise RuleError(_("Enter who approved the extension: it needs the agency head's "
+                          "approval (行政强制法 art. 25)."), "approver")
     current = term(seizure, today, tz)
     if current is not None and current.overdue:
         raise RuleError(_("The term ended on {date}: it can no longer be extended, and the "
@@ -390,26 +405,132 @@ def check_close(seizure: Any, target: str, reason: str, ground: str | None, toda
     if current is not None and current.overdue and target in (CONFISCATED, DESTROYED):
         raise RuleError(_("The term ended on {date}: the measure must now be released "
                           "(行政强制法 art. 28).").format(date=current.end.isoformat()), "state")
+    if target == RELEASED:
+        check_release_ground(ground, current, today)
 
 
-# --- emergency measures (art. 19) ------------------------------------------------------
+def check_release_ground(ground: str | None, current: Term | None, today: date) -> None:
+    """The ground of a release agrees with the dates: "term expired" (ground 4) only from
+    the term's last day on, and after the term has ended only that ground."""
+    if current is None:
+        return
+    if ground == EXPIRED_GROUND and today < current.end:
+        raise RuleError(_("The term runs until {date}: it has not expired, so the release "
+                          "cannot state that the term has expired. Choose the ground that "
+                          "applies.").format(date=current.end.isoformat()), "ground")
+    if today > current.end and ground != EXPIRED_GROUND:
+        raise RuleError(_("The term ended on {date}: the release must state that the term "
+                          "has expired (行政强制法 art. 28, ground 4).").format(
+                              date=current.end.isoformat()), "ground")
+
+
+# --- prior approval (art. 18(一)) and emergency measures (art. 19) -----------------------
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _clock_text(moment: datetime, tz: tzinfo | None) -> str:
+    return _aware(moment).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def check_approval_time(approved_at: datetime, started_at: datetime | None, latest: datetime,
+                        tz: tzinfo | None = None, *, issued: bool = False) -> None:
+    """The moment of a prior approval: not after `latest` (now, or the issue), and not more
+    than APPROVAL_MAX_AGE_DAYS before the start of the measure."""
+    approved_at = _aware(approved_at)
+    if approved_at > _aware(latest):
+        if issued:
+            raise RuleError(_("The approval is recorded as given at {time}, after the measure "
+                              "was issued ({issued}): an approval must come before the "
+                              "issue.").format(time=_clock_text(approved_at, tz),
+                                               issued=_clock_text(latest, tz)), "approved_at")
+        raise RuleError(_("The time of the approval ({time}) is in the future.").format(
+            time=_clock_text(approved_at, tz)), "approved_at")
+    if started_at is not None and \
+            approved_at < _aware(started_at) - timedelta(days=APPROVAL_MAX_AGE_DAYS):
+        raise RuleError(_("The approval ({time}) is more than {days} days older than the start "
+                          "of the measure ({start}): check the date.").format(
+                              time=_clock_text(approved_at, tz), days=APPROVAL_MAX_AGE_DAYS,
+                              start=_clock_text(started_at, tz)), "approved_at")
+
+
+def check_approval(emergency: bool | None, approver: str | None, approved_at: datetime | None,
+                   started_at: datetime | None, issued_at: datetime,
+                   tz: tzinfo | None = None) -> None:
+    """A measure issued at `issued_at` has the agency head's prior approval (who and when),
+    unless it was taken on the spot as an emergency measure (reported afterwards)."""
+    if emergency:
+        return
+    if not (approver or "").strip() or approved_at is None:
+        raise RuleError(_("The agency head's prior approval is not recorded (行政强制法 art. 18 "
+                          "(一)): record who approved the measure and when before issuing it. A "
+                          "measure taken on the spot before approval is an emergency measure "
+                          "and is reported within 24 hours."), "approval")
+    check_approval_time(approved_at, started_at, issued_at, tz, issued=True)
 
 
 @dataclass(frozen=True)
 class EmergencyStatus:
     due: datetime  # report and get approval before this moment
     reported_at: datetime | None
-    hours_left: float  # negative once overdue
+    hours_left: float  # at `now`; negative once overdue
+    reason: str = ""  # given with the report (required when it was late)
 
     @property
     def overdue(self) -> bool:
+        """Not reported, and more than 24 hours have passed since the start."""
         return self.reported_at is None and self.hours_left < 0
+
+    @property
+    def late(self) -> bool:
+        """Reported, but after its 24 hours."""
+        return self.reported_at is not None and _aware(self.reported_at) > self.due
 
 
 def emergency_status(seizure: Any, now: datetime) -> EmergencyStatus | None:
     """The 24-hour reporting deadline of a measure taken before approval, else None."""
     if not seizure.emergency:
         return None
-    due = seizure.started_at + timedelta(hours=EMERGENCY_REPORT_HOURS)
-    left = (due - now).total_seconds() / 3600
-    return EmergencyStatus(due, seizure.emergency_reported_at, left)
+    return emergency_deadline(seizure.started_at, seizure.emergency_reported_at,
+                              getattr(seizure, "emergency_report_reason", None), now)
+
+
+def emergency_deadline(started_at: datetime, reported_at: datetime | None,
+                       reason: str | None, now: datetime) -> EmergencyStatus:
+    due = _aware(started_at) + timedelta(hours=EMERGENCY_REPORT_HOURS)
+    left = (due - _aware(now)).total_seconds() / 3600
+    return EmergencyStatus(due, reported_at, left, reason or "")
+
+
+def check_emergency_report(status: EmergencyStatus, approver: str, reason: str,
+                           now: datetime, tz: tzinfo | None = None) -> None:
+    """A report made at `now`: once, naming the approver; a late one gives its reason."""
+    if status.reported_at is not None:
+        raise RuleError(_("The emergency measure has already been reported."), "emergency")
+    if not (approver or "").strip():
+        raise RuleError(_("Enter who approved the emergency measure."), "approver")
+    if _aware(now) > status.due and not (reason or "").strip():
+        raise RuleError(_("The report is late: it was due by {time} (24 hours after the "
+                          "measure started, 行政强制法 art. 19). Give the reason for the "
+                          "delay.").format(time=_clock_text(status.due, tz)), "reason")
+
+
+def check_emergency_reported(status: EmergencyStatus | None, target: str,
+                             tz: tzinfo | None = None) -> None:
+    """An emergency measure is extended or confirmed (confiscated, destroyed, transferred)
+    only after it was reported and approved; release is never held back."""
+    if status is None or status.reported_at is not None or target == RELEASED:
+        return
+    label = _(STATE_LABELS[target]) if target in STATE_LABELS else target
+    if status.overdue:
+        raise RuleError(_("The emergency measure was not reported within 24 hours (due "
+                          "{time}, 行政强制法 art. 19): record the late report, with the "
+                          "reason for the delay, before it can become {target}. It can be "
+                          "released at any time.").format(time=_clock_text(status.due, tz),
+                                                          target=label), "emergency")
+    raise RuleError(_("The emergency measure has not been reported to the agency head yet "
+                      "(due {time}, 行政强制法 art. 19): record the report and approval "
+                      "before it can become {target}.").format(
+                          time=_clock_text(status.due, tz), target=label), "emergency")

@@ -39,6 +39,7 @@ from inspector_app.core.models import (
     SeizureTransition,
 )
 from inspector_app.core.seizure import documents, numbering, qr, rules
+from inspector_app.core.seizure.due import DueRow, days_left, due_rows  # noqa: F401 (API)
 from inspector_app.core.seizure.rules import RuleError
 from inspector_app.core.store import Store, utcnow
 
@@ -153,7 +154,7 @@ def load(session: Session, seizure_id: str) -> Seizure:
 
 def seizure_tz(seizure: Seizure) -> timezone:
     """The time zone the seizure was made in: dates print the same on every device."""
-    return timezone(timedelta(minutes=seizure.created_offset or 0))
+    return rules.record_tz(seizure.created_offset)
 
 
 def today_for(seizure: Seizure, now: datetime | None = None) -> date:
@@ -505,7 +506,9 @@ def extend(store: Store | None, session: Session, actor: records.Actor, seizure_
     seizure = load(session, seizure_id)
     now = now or utcnow()
     days = rules.check_extension(seizure, days, reason, today_for(seizure, now),
-                                 seizure_tz(seizure))
+                                 seizure_tz(seizure), approver=approver)
+    rules.check_emergency_reported(rules.emergency_status(seizure, now), rules.EXTENDED,
+                                   seizure_tz(seizure))
     number = numbering.allocate(session, "extension", seizure.id, now, seizure_tz(seizure))
     seizure.extension_days = days
     _transition(seizure, rules.EXTENDED, actor, now, reason, approver)
@@ -525,6 +528,8 @@ def close(store: Store | None, session: Session, actor: records.Actor, seizure_i
         rules.check_transition(seizure.state, target)
     rules.check_close(seizure, target, reason, ground, today_for(seizure, now),
                       seizure_tz(seizure))
+    rules.check_emergency_reported(rules.emergency_status(seizure, now), target,
+                                   seizure_tz(seizure))
     number = None
     if target == rules.RELEASED:
         number = numbering.allocate(session, "release", seizure.id, now, seizure_tz(seizure))
@@ -571,19 +576,72 @@ def end_testing(session: Session, actor: records.Actor, seizure_id: str, end: da
     return records.update(session, seizure, actor, seizure.version, now=now)
 
 
+def record_approval(session: Session, actor: records.Actor, seizure_id: str, approver: str,
+                    approved_at: datetime | None = None, now: datetime | None = None
+                    ) -> Seizure:
+    """The agency head's prior approval of a draft (art. 18(一)): who, and when (default:
+    now; a naive time is the seizure's local time). Recorded again, it is a correction: a
+    new version of the record, the earlier one kept in its history."""
+    seizure = load(session, seizure_id)
+    if seizure.state != rules.DRAFT:
+        raise RuleError(_("The measure is already issued: its prior approval can no longer be "
+                          "recorded or changed."), "approval")
+    if seizure.emergency:
+        raise RuleError(_("This measure was taken on the spot as an emergency measure: report "
+                          "it to the agency head (within 24 hours) instead of recording a "
+                          "prior approval."), "emergency")
+    name = (approver or "").strip()
+    if not name:
+        raise RuleError(_("Enter who approved the measure (the agency head)."), "approver")
+    if len(name) > 64:
+        raise RuleError(_("The approver's name is too long (at most 64 characters)."),
+                        "approver")
+    now = now or utcnow()
+    moment = approved_at or now
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=seizure_tz(seizure))
+    rules.check_approval_time(moment, seizure.started_at, now, seizure_tz(seizure))
+    if seizure.approver == name and seizure.approved_at == moment:
+        return seizure  # the same approval: no new version
+    seizure.approver = name
+    seizure.approved_at = moment
+    return records.update(session, seizure, actor, seizure.version, now=now)
+
+
+def approval_history(session: Session, seizure_id: str) -> list[tuple[str, datetime]]:
+    """Every prior approval the seizure has held, oldest first (corrections included)."""
+    from inspector_app.core.models import History
+
+    out: list[tuple[str, datetime]] = []
+    for row in session.scalars(select(History).where(
+            History.kind == "seizure", History.record_id == seizure_id
+    ).order_by(History.version)):
+        content = json.loads(row.content)
+        if content.get("approver") and content.get("approved_at"):
+            entry = (content["approver"], datetime.fromisoformat(
+                content["approved_at"].replace("Z", "+00:00")))
+            if not out or out[-1] != entry:
+                out.append(entry)
+    return out
+
+
 def report_emergency(session: Session, actor: records.Actor, seizure_id: str, approver: str,
-                     now: datetime | None = None) -> Seizure:
-    """Record that an emergency measure was reported to, and approved by, the agency head."""
+                     reason: str = "", now: datetime | None = None) -> Seizure:
+    """Record, when it is made, the report of an emergency measure to the agency head and
+    its approval (art. 19); after the 24 hours, with the reason for the delay."""
     seizure = load(session, seizure_id)
     if not seizure.emergency:
         raise RuleError(_("This measure was not taken as an emergency measure."), "emergency")
-    if seizure.emergency_reported_at is not None:
-        raise RuleError(_("The emergency measure has already been reported."), "emergency")
-    if not approver.strip():
-        raise RuleError(_("Enter who approved the emergency measure."), "approver")
     now = now or utcnow()
+    status = rules.emergency_status(seizure, now)
+    assert status is not None
+    rules.check_emergency_report(status, approver, reason, now, seizure_tz(seizure))
+    if len(approver.strip()) > 64:
+        raise RuleError(_("The approver's name is too long (at most 64 characters)."),
+                        "approver")
     seizure.emergency_reported_at = now
     seizure.emergency_approver = approver.strip()
+    seizure.emergency_report_reason = (reason or "").strip() or None
     return records.update(session, seizure, actor, seizure.version, now=now)
 
 
@@ -728,64 +786,6 @@ def notice_pdf(store: Store, session: Session, seizure_id: str, kind: str) -> by
     pdf = documents.render(jobs)
     assert pdf is not None
     return pdf
-
-
-# --- deadlines -----------------------------------------------------------------------------
-
-
-@dataclass
-class DueRow:
-    seizure_id: str
-    number: str
-    party: str
-    state: str
-    term: rules.Term | None
-    emergency: rules.EmergencyStatus | None
-
-    @property
-    def action(self) -> str:
-        """What should happen now: "release" (term over), "report" (emergency), or ""."""
-        if self.term is not None and self.term.overdue:
-            return "release"
-        if self.emergency is not None and self.emergency.reported_at is None:
-            return "report"
-        return ""
-
-
-def due_rows(session: Session, now: datetime | None = None,
-             ids: Sequence[str] | None = None) -> list[DueRow]:
-    """Running measures (and unreported emergency measures), the most urgent first."""
-    now = now or utcnow()
-    stmt = select(Seizure).options(selectinload(Seizure.testing_periods)).where(
-        (Seizure.state.in_(list(rules.ACTIVE)))
-        | (Seizure.emergency & Seizure.emergency_reported_at.is_(None)
-           & Seizure.state.in_([rules.DRAFT, *rules.ACTIVE])))
-    if ids is not None:
-        stmt = stmt.where(Seizure.id.in_(list(ids)))
-    rows = []
-    party_names = dict(session.execute(select(Party.id, Party.name)).all()) if ids is None \
-        else {}
-    for s in session.scalars(stmt):
-        name = party_names.get(s.party_id) if ids is None else (
-            session.get(Party, s.party_id).name if s.party_id else "")
-        rows.append(DueRow(s.id, s.number, name or "", s.state,
-                           rules.term(s, today_for(s, now), seizure_tz(s)),
-                           rules.emergency_status(s, now)))
-
-    def urgency(row: DueRow):
-        days = row.term.days_left if row.term else 999
-        hours = row.emergency.hours_left / 24 if row.emergency and \
-            row.emergency.reported_at is None else 999
-        return min(days, hours)
-
-    rows.sort(key=urgency)
-    return rows
-
-
-def days_left(session: Session, ids: Sequence[str], now: datetime | None = None
-              ) -> dict[str, int]:
-    """Days left of the running measures among `ids` (for a list's column)."""
-    return {r.seizure_id: r.term.days_left for r in due_rows(session, now, ids) if r.term}
 
 
 def utc(moment: datetime) -> datetime:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from PIL import Image, ImageDraw
@@ -12,6 +12,7 @@ from inspector_app.core import auth, records, settings
 from inspector_app.core.seizure import numbering, service
 
 ISSUE_TIME = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)  # 10:00 in UTC+8
+APPROVER = "王局长"  # the agency head who approves the measures of these tests
 
 
 def _ink() -> bytes:
@@ -50,18 +51,21 @@ class Agency:
             setattr(data, key, value)
         return data
 
-    def draft(self, items: int = 3, **changes) -> str:
-        with self.store.write() as s:
-            seizure = service.create_draft(s, self.actor, self.draft_input(items, **changes),
-                                           now=ISSUE_TIME)
-            return seizure.id
+    def draft(self, items: int = 3, approved: bool = True, **changes) -> str:
+        return self.draft_at(ISSUE_TIME, items, approved, **changes)
 
-    def draft_at(self, now: datetime, items: int = 3, **changes) -> str:
+    def draft_at(self, now: datetime, items: int = 3, approved: bool = True,
+                 **changes) -> str:
+        """A draft made at `now`; `approved`: with the agency head's prior approval, given
+        half an hour before (an emergency measure has none)."""
         changes.setdefault("started_at", now)
         with self.store.write() as s:
             seizure = service.create_draft(s, self.actor, self.draft_input(items, **changes),
                                            now=now)
-            return seizure.id
+            sid = seizure.id
+        if approved and not changes.get("emergency"):
+            self.approve(sid, now - timedelta(minutes=30), now)
+        return sid
 
     def sign_all(self, sid: str, now: datetime = ISSUE_TIME, party: str = "signed",
                  witness: bool = False) -> None:
@@ -82,7 +86,13 @@ class Agency:
                                       png=None if refused else INK, refused=refused,
                                       officer_id=oid, now=now)
 
+    def approve(self, sid: str, at: datetime, now: datetime | None = None) -> None:
+        """The agency head's prior approval, given at `at` (recorded at `now`)."""
+        with self.store.write() as s:
+            service.record_approval(s, self.actor, sid, APPROVER, at, now=now or at)
+
     def issued(self, items: int = 3, now: datetime = ISSUE_TIME, **changes) -> str:
+        """Drafted, approved (unless an emergency measure), signed and issued at `now`."""
         sid = self.draft_at(now, items, **changes)
         presence = changes.get("party_presence", "present")
         self.sign_all(sid, now, party={"absent": "none", "refused": "refused"}.get(

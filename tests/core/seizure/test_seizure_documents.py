@@ -177,11 +177,11 @@ def test_seal_strips_extension_and_release(agency, tmp_path):
     assert "六十日内" in text and "六个月内" in text
     with store.write() as s:
         service.close(store, s, actor, sid, "released", "", ground="4",
-                      now=ISSUE_TIME + timedelta(days=45))
+                      now=ISSUE_TIME + timedelta(days=50))  # the term's last day
     text = "".join(pdf_text(notice(agency, sid, "release"), tmp_path))
     assert "解除行政强制措施决定书" in text and "示例市监解强〔2025〕07-0004号" in text
     assert "第二十八条第一款第（四）项" in text and "查封、扣押期限已经届满" in text
-    assert "2025年4月15日起解除" in text
+    assert "2025年4月20日起解除" in text
 
 
 def test_draft_prints_as_draft_without_number_or_code(agency, tmp_path):

@@ -119,9 +119,10 @@ def test_state_machine_full_run_appends_transitions(agency):
     with store.read() as s:
         versions = s.scalars(select(History.content).where(
             History.record_id == sid).order_by(History.version)).all()
-        # created, signed by both officers and the party, issued, extended, released
-        assert len(versions) == 7
-        versions = [versions[0], *versions[4:]]
+        # created, approved, signed by both officers and the party, issued, extended,
+        # released
+        assert len(versions) == 8
+        versions = [versions[0], *versions[5:]]
         # the earlier versions keep the earlier states: history is never rewritten
         states = ['"state":"draft"', '"state":"issued"', '"state":"extended"',
                   '"state":"released"']
@@ -150,7 +151,7 @@ def test_out_of_order_transitions_are_refused(agency, steps, target):
 
     def go(s):
         if target == "extended":
-            service.extend(store, s, actor, sid, 10, "原因", now=days_later(3))
+            service.extend(store, s, actor, sid, 10, "原因", "局长", now=days_later(3))
         elif target == "issued":
             service.issue(store, s, actor, sid, now=days_later(3))
         else:
@@ -163,9 +164,9 @@ def test_second_extension_is_refused(agency):
     store, actor = agency.store, agency.actor
     sid = agency.issued()
     with store.write() as s:
-        service.extend(store, s, actor, sid, 10, "送检", now=days_later(5))
+        service.extend(store, s, actor, sid, 10, "送检", "局长", now=days_later(5))
     msg = _refused(store, lambda s: service.extend(store, s, actor, sid, 5, "再次送检",
-                                                   now=days_later(6)))
+                                                   "局长", now=days_later(6)))
     assert "一次" in msg or "once" in msg
 
 
@@ -173,13 +174,14 @@ def test_second_extension_is_refused(agency):
 def test_bad_extension_is_refused(agency, days, reason):
     sid = agency.issued()
     _refused(agency.store, lambda s: service.extend(agency.store, s, agency.actor, sid, days,
-                                                    reason, now=days_later(3)))
+                                                    reason, "局长", now=days_later(3)))
 
 
 def test_no_extension_after_the_term_ended(agency):
     sid = agency.issued()
     _refused(agency.store, lambda s: service.extend(agency.store, s, agency.actor, sid, 10,
-                                                    "送检", now=days_later(31)), "解除")
+                                                    "送检", "局长", now=days_later(31)),
+             "解除")
 
 
 def test_overdue_flagged_and_warned(agency):
@@ -234,7 +236,7 @@ def test_testing_periods_are_not_counted_in_the_term(agency):
     assert t.testing_days == 8 and t.end == date(2025, 4, 8) and t.days_left == 7
     # an extension adds to the same term
     with store.write() as s:
-        service.extend(store, s, actor, sid, 10, "检验未完成", now=days_later(31))
+        service.extend(store, s, actor, sid, 10, "检验未完成", "局长", now=days_later(31))
     t = rules.term(agency.seizure(sid), date(2025, 4, 1), tz)
     assert t.end == date(2025, 4, 18)
 
@@ -271,7 +273,7 @@ def test_issued_seizure_cannot_be_edited(agency):
 
 
 def test_draft_edits_are_new_versions(agency):
-    sid = agency.draft(items=2)
+    sid = agency.draft(items=2, approved=False)
     seizure = agency.seizure(sid)
     with agency.store.write() as s:
         service.update_draft(s, agency.actor, sid, agency.draft_input(items=4),

@@ -45,7 +45,7 @@ def test_a_start_in_the_future_is_refused(agency):
     with agency.store.read() as s:
         assert s.scalar(select(func.count()).select_from(Seizure)) == 0
     # a few minutes of clock difference are allowed, as for a check's time
-    sid = agency.draft(started_at=ISSUE_TIME + timedelta(minutes=5))
+    sid = agency.draft(started_at=ISSUE_TIME + timedelta(minutes=5), approved=False)
     i18n.set_language("en")
     with pytest.raises(RuleError) as err, agency.store.write() as s:
         service.update_draft(s, agency.actor, sid, agency.draft_input(
@@ -172,5 +172,6 @@ def test_a_party_typed_at_a_check_is_completed_not_duplicated(agency):
         service.update_draft(s, actor, saved.seizure_id, agency.draft_input(
             party_id=party_id, started_at=None), agency.seizure(saved.seizure_id).version)
     agency.sign_all(saved.seizure_id, now=utcnow())
+    agency.approve(saved.seizure_id, utcnow())
     with store.write() as s:
         assert service.issue(store, s, actor, saved.seizure_id).state == "issued"
