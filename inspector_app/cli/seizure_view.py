@@ -54,12 +54,11 @@ def view(session, seizure_id: str) -> dict[str, Any]:
             "overdue": term.overdue},
         "emergency_report": None if emergency is None else {
             "due": _time(emergency.due, tz), "reported_at": _time(s.emergency_reported_at, tz),
-            "approver": s.emergency_approver, "overdue": emergency.overdue},
+            "approver": s.emergency_approver, "overdue": emergency.overdue,
+            "reason": getattr(s, "emergency_report_reason", None)},
     }
-    for key in ("approver", "approved_at"):  # prior approval, where the record keeps it
-        if hasattr(s, key):
-            value = getattr(s, key)
-            data[key] = _time(value, tz) if isinstance(value, datetime) else value
+    data["approver"] = s.approver  # prior approval (art. 18)
+    data["approved_at"] = _time(s.approved_at, tz)
     if s.state == rules.DRAFT:
         data["problems"] = [p.message for p in rules.issue_problems(s, party)]
     return data
@@ -76,7 +75,8 @@ def lines(data: dict[str, Any]) -> list[str]:
     rows.append(_("Party: {name}").format(name=data["party"]["name"] if data["party"]
                                            else _("(none)")))
     rows.append(_("Officers: {names}").format(names=_(", ").join(
-        f"{o['name']} ({o['cert_no'] or _('no certificate number')})"
+        _("{name} ({cert_no})").format(name=o["name"],
+                                        cert_no=o["cert_no"] or _("no certificate number"))
         for o in data["officers"]) or _("(none)")))
     rows.append(_("Place: {place}").format(place=data["place"] or _("(none)")))
     term = data["term"]

@@ -3,6 +3,8 @@
     inspector seizure new --json FILE --user NAME      a draft; prints its id
     inspector seizure show ID [--json]                 the record, and what stops issuing
     inspector seizure sign ID --role ROLE (--image PNG | --refused | --absent) --user NAME
+    inspector seizure approve ID --approver NAME [--at ISO] --user NAME
+    inspector seizure report-emergency ID --approver NAME [--reason TEXT] --user NAME
     inspector seizure issue ID --user NAME
     inspector seizure extend ID --days N --reason TEXT --approver NAME --user NAME
     inspector seizure release ID --ground N [--reason TEXT] --user NAME
@@ -12,7 +14,7 @@
 Every step goes through core/seizure/service, which applies the same rules as the window;
 a refusal is a message and exit 2, with nothing written (each command is one transaction).
 Commands that change a record sign in first (common.sign_in). The JSON of `new` is
-described in docs/cli-seizure.md.
+described in docs/cli-seizure.md and read by seizure_json.
 """
 
 from __future__ import annotations
@@ -20,9 +22,8 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from inspector_app.cli.common import (
     EXIT_OK,
@@ -90,6 +91,22 @@ def add_commands(commands, parents: Sequence[argparse.ArgumentParser] = ()) -> N
                    help=_("the name written under the signature (default: the party's, "
                           "witness's or officer's name in the record)"))
 
+    p = action("approve", _("Record the agency head's prior approval of a draft (行政强制法 "
+                            "art. 18)"), cmd_approve)
+    p.add_argument("--approver", required=True, metavar="NAME",
+                   help=_("the agency head who approved it"))
+    p.add_argument("--at", type=_iso_time, metavar="ISO",
+                   help=_("when it was approved (default: now; without an offset, the "
+                          "seizure's local time)"))
+
+    p = action("report-emergency", _("Record the report of an emergency measure to the agency "
+                                     "head (within 24 hours, 行政强制法 art. 19)"),
+               cmd_report_emergency)
+    p.add_argument("--approver", required=True, metavar="NAME",
+                   help=_("the agency head who approved it"))
+    p.add_argument("--reason", default="", metavar="TEXT",
+                   help=_("why it is reported late (needed after the 24 hours)"))
+
     action("issue", _("Issue a draft: number its documents and freeze them"), cmd_issue)
 
     p = action("extend", _("Extend the term once (at most 30 days), with the approver"),
@@ -129,188 +146,18 @@ def _day(text: str) -> date:
             value=text)) from None
 
 
+def _iso_time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("{value} is not a time (ISO 8601, e.g. "
+                                           "2026-03-05T09:30)").format(value=text)) from None
+
+
 def _grounds_text() -> str:
     from inspector_app.core.seizure import rules
 
     return _("; ").join(f"{key} {text}" for key, text in rules.RELEASE_GROUNDS.items())
-
-
-# --- finding things by what the user types ------------------------------------------------
-
-
-def _inspector(session, text: str, what: str):
-    """An active inspector by id, user name or (unique) name."""
-    from sqlalchemy import select
-
-    from inspector_app.core.models import Inspector
-
-    text = str(text).strip()
-    found = session.get(Inspector, text)
-    if found is None:
-        found = session.scalar(select(Inspector).where(Inspector.username == text))
-    if found is None:
-        named = session.scalars(select(Inspector).where(Inspector.name == text)).all()
-        if len(named) > 1:
-            raise CliError(_("{what}: several users are named {name}; give the user name.")
-                           .format(what=what, name=text))
-        found = named[0] if named else None
-    if found is None or not found.active:
-        raise CliError(_("{what}: there is no active user {name}.").format(what=what,
-                                                                         name=text))
-    return found
-
-
-def _party_id(session, actor, value: Any) -> str:
-    """The id of the party `value` names (an id or the exact name), or of a new party made
-    from `value`'s details (an object)."""
-    from sqlalchemy import select
-
-    from inspector_app.core.models import Party
-    from inspector_app.core.seizure import service
-
-    if isinstance(value, str):
-        if session.get(Party, value) is not None:
-            return value
-        named = session.scalars(select(Party.id).where(Party.name == value)).all()
-        if len(named) == 1:
-            return named[0]
-        if named:
-            raise CliError(_("Several parties are named {name}; give the party's id.")
-                           .format(name=value))
-        raise CliError(_("There is no party {name}. Give its id or exact name, or its "
-                         "details as an object to add it.").format(name=value))
-    if isinstance(value, dict):
-        fields = set(service.PartyInput.__dataclass_fields__)
-        _no_other_keys(value, fields, "party")
-        _all_text(value, "party")
-        return service.save_party(session, actor, service.PartyInput(**value)).id
-    raise CliError(_("\"party\" must be a party's id or name, or an object with its details."))
-
-
-def _market_id(session, value: Any) -> str | None:
-    from inspector_app.cli.records import _resolve_market
-
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise CliError(_("\"market\" must be a market's id or name."))
-    return _resolve_market(session, value)
-
-
-# --- the JSON of `new` ---------------------------------------------------------------------
-
-TEXT_KEYS = ("measure", "place", "suspected_violation", "legal_basis", "custody_place",
-             "custodian", "onsite_record", "party_statement", "party_presence",
-             "witness_name", "contact_phone")
-BOOL_KEYS = ("party_notified", "emergency")
-TIME_KEYS = ("started_at", "record_ended_at")
-DRAFT_KEYS = {"party", "officers", "market", "items", "seals", "term_days", *TEXT_KEYS,
-              *BOOL_KEYS, *TIME_KEYS}
-
-
-def _no_other_keys(obj: dict, allowed: set[str], where: str) -> None:
-    unknown = sorted(set(obj) - allowed)
-    if unknown:
-        raise CliError(_("{where}: unknown keys {keys}; the keys are: {allowed}.").format(
-            where=where, keys=", ".join(unknown), allowed=", ".join(sorted(allowed))))
-
-
-def _all_text(obj: dict, where: str, keys: Sequence[str] | None = None) -> None:
-    for key in (obj if keys is None else keys):
-        if key in obj and not isinstance(obj[key], str):
-            raise CliError(_("{where}: \"{key}\" must be text.").format(where=where, key=key))
-
-
-def _moment(text: Any, key: str) -> datetime:
-    """An ISO 8601 time; without an offset it is this computer's local time."""
-    try:
-        moment = datetime.fromisoformat(str(text))
-    except ValueError:
-        raise CliError(_("\"{key}\" is not a time (ISO 8601, e.g. 2026-03-05T09:30+08:00)."
-                         ).format(key=key)) from None
-    return (moment if moment.tzinfo else moment.astimezone()).astimezone(UTC)
-
-
-def read_json(path: str) -> Any:
-    import sys
-
-    try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise CliError(_("{path} is not UTF-8 text.").format(path=path)) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CliError(_("{path} is not valid JSON (line {line}, column {column}: {error})."
-                         ).format(path=path, line=exc.lineno, column=exc.colno,
-                                  error=exc.msg)) from None
-
-
-def draft_input(session, actor, doc: Any):
-    """A service.DraftInput from the JSON description (a new party is added to `session`)."""
-    from inspector_app.core.seizure import service
-
-    if not isinstance(doc, dict):
-        raise CliError(_("The description must be a JSON object."))
-    _no_other_keys(doc, DRAFT_KEYS, _("the seizure"))
-    _all_text(doc, _("the seizure"), TEXT_KEYS)
-    data = service.DraftInput()
-    for key in TEXT_KEYS:
-        if key in doc:
-            setattr(data, key, doc[key])
-    for key in BOOL_KEYS:
-        if key in doc:
-            if not isinstance(doc[key], bool):
-                raise CliError(_("\"{key}\" must be true or false.").format(key=key))
-            setattr(data, key, doc[key])
-    for key in TIME_KEYS:
-        if doc.get(key) is not None:
-            setattr(data, key, _moment(doc[key], key))
-    if "term_days" in doc:
-        if not isinstance(doc["term_days"], int) or isinstance(doc["term_days"], bool):
-            raise CliError(_("\"term_days\" must be a whole number of days."))
-        data.term_days = doc["term_days"]
-    officers = doc.get("officers", [])
-    if not isinstance(officers, list):
-        raise CliError(_("\"officers\" must be a list of user names or ids."))
-    data.officer_ids = [_inspector(session, o, _("Officer {n}").format(n=n)).id
-                        for n, o in enumerate(officers, start=1)]
-    if doc.get("party") is not None:
-        data.party_id = _party_id(session, actor, doc["party"])
-    data.market_id = _market_id(session, doc.get("market"))
-    data.items = [_item(row, n) for n, row in enumerate(_rows(doc, "items"), start=1)]
-    data.seals = [_seal(row, n) for n, row in enumerate(_rows(doc, "seals"), start=1)]
-    return data
-
-
-def _rows(doc: dict, key: str) -> list[dict]:
-    rows = doc.get(key, [])
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise CliError(_("\"{key}\" must be a list of objects.").format(key=key))
-    return rows
-
-
-def _item(row: dict, n: int):
-    from inspector_app.core.seizure import service
-
-    where = _("Item {n}").format(n=n)
-    _no_other_keys(row, {"name", "quantity", "unit", "spec", "remark"}, where)
-    _all_text(row, where, ("name", "unit", "spec", "remark"))
-    quantity = row.get("quantity", "")
-    if isinstance(quantity, bool) or not isinstance(quantity, (str, int, float)):
-        raise CliError(_("{where}: \"quantity\" must be a number.").format(where=where))
-    return service.ItemInput(name=row.get("name", ""), quantity=str(quantity),
-                             unit=row.get("unit", ""), spec=row.get("spec", ""),
-                             remark=row.get("remark", ""))
-
-
-def _seal(row: dict, n: int):
-    from inspector_app.core.seizure import service
-
-    where = _("Seal {n}").format(n=n)
-    _no_other_keys(row, {"number", "location"}, where)
-    _all_text(row, where)
-    return service.SealInput(number=row.get("number", ""), location=row.get("location", ""))
 
 
 # --- the commands --------------------------------------------------------------------------
@@ -318,6 +165,7 @@ def _seal(row: dict, n: int):
 
 @with_store
 def cmd_new(args, store) -> int:
+    from inspector_app.cli.seizure_json import draft_input, read_json
     from inspector_app.core.seizure import service
 
     doc = read_json(args.json_file)
@@ -363,8 +211,9 @@ def _png(path: Path) -> bytes:
     if not data.startswith(PNG_MAGIC):
         raise CliError(_("{path} is not a PNG image.").format(path=path))
     try:
-        from PIL import Image
         from io import BytesIO
+
+        from PIL import Image
 
         with Image.open(BytesIO(data)) as image:
             image.verify()
@@ -432,6 +281,32 @@ def cmd_sign(args, store) -> int:
             message = (_("Recorded: {name} refuses to sign.") if args.refused
                        else _("Recorded the signature of {name}.")).format(name=signer)
     out(message)
+    return EXIT_OK
+
+
+@with_store
+def cmd_approve(args, store) -> int:
+    from inspector_app.core.seizure import service
+
+    with store.write() as session:
+        actor = sign_in(args, session)
+        seizure = service.record_approval(session, actor, args.seizure_id, args.approver,
+                                          approved_at=args.at)
+        when = seizure.approved_at.astimezone(service.seizure_tz(seizure))
+    out(_("Recorded the approval of {name} at {time}.").format(
+        name=args.approver.strip(), time=when.isoformat(timespec="minutes")))
+    return EXIT_OK
+
+
+@with_store
+def cmd_report_emergency(args, store) -> int:
+    from inspector_app.core.seizure import service
+
+    with store.write() as session:
+        actor = sign_in(args, session)
+        service.report_emergency(session, actor, args.seizure_id, args.approver, args.reason)
+    out(_("Recorded the report of the emergency measure to {name}.").format(
+        name=args.approver.strip()))
     return EXIT_OK
 
 

@@ -105,6 +105,7 @@ def issued(tmp_path, pngs) -> str:
     seizure_id = new(tmp_path)
     sign_officers(seizure_id, pngs)
     ok("seizure", "sign", seizure_id, "--role", "party", "--image", pngs["party"])
+    ok("seizure", "approve", seizure_id, "--approver", "李局长")
     ok("seizure", "issue", seizure_id)
     return seizure_id
 
@@ -163,7 +164,17 @@ def test_a_full_headless_run(store, tmp_path, pngs):
                        "--image", pngs["party"])
     text = ok("seizure", "show", seizure_id)
     assert PARTY in text and "张三" in text
-    assert show(seizure_id)["problems"] == []
+    # Signed, but not approved by the agency head (art. 18(一)): refused, nothing written.
+    before = counts(store)
+    refused("seizure", "issue", seizure_id)
+    assert counts(store) == before and show(seizure_id)["state"] == "draft"
+    started = show(seizure_id)["started_at"]
+    assert "2099" in refused("seizure", "approve", seizure_id, "--approver", "李局长",
+                             "--at", "2099-01-01T08:00")  # in the future
+    ok("seizure", "approve", seizure_id, "--approver", "李局长", "--at", started[:16])
+    view = show(seizure_id)
+    assert view["approver"] == "李局长" and view["approved_at"] == started
+    assert view["problems"] == []
 
     printed = ok("seizure", "issue", seizure_id)
     view = show(seizure_id)
@@ -215,6 +226,7 @@ def test_a_full_headless_run(store, tmp_path, pngs):
 def test_absent_party_and_refusing_party_need_a_witness(store, tmp_path, pngs):
     absent = new(tmp_path)
     ok("seizure", "sign", absent, "--role", "party", "--absent", "--witness", "钱七")
+    ok("seizure", "approve", absent, "--approver", "李局长")
     sign_officers(absent, pngs)
     err = refused("seizure", "issue", absent)  # the witness has not signed
     assert "见证人" in err
@@ -232,6 +244,7 @@ def test_absent_party_and_refusing_party_need_a_witness(store, tmp_path, pngs):
     sign_officers(refusing, pngs)
     ok("seizure", "sign", refusing, "--role", "party", "--refused", "--witness", "孙八")
     ok("seizure", "sign", refusing, "--role", "witness", "--image", pngs["witness"])
+    ok("seizure", "approve", refusing, "--approver", "李局长")
     ok("seizure", "issue", refusing)
     view = show(refusing)
     assert view["party_presence"] == "refused" and view["witness_name"] == "孙八"
@@ -254,6 +267,19 @@ def test_testing_destroy_and_no_step_after(store, tmp_path, pngs):
     assert view["state"] == "destroyed" and view["transitions"][-1]["reason"] == "依法销毁"
     assert view["testing_periods"] == []
     refused("seizure", "confiscate", seizure_id, "--reason", "依法没收")
+
+
+def test_an_emergency_measure_is_reported_not_approved(store, tmp_path):
+    seizure_id = new(tmp_path, {**DRAFT, "emergency": True})
+    before = counts(store)
+    refused("seizure", "approve", seizure_id, "--approver", "李局长")
+    refused("seizure", "report-emergency", seizure_id, "--approver", " ")
+    assert counts(store) == before
+    ok("seizure", "report-emergency", seizure_id, "--approver", "李局长")
+    report = show(seizure_id)["emergency_report"]
+    assert report["approver"] == "李局长" and report["reported_at"] and not report["overdue"]
+    assert show(seizure_id)["approver"] is None  # not a prior approval
+    refused("seizure", "report-emergency", seizure_id, "--approver", "李局长")  # once
 
 
 # --- refusals --------------------------------------------------------------------------------
