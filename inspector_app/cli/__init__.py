@@ -2,7 +2,8 @@
 
     inspector [--data-dir DIR] [--lang {zh_CN,en}] COMMAND ...
 
-One module per command group (demo, records, audit, backup, seizure, sync), each with
+One module per command group (demo, records, audit, backup, seizure, seizure_workflow,
+checks, worklog, sync), each with
 `add_commands(commands, parents)`; `common` holds the exit codes, the one store opener and
 the error messages. Every command but `demo` refuses a data folder that holds no store.
 Every failure prints a translated message, never a traceback.
@@ -19,7 +20,17 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from inspector_app.cli import audit, backup, demo, records, seizure, sync
+from inspector_app.cli import (
+    audit,
+    backup,
+    checks,
+    demo,
+    records,
+    seizure,
+    seizure_workflow,
+    sync,
+    worklog,
+)
 from inspector_app.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -31,7 +42,7 @@ from inspector_app.cli.common import (
 from inspector_app.core import i18n
 from inspector_app.core.i18n import _
 
-GROUPS = (demo, records, audit, backup, seizure, sync)
+GROUPS = (demo, records, audit, backup, seizure, seizure_workflow, checks, worklog, sync)
 
 
 @contextmanager
@@ -58,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="inspector", parents=[common],
         description=_("Inspector on the command line: demo data, record lists, export, "
-                      "import, the audit check, backup and restore."),
+                      "import, the audit check, backup and restore, the seizure workflow and "
+                      "every document."),
         epilog=exit_codes_text())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for group in GROUPS:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from inspector_app.core.i18n import N_, _
 
 if TYPE_CHECKING:
+    from inspector_app.core import records
     from inspector_app.core.store import Store
 
 # The exit codes of every command (README's "Command line" section lists the same).
@@ -82,6 +83,46 @@ def with_store(command: Callable[[argparse.Namespace, Store], int]
     return handler
 
 
+# --- the signed-in user ---------------------------------------------------------------
+
+USER_ENV = "INSPECTOR_USER"
+PASSWORD_ENV = "INSPECTOR_PASSWORD"
+
+
+def add_user_option(parser: argparse.ArgumentParser) -> None:
+    """--user, for a command that writes records in a user's name."""
+    parser.add_argument(
+        "--user", metavar="NAME", default=argparse.SUPPRESS,
+        help=_("sign in as this user (default: ${user_env}); the password is read from "
+               "${password_env}, else asked for on the terminal").format(
+            user_env=USER_ENV, password_env=PASSWORD_ENV))
+
+
+def sign_in(args: argparse.Namespace, session) -> records.Actor:
+    """The actor of a writing command: the user of --user (or $INSPECTOR_USER), signed in with
+    the password of $INSPECTOR_PASSWORD or, on a terminal, typed at a prompt. A password is
+    never taken from the command line, where other users of the machine can read it."""
+    import getpass
+    import os
+
+    from inspector_app.core import auth, records, settings
+
+    username = getattr(args, "user", None) or os.environ.get(USER_ENV, "")
+    if not username.strip():
+        raise CliError(_("This command changes records: say who you are with --user NAME "
+                         "(or ${env}).").format(env=USER_ENV))
+    password = os.environ.get(PASSWORD_ENV)
+    if password is None:
+        if not sys.stdin.isatty():
+            raise CliError(_("No password: set ${env}, or run the command on a terminal to "
+                             "type it.").format(env=PASSWORD_ENV))
+        password = getpass.getpass(_("Password for {user}: ").format(user=username))
+    inspector = auth.authenticate(session, username, password)
+    if inspector is None:
+        raise CliError(_("Wrong user name or password, or the user is no longer active."))
+    return records.Actor(settings.device_id(session), inspector.id)
+
+
 # --- argument types --------------------------------------------------------------------
 
 
@@ -122,6 +163,16 @@ def out(text: str = "") -> None:
 
 def err(text: str) -> None:
     sys.stderr.write(text + "\n")
+
+
+def write_pdf(path, pdf: bytes) -> None:
+    """Write a document to `path` (its folder made if missing) and say so."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pdf)
+    except OSError as exc:
+        raise CliError(_("Cannot write {path}: {error}").format(
+            path=path, error=exc.strerror)) from exc
 
 
 def width(text: str) -> int:
@@ -183,6 +234,8 @@ def describe(exc: BaseException) -> tuple[str, int]:
             ("inspector_app.core.transfer", "TransferError"),
             ("inspector_app.core.validation", "ValidationError"),
             ("inspector_app.core.seizure.service", "NotFound"))):
+        return exc.message, EXIT_USAGE  # type: ignore[attr-defined]
+    if _is(exc, "inspector_app.core.checks.service", "CheckError"):
         return exc.message, EXIT_USAGE  # type: ignore[attr-defined]
     if _is(exc, "inspector_app.core.fonts", "UnprintableText"):
         return exc.message, EXIT_USAGE  # type: ignore[attr-defined]

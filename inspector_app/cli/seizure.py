@@ -14,7 +14,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from inspector_app.cli.common import EXIT_CHECK_FAILED, EXIT_OK, CliError, out, with_store
+from inspector_app.cli.common import EXIT_CHECK_FAILED, EXIT_OK, out, with_store, write_pdf
 from inspector_app.core.i18n import _
 
 KINDS = ("decision", "list", "record", "seals", "extension", "release")
@@ -72,12 +72,7 @@ def cmd_notice(args, store) -> int:
         jobs = service.notice_jobs(store, session, args.seizure_id, [args.kind])
     pdf = documents.render(jobs)
     assert pdf is not None
-    try:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_bytes(pdf)
-    except OSError as exc:
-        raise CliError(_("Cannot write {path}: {error}").format(
-            path=args.out, error=exc.strerror)) from exc
+    write_pdf(args.out, pdf)
     draft = " " + _("(draft: no number, no QR code)") if jobs[0][2] is None else ""
     out(_("Wrote {path}").format(path=args.out) + draft)
     return EXIT_OK
