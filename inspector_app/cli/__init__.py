@@ -19,7 +19,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from inspector_app.cli import audit, demo, records, seizure, sync
+from inspector_app import version
+from inspector_app.cli import audit, demo, records, seizure, selftest, sync
 from inspector_app.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -31,7 +32,7 @@ from inspector_app.cli.common import (
 from inspector_app.core import i18n
 from inspector_app.core.i18n import _
 
-GROUPS = (demo, records, audit, seizure, sync)
+GROUPS = (demo, records, audit, seizure, sync, selftest)
 
 
 @contextmanager
@@ -60,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=_("Inspector on the command line: demo data, record lists, export, "
                       "import and the audit check."),
         epilog=exit_codes_text())
+    parser.add_argument("--version", action="version", version=f"inspector {version()}",
+                        help=_("show the version and exit"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for group in GROUPS:
         group.add_commands(commands, parents=[common])
