@@ -78,6 +78,13 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "inspector"])
     app.setApplicationName("Inspector")
     app.setOrganizationName("Inspector")
+    app.setDesktopFileName("inspector-app")  # Wayland: the icon of inspector-app.desktop
+
+    from PySide6.QtGui import QIcon
+
+    from inspector_app.core.resources import icon_path
+
+    app.setWindowIcon(QIcon(str(icon_path())))
 
     from inspector_app.ui.fonts import install_app_fonts
     from inspector_app.ui.language import apply_language

@@ -34,3 +34,8 @@ def fonts_dir() -> Path:
 
 def locale_dir() -> Path:
     return resources_dir() / "locale"
+
+
+def icon_path() -> Path:
+    """The application icon (PNG), drawn by packaging/icon.py."""
+    return Path(inspector_app.__file__).resolve().parent / "assets" / "inspector.png"
