@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Install the one-folder build (packaging/build.sh) on Linux, with its menu entry and icon.
 #
-#   packaging/linux/install.sh [PREFIX]     # default /opt/inspector as root, else
-#                                           # ~/.local/opt/inspector
-#   packaging/linux/install.sh --uninstall [PREFIX]
+#   packaging/linux/install.sh [--user] [PREFIX]   # default /opt/inspector as root, else
+#                                                  # (or with --user) ~/.local/opt/inspector
+#   packaging/linux/install.sh --uninstall [--user] [PREFIX]
 #
 # The program goes to PREFIX; the desktop entry (Exec= the installed inspector-app) and the
 # icon go to the system's or the user's applications and icons folders; `inspector` and
@@ -12,9 +12,11 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-uninstall=0
+uninstall=0 user=0
 [ "${1:-}" = "--uninstall" ] && { uninstall=1; shift; }
-if [ "$(id -u)" -eq 0 ]; then
+[ "${1:-}" = "--user" ] && { user=1; shift; }
+[ "$(id -u)" -eq 0 ] || user=1
+if [ "$user" = 0 ]; then
   prefix="${1:-/opt/inspector}" share=/usr/share bin=/usr/local/bin
 else
   prefix="${1:-$HOME/.local/opt/inspector}" share="${XDG_DATA_HOME:-$HOME/.local/share}"
