@@ -56,8 +56,12 @@ home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
 clean=(env -i PATH=/usr/bin:/bin HOME="$home" QT_QPA_PLATFORM=offscreen LANG=C.UTF-8)
 failed=0
-"${clean[@]}" "$dist/inspector-app" --version || failed=1
-"${clean[@]}" "$dist/inspector" --version || failed=1
+for program in inspector-app inspector; do
+  shown=$("${clean[@]}" "$dist/$program" --version) || failed=1
+  if [ "$shown" != "$program $version" ]; then
+    echo "FAILED: $program --version says '$shown', not '$program $version'" >&2; failed=1
+  fi
+done
 "${clean[@]}" "$dist/inspector-app" --self-test || failed=1
 "${clean[@]}" "$dist/inspector" self-test > "$home/cli.txt" || { cat "$home/cli.txt"; failed=1; }
 tail -1 "$home/cli.txt"
