@@ -9,7 +9,8 @@
 #
 # Python: $PYTHON, else .venv/bin/python (packaging/bootstrap.sh makes it); PyInstaller is
 # installed into it from the [build] extra, at the version of the constraints file.
-# Takes about 5 minutes on two cores.
+# The ICU trim (packaging/icu_trim.py) needs icu-devtools and gcc (apt-get install
+# icu-devtools gcc). About 7 minutes of CPU on two cores, plus a few for xz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
