@@ -33,6 +33,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=_("fill N demo records of each kind (default 200) if the store has none"))
     parser.add_argument("--lang", choices=sorted(i18n.LANGUAGES),
                         help=_("user interface language for this run"))
+    parser.add_argument("--self-test", action="store_true",
+                        help=_("check this installation in a temporary folder (records, "
+                               "documents, QR code, Qt) and exit"))
+    parser.add_argument("--version", action="store_true", help=_("show the version and exit"))
     parser.add_argument("--quit-when-shown", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -42,6 +46,16 @@ def main(argv: list[str] | None = None) -> int:
 
     clock = process_clock()
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.version:
+        import inspector_app
+
+        print(f"inspector-app {inspector_app.version()}")
+        return 0
+    if args.self_test:
+        from inspector_app.selftest import run_self_test
+
+        i18n.set_language(args.lang or i18n.DEFAULT_LANGUAGE)
+        return run_self_test(sys.stdout)
 
     from inspector_app.core.early import peek_language
     from inspector_app.core.paths import data_dir as resolve_data_dir
@@ -64,6 +78,13 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "inspector"])
     app.setApplicationName("Inspector")
     app.setOrganizationName("Inspector")
+    app.setDesktopFileName("inspector-app")  # Wayland: the icon of inspector-app.desktop
+
+    from PySide6.QtGui import QIcon
+
+    from inspector_app.core.resources import icon_path
+
+    app.setWindowIcon(QIcon(str(icon_path())))
 
     from inspector_app.ui.fonts import install_app_fonts
     from inspector_app.ui.language import apply_language

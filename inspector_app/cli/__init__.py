@@ -3,7 +3,7 @@
     inspector [--data-dir DIR] [--lang {zh_CN,en}] COMMAND ...
 
 One module per command group (demo, records, audit, backup, seizure, seizure_workflow,
-checks, worklog, sync), each with
+checks, worklog, sync, selftest), each with
 `add_commands(commands, parents)`; `common` holds the exit codes, the one store opener and
 the error messages. Every command but `demo` refuses a data folder that holds no store.
 Every failure prints a translated message, never a traceback.
@@ -20,6 +20,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from inspector_app import version
 from inspector_app.cli import (
     audit,
     backup,
@@ -28,6 +29,7 @@ from inspector_app.cli import (
     records,
     seizure,
     seizure_workflow,
+    selftest,
     sync,
     worklog,
 )
@@ -42,7 +44,8 @@ from inspector_app.cli.common import (
 from inspector_app.core import i18n
 from inspector_app.core.i18n import _
 
-GROUPS = (demo, records, audit, backup, seizure, seizure_workflow, checks, worklog, sync)
+GROUPS = (demo, records, audit, backup, seizure, seizure_workflow, checks, worklog, sync,
+          selftest)
 
 
 @contextmanager
@@ -72,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
                       "import, the audit check, backup and restore, the seizure workflow and "
                       "every document."),
         epilog=exit_codes_text())
+    parser.add_argument("--version", action="version", version=f"inspector {version()}",
+                        help=_("show the version and exit"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for group in GROUPS:
         group.add_commands(commands, parents=[common])

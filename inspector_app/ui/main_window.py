@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.core import i18n
 from inspector_app.core.i18n import N_, _
+from inspector_app.core.resources import icon_path
 from inspector_app.ui import screen
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ class MainWindow(QMainWindow):
     def __init__(self, refresh_interval_ms: int = PENDING_REFRESH_MS):
         super().__init__()
         self.store = None
+        self.data_dir = None  # set by the start-up, before the store opens
+        self.setWindowIcon(QIcon(str(icon_path())))
         self.user = None  # auth_dialogs.SignedIn once signed in
         self.pages: dict[str, QWidget] = {}
         self.pending_count: int | None = None
@@ -166,6 +169,11 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.quit_requested)
         menu.addAction(self.quit_action)
+        help_menu = bar.addMenu(_("&Help"))
+        self.about_action = QAction(_("About Inspector…"), self)
+        self.about_action.setObjectName("about")
+        self.about_action.triggered.connect(lambda _checked=False: self.open_about())
+        help_menu.addAction(self.about_action)
         signed_in = self.user is not None
         self.switch_action.setEnabled(signed_in)
         self.settings_action.setEnabled(signed_in)
@@ -364,6 +372,15 @@ class MainWindow(QMainWindow):
             lambda code: QTimer.singleShot(0, lambda: self.change_language(code, save=False)))
         dialog.open()
         self.settings_dialog = dialog
+
+    def open_about(self) -> None:
+        from inspector_app.ui.about import AboutDialog
+
+        data_dir = self.data_dir or (self.store.data_dir if self.store is not None else None)
+        dialog = AboutDialog(data_dir, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.about_dialog = dialog
 
     def change_language(self, code: str, save: bool = True) -> None:
         from inspector_app.ui.language import apply_language

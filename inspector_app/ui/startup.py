@@ -55,6 +55,7 @@ class Startup(QObject):
         super().__init__(parent)
         self.options = options
         self.window = MainWindow(refresh_interval_ms)
+        self.window.data_dir = options.data_dir
         self.store = None
         self.lock = None
         self.dialog = None  # the set-up / sign-in dialog while it is open

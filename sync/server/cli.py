@@ -72,7 +72,10 @@ def app_from_env():
 
 
 def parser() -> argparse.ArgumentParser:
+    from inspector_app import version
+
     p = argparse.ArgumentParser(prog="inspector-server", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"inspector-server {version()}")
     p.add_argument("--data-dir", type=Path, required=True, help="server data folder")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
