@@ -11,13 +11,15 @@ models, so the server imports this module as it is.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from inspector_app.core import validation
+from inspector_app.core import device_key, validation
 from inspector_app.core.i18n import _
-from inspector_app.core.seizure import rules
+from inspector_app.core.seizure import qr, rules
 from inspector_app.core.seizure.rules import RuleError
 
 # Documents every issued seizure holds, and the kinds that carry a document number.
@@ -148,8 +150,11 @@ def _transition_issues(record: dict[str, Any], view: _View) -> list[RuleError]:
             else:
                 rules.check_transition(replay.state, target)
         except RuleError as exc:
-            field = exc.field if exc.field in ("approver", "reason", "ground") else None
-            issues.append(_error(f"{where}.{field}" if field else where, exc.message))
+            if exc.field == "extension_days":
+                issues.append(_error("extension_days", exc.message))
+            else:
+                field = exc.field if exc.field in ("approver", "reason", "ground") else None
+                issues.append(_error(f"{where}.{field}" if field else where, exc.message))
         replay.state = target or replay.state
         if target == rules.EXTENDED:
             replay.extension_days = record.get("extension_days") or 0
@@ -232,4 +237,63 @@ def segment_issues(record: dict[str, Any], own_key_ids: set[str], own_segment: s
                 "The document number {number} is from this device's segment {segment}, but "
                 "another device issued it: two devices may never make the same number.")
                 .format(number=number, segment=own_segment)))
+    return issues
+
+
+# --- the issuing device's signature of each document --------------------------------------
+
+
+def document_payload(record: dict[str, Any], doc: dict[str, Any]) -> qr.Payload:
+    """The QR payload of one of the record's documents, with the signature it carries (as
+    `service.payload_for` prints it). Raises ValueError when the record cannot hold one."""
+    frozen = json.loads(record.get("frozen_block") or "{}")
+    issued = _time(doc.get("issued_at"))
+    if not isinstance(frozen, dict) or issued is None:
+        raise ValueError("no frozen block or issue time")
+    party = frozen.get("party") or {}
+    return qr.Payload(kind=doc["kind"], number=doc.get("number", ""),
+                      agency=frozen.get("agency") or "",
+                      issued=rules.local_date(issued, _tz(record)),
+                      party_hash=qr.party_hash(party.get("name") or ""),
+                      item_count=len(record.get("items", ())),
+                      content_sha256=doc.get("content_sha256", ""), key_id=doc["key_id"],
+                      signature=qr.unb64(doc.get("signature", "")))
+
+
+def signature_issues(record: dict[str, Any], public_keys: Mapping[str, str],
+                     every_key_known: bool = False) -> list[RuleError]:
+    """Each signed document's signature is its issuer's, over what the record holds.
+
+    `public_keys`: key id -> public key (base64) of the devices known here. A key not
+    among them cannot be checked, and is refused only when `every_key_known` (the server,
+    which enrolled every device).
+    """
+    issues: list[RuleError] = []
+    for n, doc in enumerate(record.get("documents", ())):
+        key_id, signature = doc.get("key_id"), doc.get("signature")
+        where = f"documents[{n}]"
+        if bool(key_id) != bool(signature):
+            issues.append(_error(f"{where}.signature", _(
+                "The document {number} has half a signature (key id or signature "
+                "missing).").format(number=doc.get("number", ""))))
+            continue
+        if not key_id or doc.get("kind") not in qr.KIND_CODES:
+            continue
+        public = public_keys.get(key_id)
+        if public is None:
+            if every_key_known:
+                issues.append(_error(f"{where}.key_id", _(
+                    "The document {number} is signed by the key {key}, which no enrolled "
+                    "device holds.").format(number=doc.get("number", ""), key=key_id)))
+            continue
+        try:
+            ok = qr.signature_ok(document_payload(record, doc),
+                                 device_key.public_from_b64(public))
+        except (ValueError, KeyError, TypeError):
+            ok = False
+        if not ok:
+            issues.append(_error(f"{where}.signature", _(
+                "The signature of the document {number} does not match what the record "
+                "holds: the record was changed after the document was issued, or another "
+                "device signed it.").format(number=doc.get("number", ""))))
     return issues
