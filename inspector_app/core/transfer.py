@@ -842,8 +842,6 @@ def _semantic_issues(index: int, rec: dict[str, Any]) -> list[Issue]:
                     check(rec[key])
                 except validation.ValidationError as exc:
                     issues.append(Issue(json_path([*base, key]), exc.message))
-    if kind == "seizure":  # the rules the UI enforces (行政强制法), see record_rules
-        issues += _rule_issues(base, record_rules.seizure_issues(rec))
     rows: list[tuple[str | None, int | None, dict[str, Any]]] = [(None, None, rec)]
     for key in _children(AUDITED[kind]):
         previous = None
@@ -867,6 +865,10 @@ def _semantic_issues(index: int, rec: dict[str, Any]) -> list[Issue]:
                     date.fromisoformat(value)
                 except ValueError:
                     issues.append(Issue(json_path([*where, key]), _("is not a valid date")))
+    if kind == "seizure":  # the rules the UI enforces (行政强制法), see record_rules
+        items_told = any(i.path.startswith(json_path([*base, "items"])) for i in issues)
+        issues += _rule_issues(base, [e for e in record_rules.seizure_issues(rec) if not (
+            items_told and e.field in ("quantity", "name", "unit"))])
     atts = rec.get("attachments", [])
     order = [(a["role"], a["sha256"], a["id"]) for a in atts]
     if order != sorted(order):
