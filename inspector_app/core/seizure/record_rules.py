@@ -27,6 +27,10 @@ ISSUED_KINDS = ("decision", "list", "record", "seals")
 NUMBERED_KINDS = ("decision", "list", "extension", "release")
 
 
+_CHILD_LISTS = frozenset({"officers", "items", "seals", "signatures", "documents",
+                          "transitions", "testing_periods", "attachments"})
+
+
 class _View:
     """A record dict read like the model: `view.term_days`; missing fields are None,
     child lists are lists of views, times are aware datetimes."""
@@ -38,6 +42,8 @@ class _View:
         if name.startswith("_"):
             raise AttributeError(name)
         value = self._data.get(name)
+        if value is None and name in _CHILD_LISTS:  # an empty list is left out
+            return []
         if isinstance(value, list):
             return [_View(v) if isinstance(v, dict) else v for v in value]
         if isinstance(value, str) and (name == "at" or name.endswith("_at")):
