@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QTableView,
@@ -251,11 +252,11 @@ class SyncPage(QWidget):
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.error)
-        self.refused = QLabel()  # pulled records the rules refused, with their reasons
+        self.refused = QPlainTextEdit()  # pulled records the rules refused, with reasons
         self.refused.setObjectName("refused")
-        self.refused.setWordWrap(True)
+        self.refused.setReadOnly(True)
         self.refused.setStyleSheet(ERROR_STYLE)
-        self.refused.setTextFormat(Qt.TextFormat.PlainText)
+        self.refused.setMaximumHeight(self.fontMetrics().lineSpacing() * 8)
         layout.addWidget(self.refused)
 
         buttons = QHBoxLayout()
@@ -318,7 +319,7 @@ class SyncPage(QWidget):
             when=_local(info["last_success"]) or _("never")))
         self.error.setText(info["last_error"])
         self.error.setVisible(bool(info["last_error"]))
-        self.refused.setText(refused_text(info["refused_pulls"]))
+        self.refused.setPlainText(refused_text(info["refused_pulls"]))
         self.refused.setVisible(bool(info["refused_pulls"]))
         failed = any(b["state"] == "failed" for b in info["batches"])
         self.retry_button.setVisible(failed)
