@@ -202,11 +202,17 @@ def cmd_import(args: argparse.Namespace, store) -> int:
     try:
         summary = transfer.import_document(store, doc, folder, progress=progress())
     except transfer.ImportRejected as exc:
+        from inspector_app.core import transfer_report
+
         err(ngettext("{file}: {n} problem found; nothing was imported.",
                      "{file}: {n} problems found; nothing was imported.",
                      len(exc.issues)).format(file=path, n=len(exc.issues)))
-        for issue in exc.issues:
+        for issue in transfer_report.file_issues(exc):
             err(f"  {issue}")
+        for refused in transfer_report.refused_records(exc):
+            err("  " + _("Refused: {record}").format(record=refused.title()))
+            for issue in refused.issues:
+                err(f"    {issue}")
         return EXIT_USAGE
     out(_("Imported {file}: {created} created, {updated} updated, {skipped} unchanged.")
         .format(file=path, created=summary.total("created"),

@@ -313,6 +313,10 @@ class SeizureDocument(Base):
     number: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     content_sha256: Mapped[str] = mapped_column(String(64))
+    # The issuing device's QR signature (qr.Payload), made once when the document is
+    # issued; every later print, on any device, carries this one.
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    signature: Mapped[str | None] = mapped_column(String(86))  # Ed25519, base64url
 
 
 class SeizureTransition(Base):

@@ -84,6 +84,8 @@ _OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
     ("seizure", "measure"): _enum(*queries.MEASURES),
     ("seizure", "party_presence"): _enum("present", "absent", "refused"),
     ("seizure_documents", "kind"): _code(16),
+    ("seizure_documents", "key_id"): {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+    ("seizure_documents", "signature"): {"type": "string", "pattern": "^[A-Za-z0-9_-]{86}$"},
     ("seizure_transitions", "from_state"): _ref("seizure_state"),
     ("seizure_transitions", "to_state"): _ref("seizure_state"),
     ("seizure_transitions", "ground"): _code(16),

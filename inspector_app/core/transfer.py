@@ -58,7 +58,7 @@ from inspector_app.core.models import (
     Inspector,
     UTCDateTime,
 )
-from inspector_app.core.seizure import rules as seizure_rules
+from inspector_app.core.seizure import incoming, record_rules
 from inspector_app.core.store import Store, utcnow
 from sync import versions
 
@@ -270,11 +270,12 @@ class TransferError(Exception):
 
 
 class ImportRejected(TransferError):
-    """The file has problems; nothing was imported."""
+    """The file has problems; nothing was imported (grouped by record: transfer_report)."""
 
-    def __init__(self, issues: list[Issue]):
+    def __init__(self, issues: list[Issue], entries: Any = None):
         super().__init__("\n".join(str(i) for i in issues))
         self.issues = issues
+        self.entries = entries  # the file's records, to name the refused ones
 
 
 def json_path(parts: Iterable[str | int]) -> str:
@@ -841,15 +842,6 @@ def _semantic_issues(index: int, rec: dict[str, Any]) -> list[Issue]:
                     check(rec[key])
                 except validation.ValidationError as exc:
                     issues.append(Issue(json_path([*base, key]), exc.message))
-    if kind == "seizure" and rec.get("state", seizure_rules.DRAFT) != seizure_rules.DRAFT:
-        # An issued measure carries the on-site signatures, as issuing asks (art. 18).
-        missing = seizure_rules.signature_problems(
-            rec.get("party_presence", "present"), rec.get("witness_name"),
-            [(o.get("inspector_id", ""), o.get("name", "")) for o in rec.get("officers", ())],
-            rec.get("signatures", ()))
-        if missing:
-            issues.append(Issue(json_path([*base, "signatures"]),
-                                " ".join(p.message for p in missing)))
     rows: list[tuple[str | None, int | None, dict[str, Any]]] = [(None, None, rec)]
     for key in _children(AUDITED[kind]):
         previous = None
@@ -873,12 +865,22 @@ def _semantic_issues(index: int, rec: dict[str, Any]) -> list[Issue]:
                     date.fromisoformat(value)
                 except ValueError:
                     issues.append(Issue(json_path([*where, key]), _("is not a valid date")))
+    if kind == "seizure":  # the rules the UI enforces (行政强制法), see record_rules
+        items_told = any(i.path.startswith(json_path([*base, "items"])) for i in issues)
+        issues += _rule_issues(base, [e for e in record_rules.seizure_issues(rec) if not (
+            items_told and e.field in ("quantity", "name", "unit"))])
     atts = rec.get("attachments", [])
     order = [(a["role"], a["sha256"], a["id"]) for a in atts]
     if order != sorted(order):
         issues.append(Issue(json_path([*base, "attachments"]),
                             _("must be sorted by role, then sha256, then id")))
     return issues
+
+
+def _rule_issues(base: list[str | int], found: Iterable[validation.ValidationError]
+                 ) -> list[Issue]:
+    return [Issue(f"{json_path(base)}.{e.field}" if e.field else json_path(base), e.message)
+            for e in found]
 
 
 def _references(rec: dict[str, Any]) -> Iterator[tuple[list[str | int], str, str]]:
@@ -1067,7 +1069,7 @@ def import_document(store: Store, doc: Any, attachments_dir: Path | None = None,
     with store.write() as session:
         plans = _plan(session, good, in_file, issues)
         if issues:
-            raise ImportRejected(_sorted(issues))
+            raise ImportRejected(_sorted(issues), entries)
         summary.files = files.copy_in()
         _apply(session, plans, summary, progress)
     return summary
@@ -1132,6 +1134,10 @@ def _plan(session: Session, good: list[tuple[int, dict[str, Any]]],
                     current=current, version=rec["version"], kind=label, id=rec["id"])))
     _check_usernames(session, plans, issues)
     _check_attachment_ids(session, plans, issues)
+    for plan in plans:
+        if plan.rec["kind"] == "seizure":
+            issues += _rule_issues(["records", plan.index],
+                                   incoming.store_issues(session, plan.rec))
     return plans
 
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QTableView,
@@ -47,6 +48,19 @@ STATES = {"pending": N_("Waiting"), "acked": N_("Acknowledged"), "failed": N_("R
 _ROOT = QModelIndex()
 PHASES = {"build": N_("Preparing batches…"), "send": N_("Sending batches…"),
           "pull": N_("Receiving updates…"), "done": N_("Finished")}
+
+
+def refused_text(entries: list[dict[str, Any]]) -> str:
+    """The pulled records the rules refused, each with its reasons."""
+    if not entries:
+        return ""
+    lines = [_("Pulled records refused (not applied; they break the rules):")]
+    for e in entries:
+        lines.append(_("{kind} {id}, version {version}, document number {number}:").format(
+            kind=_("seizure"), id=e.get("id", ""), version=e.get("version", ""),
+            number=e.get("number") or _("(none)")))
+        lines += [f"  {p}" for p in e.get("problems", ())]
+    return "\n".join(lines)
 
 
 def _local(moment: Any) -> str:
@@ -238,6 +252,12 @@ class SyncPage(QWidget):
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.error)
+        self.refused = QPlainTextEdit()  # pulled records the rules refused, with reasons
+        self.refused.setObjectName("refused")
+        self.refused.setReadOnly(True)
+        self.refused.setStyleSheet(ERROR_STYLE)
+        self.refused.setMaximumHeight(self.fontMetrics().lineSpacing() * 8)
+        layout.addWidget(self.refused)
 
         buttons = QHBoxLayout()
         self.sync_button = QPushButton(_("Sync now"))
@@ -299,6 +319,8 @@ class SyncPage(QWidget):
             when=_local(info["last_success"]) or _("never")))
         self.error.setText(info["last_error"])
         self.error.setVisible(bool(info["last_error"]))
+        self.refused.setPlainText(refused_text(info["refused_pulls"]))
+        self.refused.setVisible(bool(info["refused_pulls"]))
         failed = any(b["state"] == "failed" for b in info["batches"])
         self.retry_button.setVisible(failed)
         self.sync_button.setEnabled(enrolled and not self.running())

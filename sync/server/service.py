@@ -278,8 +278,10 @@ class Refused(ProtocolError):
         self.refused = refused
 
 
+BREAKS_RULES = "breaks_rules"
 REFUSALS = {
     versions.Verdict.NOT_NEXT: "a new version must be its base + 1",
+    BREAKS_RULES: "it breaks the rules of a seizure (see its problems)",
     NOT_OWNER: "it belongs to another device; a device writes only the records it created "
                "or that were handed to it",
 }
@@ -288,6 +290,22 @@ REFUSALS = {
 def _refusal(position: int, r: protocol.Record, reason: str) -> dict[str, Any]:
     return {"position": position, "kind": r.kind, "id": r.id, "version": r.version,
             "base": r.base, "reason": reason}
+
+
+def _check_rules(session: Session, batch: protocol.Batch) -> None:
+    """Refuse (422) a batch holding a record that breaks the app's rules, each such record
+    named with its problems."""
+    if not any(r.kind == "seizure" for r in batch.records):
+        return
+    keys = dict(session.execute(select(Device.key_id, Device.public_key)).all())
+    refused = []
+    for position, r in enumerate(batch.records):
+        problems = validation.rule_problems(r.kind, r.content, keys)
+        if problems:
+            refused.append(_refusal(position, r, BREAKS_RULES)
+                           | {"number": r.content.get("number") or "", "problems": problems})
+    if refused:
+        raise Refused(refused, 422)
 
 
 def _check_next(batch: protocol.Batch) -> None:
@@ -335,6 +353,7 @@ def ingest(db: Database, body: bytes, signature: str, *, device_id: str,
                 raise ProtocolError("this batch id was already used for other content", 409)
             return json.loads(known.receipt)
         _check_next(batch)  # after the stored receipt: the same batch, the same answer
+        _check_rules(session, batch)
         taken = session.scalar(select(Batch.id).where(Batch.device_id == batch.device_id,
                                                       Batch.seq == batch.seq))
         if taken is not None or batch.seq <= device.applied_seq:

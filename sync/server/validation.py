@@ -60,3 +60,14 @@ def check_record(n: int, kind: str, content: dict[str, Any]) -> None:
 def check_batch(batch: protocol.Batch) -> None:
     for n, record in enumerate(batch.records):
         check_record(n, record.kind, record.content)
+
+
+def rule_problems(kind: str, content: dict[str, Any], keys: dict[str, str]) -> list[str]:
+    """The rules a record breaks (a seizure's, in the app's language), else []."""
+    if kind != "seizure":
+        return []
+    from inspector_app.core.seizure import record_rules
+
+    found = record_rules.seizure_issues(content)
+    found += record_rules.signature_issues(content, keys, every_key_known=True)
+    return [record_rules.describe(i) for i in found]

@@ -290,13 +290,17 @@ def test_a_bad_file_reports_every_bad_record_and_changes_nothing(data, tmp_path)
     code, stdout, err = run("--lang", "en", "records", "import", str(bad),
                             "--attachments", str(files))
     assert code == 2 and stdout == ""
+    recs = doc["records"]
     assert err.splitlines() == [
         f"{bad}: 3 problems found; nothing was imported.",
-        (f"  records[{n['party']}].credit_code: The check character of the unified social "
+        f"  Refused: records[{n['party']}]: party {recs[n['party']]['id']}",
+        (f"    records[{n['party']}].credit_code: The check character of the unified social "
          "credit code is wrong. Please check every character again."),
-        (f"  records[{n['check']}].party_id: refers to the party "
+        f"  Refused: records[{n['check']}]: labeling check 22222222-2222-4222-8222-222222222222",
+        (f"    records[{n['check']}].party_id: refers to the party "
          "11111111-1111-4111-8111-111111111111, which is neither in the file nor in the store"),
-        f"  records[{n['seizure']}].items[0].quantity: must be greater than 0",
+        f"  Refused: records[{n['seizure']}]: seizure {recs[n['seizure']]['id']}",
+        f"    records[{n['seizure']}].items[0].quantity: must be greater than 0",
     ]
     assert snapshot(folder / "inspector.db") == before
 

@@ -93,6 +93,8 @@ def record(kind: str = "check", rid: str | None = None, version: int = 1,
     content = valid_content(kind) | {"id": rid, "version": version}
     if kind == "check":
         content["product_name"] = "电热水壶"
+    if kind == "seizure":  # a draft, as the seizure rules allow one (record_rules)
+        content |= {"state": "draft", "term_days": 30}
     return protocol.make_record(kind, rid, version, content | fields, base)
 
 

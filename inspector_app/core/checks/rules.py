@@ -19,12 +19,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from inspector_app.core import validation
 from inspector_app.core.checks.photos import Photo
+from inspector_app.core.clock import CLOCK_SLACK
 from inspector_app.core.i18n import N_, _
 from inspector_app.core.validation import ValidationError
 from inspector_app.forms import formats
@@ -45,7 +46,6 @@ MEASURE_ZH = {"": "无", "correct": "责令改正", "sample": "抽样送检", "s
 YES_ZH = {True: "是", False: "否"}
 MAX_NOTE = 500
 MAX_REMARKS = 2000
-CLOCK_SLACK = timedelta(minutes=10)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from inspector_app.core import validation
-from inspector_app.core.checks.rules import CLOCK_SLACK
+from inspector_app.core.clock import CLOCK_SLACK
 from inspector_app.core.i18n import N_, _
 
 MAX_TERM_DAYS = 30  # art. 25

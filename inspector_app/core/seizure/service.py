@@ -31,6 +31,7 @@ from inspector_app.core.models import (
     Party,
     Seal,
     Seizure,
+    SeizureDocNumber,
     SeizureDocument,
     SeizureItem,
     SeizureOfficer,
@@ -502,6 +503,7 @@ def issue(store: Store | None, session: Session, actor: records.Actor, seizure_i
     snap = snapshot(session, seizure)
     for doc in seizure.documents:
         doc.content_sha256 = documents.content_sha256(snap, doc.kind)
+    _sign_documents(store, session, seizure, seizure.documents)
     records.update(session, seizure, actor, seizure.version, now=now)
     return seizure
 
@@ -527,6 +529,7 @@ def extend(store: Store | None, session: Session, actor: records.Actor, seizure_
     doc = _add_document(seizure, "extension", number, now)
     session.flush()
     doc.content_sha256 = documents.content_sha256(snapshot(session, seizure), "extension")
+    _sign_documents(store, session, seizure, [doc])
     return records.update(session, seizure, actor, seizure.version, now=now)
 
 
@@ -550,6 +553,7 @@ def close(store: Store | None, session: Session, actor: records.Actor, seizure_i
         doc = _add_document(seizure, "release", number, now)
         session.flush()
         doc.content_sha256 = documents.content_sha256(snapshot(session, seizure), "release")
+        _sign_documents(store, session, seizure, [doc])
     return records.update(session, seizure, actor, seizure.version, now=now)
 
 
@@ -751,9 +755,37 @@ def own_key(store: Store, session: Session):
     return key
 
 
+def _payload(doc: SeizureDocument, snap: documents.Snapshot, key_id: str) -> qr.Payload:
+    return qr.Payload(kind=doc.kind, number=doc.number, agency=snap.agency,
+                      issued=snap.dates[doc.kind],
+                      party_hash=qr.party_hash(snap.party.name), item_count=len(snap.items),
+                      content_sha256=doc.content_sha256, key_id=key_id)
+
+
+def _sign_documents(store: Store | None, session: Session, seizure: Seizure,
+                    docs: Sequence[SeizureDocument]) -> None:
+    """Sign newly issued documents with this device's key, once: the signature is kept in
+    the record, and every later print (here or on any other device) carries it."""
+    if store is None:
+        return
+    key = own_key(store, session)
+    snap = snapshot(session, seizure)
+    for doc in docs:
+        signed = qr.sign(_payload(doc, snap, device_key.key_id(key)), key)
+        doc.key_id, doc.signature = signed.key_id, qr.b64(signed.signature)
+
+
+def _issued_here(session: Session, seizure: Seizure, doc: SeizureDocument) -> bool:
+    """Whether this device gave out the document's number (its ledger holds it)."""
+    row = session.get(SeizureDocNumber, doc.number)
+    return row is not None and row.seizure_id == seizure.id
+
+
 def payload_for(store: Store, session: Session, seizure: Seizure, kind: str,
                 snap: documents.Snapshot, key=None) -> str:
-    """The signed QR text of an issued document; refuses one whose content has changed."""
+    """The signed QR text of an issued document: its issuing device's signature, as the
+    record carries it. Refuses a document whose content has changed, and one issued on
+    another device that carries no signature of that device (it is never re-signed)."""
     doc = document_row(seizure, kind)
     if doc is None:
         raise RuleError(_("This seizure has no {kind} document yet.").format(
@@ -762,12 +794,28 @@ def payload_for(store: Store, session: Session, seizure: Seizure, kind: str,
     if digest != doc.content_sha256:
         raise RuleError(_("The content of this document no longer matches the one issued: the "
                           "record was changed outside the app. It cannot be printed."), "kind")
+    if doc.signature and doc.key_id:
+        payload = _payload(doc, snap, doc.key_id)
+        try:
+            payload = qr.Payload(**{**payload.__dict__, "signature": qr.unb64(doc.signature)})
+        except ValueError:
+            payload = None
+        known = session.get(KnownKey, doc.key_id)
+        public = device_key.public_from_b64(known.public_key) if known is not None else None
+        if payload is None or (public is not None and not qr.signature_ok(payload, public)):
+            raise RuleError(_("The signature this document carries does not match its "
+                              "content: the record was changed after it was issued. It "
+                              "cannot be printed."), "kind")
+        return payload.text()
+    if not _issued_here(session, seizure, doc):
+        raise RuleError(_("The {kind} {number} was issued on another device, and the record "
+                          "carries no signature of that device. This device does not sign "
+                          "another device's document as its own: print it on the device "
+                          "that issued it.").format(kind=_(KIND_LABELS[kind]),
+                                                    number=doc.number), "kind")
+    # Issued here before documents kept their signature: this device signs, as it did.
     key = key or own_key(store, session)
-    payload = qr.Payload(kind=kind, number=doc.number, agency=snap.agency,
-                         issued=snap.dates[kind], party_hash=qr.party_hash(snap.party.name),
-                         item_count=len(snap.items), content_sha256=digest,
-                         key_id=device_key.key_id(key))
-    return qr.sign(payload, key).text()
+    return qr.sign(_payload(doc, snap, device_key.key_id(key)), key).text()
 
 
 KIND_LABELS = {

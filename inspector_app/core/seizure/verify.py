@@ -6,6 +6,7 @@
 * another agency — the payload names an agency other than this store's;
 * unknown key / revoked key — the signing device's key is not one this store trusts;
 * bad signature — the payload was altered (or re-encoded) after it was signed;
+* other signer — a known key signed it, but not the key of the device that issued it;
 * content changed — the document held here (or the record it comes from) no longer has the
   content whose hash the code carries.
 """
@@ -29,6 +30,7 @@ UNKNOWN_KEY = "unknown_key"
 REVOKED_KEY = "revoked_key"
 BAD_SIGNATURE = "bad_signature"
 CONTENT_CHANGED = "content_changed"
+OTHER_SIGNER = "other_signer"
 
 _UNREADABLE_REASONS = {
     "not an Inspector document code": lambda: _("it is not a document code of this app"),
@@ -105,7 +107,10 @@ def verify_text(session: Session, text: str) -> Verdict:
     if known.revoked_at is not None and payload.issued >= known.revoked_at.date():
         return _invalid(REVOKED_KEY, _("the signing key was revoked on {date}").format(
             date=known.revoked_at.date().isoformat()), payload)
-    return _compare_with_store(session, payload)
+    verdict = _compare_with_store(session, payload)
+    if verdict.valid:
+        verdict.summary.append((_("Signed by device"), known.device_id))
+    return verdict
 
 
 def _compare_with_store(session: Session, payload: qr.Payload) -> Verdict:
@@ -121,6 +126,10 @@ def _compare_with_store(session: Session, payload: qr.Payload) -> Verdict:
                 "holds")
     if doc.content_sha256 != payload.content_sha256:
         return _invalid(CONTENT_CHANGED, changed, payload)
+    if doc.key_id and payload.key_id != doc.key_id:
+        return _invalid(OTHER_SIGNER, _("signed by another device (key {key}) than the one "
+                                        "that issued the document (key {issuer})").format(
+            key=payload.key_id, issuer=doc.key_id), payload)
     snap = service.snapshot(session, seizure)
     if documents.content_sha256(snap, payload.kind) != doc.content_sha256 \
             or qr.party_hash(snap.party.name) != payload.party_hash \

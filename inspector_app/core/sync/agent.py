@@ -370,9 +370,38 @@ def apply_change(session, change: dict[str, Any]) -> None:
                                    note=data.get("note", ""), reviewer=data.get("reviewer", ""),
                                    decided_at=_parse_time(data.get("decided_at", "")) or now,
                                    received_at=now))
+    elif kind == "record":
+        _pulled_record(session, data, now)
     else:
         log.info("pulled change of unknown type %r ignored", kind)
     session.flush()
+
+
+MAX_REFUSED_PULLS = 200  # the newest kept
+
+
+def _pulled_record(session, data: dict[str, Any], now: datetime) -> None:
+    """A record the server sends down (a handover's content, say). A seizure breaking the
+    rules the UI enforces is kept aside with its reasons (Sync page, log), never applied.
+    This version applies no pulled record content: one the rules pass is logged only."""
+    from inspector_app.core.seizure import incoming, record_rules
+
+    content = data.get("content") if isinstance(data.get("content"), dict) else {}
+    if data.get("kind") == "seizure":
+        problems = [record_rules.describe(i) for i in incoming.issues(session, content)]
+        if problems:
+            entry = {"kind": "seizure", "id": str(data.get("id", "")),
+                     "version": data.get("version"), "number": content.get("number") or "",
+                     "problems": problems, "received_at": protocol.utc_now_text()}
+            kept = [e for e in state.REFUSED_PULLS.get(session)
+                    if (e.get("kind"), e.get("id"), e.get("version")) !=
+                    (entry["kind"], entry["id"], entry["version"])]
+            state.REFUSED_PULLS.set(session, (kept + [entry])[-MAX_REFUSED_PULLS:])
+            log.warning("pulled seizure %s version %s refused by the rules (%d problems)",
+                        entry["id"], entry["version"], len(problems))
+            return
+    log.info("pulled %s %s: record content is not applied by this version",
+             data.get("kind"), data.get("id"))
 
 
 def status(store: Store) -> dict[str, Any]:
@@ -387,6 +416,7 @@ def status(store: Store) -> dict[str, Any]:
             "pending": batches.pending_count(session),
             "last_success": state.LAST_SUCCESS.get(session),
             "last_error": state.LAST_ERROR.get(session),
+            "refused_pulls": state.REFUSED_PULLS.get(session),
             "batches": [{"id": b.id, "seq": b.seq, "records": b.records, "state": b.state,
                          "attempts": b.attempts, "error": b.last_error,
                          "created_at": b.created_at, "acked_at": b.acked_at,

@@ -13,6 +13,7 @@ __all__ = [
            "LAST_ERROR",
            "LAST_SUCCESS",
            "PULL_CURSOR",
+           "REFUSED_PULLS",
            "SERVER_URL",
 ]
 
@@ -30,3 +31,6 @@ AGENCY_FROM_SERVER = Option("sync_agency", "", str, N_("Agency named by the serv
 INSPECTOR_FROM_SERVER = Option("sync_inspector", "", str,
                                N_("Inspector the server enrolled this device for"),
                                user_editable=False)
+# Pulled records the rules refused (kept aside, never applied), for the Sync page.
+REFUSED_PULLS = Option("sync_refused_pulls", [], list,
+                       N_("Pulled records refused by the rules"), user_editable=False)

@@ -122,8 +122,11 @@ def test_import_refuses_an_issued_seizure_without_signatures(agency, tmp_path):
         with pytest.raises(transfer.ImportRejected) as caught:
             transfer.import_document(target, unsigned, tmp_path / "files")
         issues = [str(i) for i in caught.value.issues]
-        assert len(issues) == 1 and issues[0].startswith(f"records[{index}].signatures: ")
-        assert "执法人员张三尚未签名。" in issues[0] and "当事人尚未签名" in issues[0]
+        # Each missing signature is its own reason (record_rules, as issuing asks).
+        assert issues == [f"records[{index}].signatures: 执法人员张三尚未签名。",
+                          f"records[{index}].signatures: 执法人员李四尚未签名。",
+                          (f"records[{index}].signatures: 当事人尚未签名。当事人拒绝签名的，"
+                           "请记录其拒绝签名，并由见证人签名。")]
         with target.read() as s:
             assert s.scalar(select(func.count()).select_from(Seizure)) == 0
         # the same seizure with its signatures imports
