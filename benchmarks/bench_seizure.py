@@ -80,7 +80,7 @@ def _decision_text(snap) -> list[str]:
     """The lines of the decision notice, for the bare-reportlab baseline."""
     from inspector_app.core.seizure import documents
 
-    flow = documents._decision(snap)
+    flow = documents.BUILDERS["decision"](snap, None)
     lines: list[str] = []
 
     class Capture:
@@ -145,7 +145,7 @@ def decision_20(ctx) -> dict:
             d.add(widget)
             renderPDF.draw(d, c, 440, 20)
         else:  # the same vector drawing as ours, from a precomputed matrix
-            documents._draw_qr(c, code, 440, 20, 68)
+            documents.drawing.draw_qr(c, code, 440, 20, 68)
         c.showPage()
         c.save()
         return buf.getvalue()

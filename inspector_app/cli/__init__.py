@@ -2,7 +2,7 @@
 
     inspector [--data-dir DIR] [--lang {zh_CN,en}] COMMAND ...
 
-One module per command group (demo, records, audit, seizure, sync), each with
+One module per command group (demo, records, audit, backup, seizure, sync), each with
 `add_commands(commands, parents)`; `common` holds the exit codes, the one store opener and
 the error messages. Every command but `demo` refuses a data folder that holds no store.
 Every failure prints a translated message, never a traceback.
@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from inspector_app.cli import audit, demo, records, seizure, sync
+from inspector_app.cli import audit, backup, demo, records, seizure, sync
 from inspector_app.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -31,7 +31,7 @@ from inspector_app.cli.common import (
 from inspector_app.core import i18n
 from inspector_app.core.i18n import _
 
-GROUPS = (demo, records, audit, seizure, sync)
+GROUPS = (demo, records, audit, backup, seizure, sync)
 
 
 @contextmanager
@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="inspector", parents=[common],
         description=_("Inspector on the command line: demo data, record lists, export, "
-                      "import and the audit check."),
+                      "import, the audit check, backup and restore."),
         epilog=exit_codes_text())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for group in GROUPS:

@@ -184,6 +184,8 @@ def describe(exc: BaseException) -> tuple[str, int]:
             ("inspector_app.core.validation", "ValidationError"),
             ("inspector_app.core.seizure.service", "NotFound"))):
         return exc.message, EXIT_USAGE  # type: ignore[attr-defined]
+    if _is(exc, "inspector_app.core.fonts", "UnprintableText"):
+        return exc.message, EXIT_USAGE  # type: ignore[attr-defined]
     if _is(exc, "inspector_app.core.sync.transport", "SyncError"):
         # refused by the server: bad input; the network failed: work left undone
         return exc.message, EXIT_USAGE if exc.fatal else EXIT_CHECK_FAILED  # type: ignore

@@ -351,7 +351,7 @@ class SeizureSignature(Base):
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
     seizure_id: Mapped[str] = mapped_column(ForeignKey("seizures.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    role: Mapped[str] = mapped_column(String(16))  # party / witness / officer
+    role: Mapped[str] = mapped_column(String(16))  # party / witness / officer / decision_receipt
     signer: Mapped[str] = mapped_column(String(64))
     officer_id: Mapped[str | None] = mapped_column(String(36))
     status: Mapped[str] = mapped_column(String(8))  # signed / refused

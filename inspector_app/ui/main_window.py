@@ -206,6 +206,9 @@ class MainWindow(QMainWindow):
         checks.open_recovered_drafts(
             self.store, self.actor, self,
             on_saved=lambda _id: self.data_changed(), on_seizure=self.open_seizure)
+        from inspector_app.ui.seizure import recovery
+
+        self.recovery_box = recovery.offer(self.store, self.actor, self, self.open_seizure)
 
     def sign_out(self) -> None:
         self.user = None
@@ -286,13 +289,15 @@ class MainWindow(QMainWindow):
         else:
             checks.open_check(self.store, self.actor, check_id, self, **hooks)
 
-    def open_seizure(self, seizure_id: str | None) -> None:
+    def open_seizure(self, seizure_id: str | None, source_check_id: str | None = None):
         from inspector_app.ui.seizure.workflow import SeizureDialog
 
-        dialog = SeizureDialog(self.store, self.actor, seizure_id=seizure_id, parent=self)
+        dialog = SeizureDialog(self.store, self.actor, seizure_id=seizure_id,
+                               source_check_id=source_check_id, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.page.saved.connect(lambda _id: self.data_changed())
         dialog.show()
+        return dialog
 
     def open_verify(self) -> None:
         from inspector_app.ui.seizure.verify_dialog import VerifyDialog

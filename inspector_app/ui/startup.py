@@ -228,7 +228,7 @@ class Startup(QObject):
 
     def fail(self, title: str, message: str) -> None:
         """Tell the user why the app cannot go on; exit with 1 once they close the box."""
-        log.error("cannot start: %s", title)
+        log.error("cannot start: %s: %s", title, message)
         if self.options.quit_when_shown:
             print(message, file=sys.stderr, flush=True)
             self.finish(1)

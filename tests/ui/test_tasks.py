@@ -69,7 +69,6 @@ def test_progress_is_reported_and_the_dialog_closes(qtbot):
 def test_unhandled_errors_are_logged_without_their_message(qtbot, tmp_path, monkeypatch):
     path = errors.setup_logging(tmp_path)
     shown = []
-    monkeypatch.setattr(errors.QMessageBox, "open", lambda self: shown.append(self.text()))
 
     id_number = "110101" + "19900307" + "0000"  # kept out of the source line
 
@@ -79,6 +78,9 @@ def test_unhandled_errors_are_logged_without_their_message(qtbot, tmp_path, monk
     op = tasks.run_in_background(work)
     with qtbot.waitSignal(op.finished):
         pass
+    qtbot.waitUntil(lambda: errors.crash_dialog() is not None)
+    shown.append(errors.crash_dialog().text() + errors.crash_dialog().report.toPlainText())
+    errors.crash_dialog().accept()
     for handler in __import__("logging").getLogger().handlers:
         handler.flush()
     log = path.read_text(encoding="utf-8")
@@ -96,13 +98,17 @@ def test_excepthook_shows_a_short_translated_message_and_logs_the_traceback(
         qtbot, tmp_path, monkeypatch):
     path = errors.setup_logging(tmp_path)
     shown = []
-    monkeypatch.setattr(errors.QMessageBox, "open", lambda self: shown.append(
-        (self.windowTitle(), self.text())))
     phone = "139" + "00001234"
     try:
         raise KeyError(f"phone {phone}")
     except KeyError as exc:
         errors._hook(type(exc), exc, exc.__traceback__)
+    dialog = errors.crash_dialog()
+    assert dialog is not None
+    shown.append((dialog.windowTitle(), dialog.text()))
+    assert "Traceback" in dialog.report.toPlainText()  # the report, apart from the message
+    assert phone not in dialog.report.toPlainText()
+    dialog.accept()
     for handler in __import__("logging").getLogger().handlers:
         handler.flush()
     assert shown and shown[0][0] == "意外错误"

@@ -22,6 +22,7 @@ from inspector_app.core.demo.vocabulary import (
     PROFILE_KEYWORDS,
     SURNAMES,
 )
+from inspector_app.core.seizure import numbering
 from inspector_app.core.validation import (
     credit_code_check_char,
     gtin13_check_digit,
@@ -276,8 +277,7 @@ class Ctx:
         year = moment.astimezone(LOCAL).year
         n = self.doc_seq.get(year, self.seq_base) + 1
         self.doc_seq[year] = n
-        fields = {"abbr": self.abbr, "year": year, "seq": f"{self.doc_segment}-{n:04d}",
-                  "device": self.doc_segment, "n": f"{n:04d}"}
+        fields = numbering.number_fields(self.abbr, year, self.doc_segment, n)
         try:
             number = self.pattern.format(**fields)
         except (KeyError, IndexError, ValueError):

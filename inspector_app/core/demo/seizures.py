@@ -30,6 +30,7 @@ from inspector_app.core.demo.vocabulary import (
     Category,
 )
 from inspector_app.core.models import Seizure, SeizureTransition
+from inspector_app.core.stalls import stall_place
 
 _SEIZURE_ITEM_COUNTS = (1, 1, 2, 2, 3, 3, 4, 5, 6)
 _ITEM_REMARKS = ("外包装破损", "已拍照", "部分已开箱")
@@ -166,7 +167,7 @@ def make_seizure(ctx: Ctx, moment: datetime, check: Check | None) -> str:
     violation, basis = pick(rnd, category.violations)
     measure = "seal" if rnd() < 0.6 else "detain"
     items = _seizure_items(ctx, first, category)
-    place = f"{stall.market.name}{stall.number}摊位" + ("及其仓库" if rnd() < 0.3 else "")
+    place = stall_place(stall.market.name, stall.number) + ("及其仓库" if rnd() < 0.3 else "")
     roll = rnd()
     presence = "absent" if roll < 0.04 else "refused" if roll < 0.11 else "present"
     witness = (person_name(rng) if presence == "absent"

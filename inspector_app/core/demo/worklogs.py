@@ -123,6 +123,16 @@ def make_worklog(ctx: Ctx, market: MarketRef, day: int) -> None:
              for pos, at in enumerate(times, start=1)]
     scales = [_scale_check(ctx, pos, log_day, market)
               for pos in range(1, pick(rnd, _SCALE_COUNTS) + 1)]
+    for scale in scales:  # when it was made; for a 公平秤 re-weigh, whose goods (no rnd()
+        # here, so the rest of the demo stays as it was)
+        pos = scale["position"]
+        scale["checked_at"] = canon_time(min(opened + timedelta(minutes=25 + 53 * pos),
+                                             closed - timedelta(minutes=5)))
+        scale["product_name"] = None
+        if scale["kind"] == "reweigh":
+            goods = tests[(pos - 1) % len(tests)]
+            scale["product_name"] = goods["product_name"]
+            scale["stall_no"] = goods["stall_no"] or scale["stall_no"]
     complaints = []
     if rnd() < 0.08:
         stalls = ctx.stalls_by_market.get(market.id)

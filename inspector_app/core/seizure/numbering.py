@@ -1,7 +1,7 @@
 """Document numbers: the agency's pattern, with a device segment so devices never collide.
 
 A number is made from the agency's pattern, e.g. ``{abbr}市监强制〔{year}〕{seq}号``, where
-``{seq}`` is this device's segment and its own counter (``07-0012``). Each device of an
+``{seq}`` is this device's segment and its own counter (``07-12``). Each device of an
 agency gets its own segment (set by a supervisor, or by the central server when the device
 registers), so two devices working offline can never make the same number. Every number
 given out is written to a ledger (`seizure_doc_numbers`) that is never deleted from, with
@@ -9,7 +9,8 @@ unique constraints, so a number is never reused, even if the seizure it was made
 abandoned or the pattern changes.
 
 Placeholders: ``{abbr}`` agency abbreviation, ``{year}`` the issue year, ``{seq}`` =
-``{device}-{n}``, ``{device}`` the segment, ``{n}`` the counter (4 digits, more if needed).
+``{device}-{n}``, ``{device}`` the segment, ``{n}`` the counter, without leading zeros
+(the templates' 不编虚位: 〔2026〕07-7号, not 〔2026〕07-0007号).
 """
 
 from __future__ import annotations
@@ -84,9 +85,13 @@ def set_segment(session: Session, segment: str) -> str:
     return value
 
 
+def number_fields(abbr: str, year: int, segment: str, n: int) -> dict[str, object]:
+    """The placeholders of a number pattern; the counter is not padded (不编虚位)."""
+    return {"abbr": abbr, "year": year, "seq": f"{segment}-{n}", "device": segment, "n": n}
+
+
 def format_number(pattern: str, abbr: str, year: int, segment: str, n: int) -> str:
-    return pattern.format(abbr=abbr, year=year, seq=f"{segment}-{n:04d}", device=segment,
-                          n=f"{n:04d}")
+    return pattern.format(**number_fields(abbr, year, segment, n))
 
 
 def allocate(session: Session, kind: str, seizure_id: str, now: datetime,

@@ -41,6 +41,7 @@ from inspector_app.core.models import (
 from inspector_app.core.seizure import documents, numbering, qr, rules
 from inspector_app.core.seizure.due import DueRow, days_left, due_rows  # noqa: F401 (API)
 from inspector_app.core.seizure.rules import RuleError
+from inspector_app.core.stalls import stall_place
 from inspector_app.core.store import Store, utcnow
 
 DEFAULT_LEGAL_BASES = [
@@ -381,8 +382,7 @@ def draft_from_check(session: Session, check_id: str, officer_ids: Sequence[str]
 
         stall = session.get(Stall, check.stall_id)
         market = session.get(Market, check.market_id) if check.market_id else None
-        place = " ".join(x for x in ((market.name if market else ""),
-                                     (f"{stall.number}号摊位" if stall else "")) if x)
+        place = stall_place(market.name if market else "", stall.number if stall else "")
     return DraftInput(
         officer_ids=list(officer_ids), party_id=check.party_id, market_id=check.market_id,
         place=place, custody_place=place,
@@ -401,12 +401,18 @@ def add_signature(store: Store, session: Session, actor: records.Actor, seizure_
                   officer_id: str | None = None, now: datetime | None = None
                   ) -> SeizureSignature:
     """A signature (PNG + stroke data) or a refusal to sign, for the party, witness or an
-    officer. A later signature of the same person is added, never overwrites."""
+    officer. A later signature of the same person is added, never overwrites.
+
+    Role ``decision_receipt`` is the party's receipt of the issued decision (its 签收 line),
+    or the party's refusal to sign for it; the on-site signatures are never reused for it."""
     seizure = load(session, seizure_id)
-    if role not in ("party", "witness", "officer"):
+    if role not in documents.SIGNATURE_ROLES:
         raise RuleError(_("Unknown signer role {role}.").format(role=role), "role")
     if seizure.state not in (rules.DRAFT, rules.ISSUED, rules.EXTENDED):
         _need_state(seizure, rules.DRAFT)
+    if role == documents.DECISION_RECEIPT and document_row(seizure, "decision") is None:
+        raise RuleError(_("The party signs for the decision once it is issued: issue the "
+                          "seizure first."), "role")
     if role == "officer" and officer_id not in {o.inspector_id for o in seizure.officers}:
         raise RuleError(_("Only the officers named in the measure sign as officers."), "role")
     if refused and role == "officer":
@@ -511,6 +517,12 @@ def extend(store: Store | None, session: Session, actor: records.Actor, seizure_
                                    seizure_tz(seizure))
     number = numbering.allocate(session, "extension", seizure.id, now, seizure_tz(seizure))
     seizure.extension_days = days
+    # The term's new last day, as the extension decision states it, frozen with it.
+    new_end = rules.term(seizure, today_for(seizure, now), seizure_tz(seizure))
+    if seizure.frozen_block and new_end is not None:
+        frozen = json.loads(seizure.frozen_block)
+        frozen["extension_end"] = new_end.end.isoformat()
+        seizure.frozen_block = json.dumps(frozen, ensure_ascii=False, sort_keys=True)
     _transition(seizure, rules.EXTENDED, actor, now, reason, approver)
     doc = _add_document(seizure, "extension", number, now)
     session.flush()
@@ -664,8 +676,13 @@ def snapshot(session: Session, seizure: Seizure, store: Store | None = None
         if t.to_state == rules.EXTENDED:
             extension = {"days": seizure.extension_days, "reason": t.reason,
                          "approver": t.approver or ""}
+            if frozen.get("extension_end"):
+                extension["new_end"] = date.fromisoformat(frozen["extension_end"])
         elif t.to_state == rules.RELEASED:
             release = {"ground": t.ground or "", "reason": t.reason}
+            if "release" in dates:  # the term as it stood on the release day
+                term = rules.term(seizure, dates["release"], tz)
+                release["term_end"] = term.end if term is not None else None
     sigs = []
     for s in seizure.signatures:
         png = None
@@ -693,9 +710,25 @@ def snapshot(session: Session, seizure: Seizure, store: Store | None = None
         contact_name=officers[0][0] if officers else "",
         contact_phone=frozen.get("contact_phone") or "",
         reconsideration_organ=frozen.get("reconsideration_organ") or "",
-        court=frozen.get("court") or "", numbers=numbers, dates=dates,
+        court=frozen.get("court") or "", approver=_prior_approver(seizure),
+        numbers=numbers, dates=dates,
         issued_on=seizure.issued_at.astimezone(tz).date() if seizure.issued_at else None,
         extension=extension, release=release, signatures=sigs)
+
+
+def _prior_approver(seizure: Seizure) -> str:
+    """Who approved the measure before it was issued (art. 18(一)), when that is recorded.
+
+    An emergency measure's later approval (art. 19) is not a prior approval: the decision
+    issued before it does not say it was approved.
+    """
+    approver = (getattr(seizure, "approver", None) or "").strip()
+    approved_at = getattr(seizure, "approved_at", None)
+    if not approver or approved_at is None:
+        return ""
+    if seizure.issued_at is not None and utc(approved_at) > utc(seizure.issued_at):
+        return ""
+    return approver
 
 
 def _qty(value) -> str:

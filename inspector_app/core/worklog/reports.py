@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from inspector_app.core import fonts, settings
 from inspector_app.core.models import Market, WorkLog, Workstation
+from inspector_app.core.pdf import Flow
+from inspector_app.core.pdf.grid import BODY_PT, LEFT, LINE, MM, RED, SMALL_PT, TEXT_W
 from inspector_app.core.worklog import entry, items, service
-from inspector_app.core.worklog.pdf import MM, TEXT_W, TITLE_PT, Layout
 
 SCALE_RESULT_CN = {"pass": "合格", "fail": "不合格", "overdue": "超期", "": ""}
 COMPLAINT_STATUS_CN = {"open": "处理中", "closed": "已办结"}
@@ -41,6 +42,7 @@ class TestRow:
     product_name: str
     category: str
     test_item: str
+    method: str
     value: str  # as printed: "52.3%", "阳性"
     limit: str
     conclusion: str
@@ -110,6 +112,14 @@ def _shown_value(t) -> str:
     return f"{items.format_value(t.value)}{t.unit if t.unit == '%' else ' ' + t.unit}".strip()
 
 
+def _limit(t) -> str:
+    """The limit as recorded, with the test's unit where the limit is a bare number."""
+    limit = (t.limit_value or "").strip()
+    if limit and t.unit and limit[-1].isdigit():
+        return f"{limit}{t.unit if t.unit == '%' else ' ' + t.unit}"
+    return limit
+
+
 def _kg(kg: Decimal | None) -> str:
     return "" if kg is None else f"{kg:.3f}"
 
@@ -151,7 +161,7 @@ def daily_data(session: Session, day: date, workstation_id: str | None = None) -
                 "已启动标识检查" if t.linked_check_id else "") if x)
             data.tests.append(TestRow(
                 t.sample_no, _clock(t.tested_at, tz), t.stall_no, t.product_name, t.category,
-                t.test_item, _shown_value(t), t.limit_value,
+                t.test_item, t.method, _shown_value(t), _limit(t),
                 items.CONCLUSION_CN.get(t.conclusion, t.conclusion), t.tester,
                 t.instrument_no, t.reagent_batch, t.retest_of, t.follow_up or "", linked))
         for s in wl.scale_checks:
@@ -181,21 +191,55 @@ def _retest_text(data: DailyData, t: TestRow) -> str:
     return "；".join(f"复检{r.conclusion}（{r.sample_no}，{r.value}）" for r in again)
 
 
+TABLE_PT = 9
+
+
+def _new_flow(footer: str) -> Flow:
+    """A report's flow: the workstation (or market) named at the foot of every page."""
+    def foot(c, page, footer=footer):
+        if footer:
+            fonts.draw_text(c, LEFT, 12 * MM, footer, SMALL_PT)
+    fonts.require_printable(footer)
+    return Flow(overlay=foot)
+
+
+def _heading(flow: Flow, text: str) -> None:
+    flow.room(LINE * 4.5)  # not alone at the foot of a page: a table row or two under it
+    if not flow.at_top:
+        flow.gap(1.5 * MM)
+    flow.line(text, BODY_PT)
+
+
+def _or_unrecorded(text: str) -> str:
+    return text or "（未记录）"
+
+
+def _item_method(t: TestRow) -> str:
+    """The test item, and on the next line its method (as the record holds them)."""
+    return f"{t.test_item}\n方法：{_or_unrecorded(t.method)}"
+
+
+def _value_limit(t: TestRow) -> str:
+    return f"{t.value}\n限量：{_or_unrecorded(t.limit)}"
+
+
 def render_daily(data: DailyData) -> bytes:
-    """The daily report as PDF bytes."""
+    """The daily report as PDF bytes (raises fonts.UnprintableText rather than print a
+    blank)."""
     title = "市场质量检验工作站日报"
-    flow = Layout(footer=data.workstation or data.market)
+    flow = _new_flow(data.workstation or data.market)
     if data.agency:
-        flow.line(data.agency, 11, align="center")
-    flow.line(title, TITLE_PT, align="center", height=TITLE_PT * 2)
-    flow.line(f"日期：{cn_date(data.day)}    市场：{data.market or '—'}    "
-              f"工作站：{data.workstation or '—'}", 10.5)
-    flow.line(f"班次：{'；'.join(data.shifts) if data.shifts else '当日无开班记录'}", 10.5)
+        flow.title(data.agency)
+    flow.title(title)
+    flow.line(f"日期：{cn_date(data.day)}　市场：{data.market or '—'}", 12, height=LINE * 0.8)
+    flow.line(f"工作站：{data.workstation or '—'}", 12, height=LINE * 0.8)
+    flow.line(f"班次：{'；'.join(data.shifts) if data.shifts else '当日无开班记录'}", 12,
+              height=LINE * 0.8)
 
     tests = data.tests
     first = [t for t in tests if not t.retest_of]
     pos = [t for t in first if t.conclusion == "阳性"]
-    flow.heading("一、快速检测情况")
+    _heading(flow, "一、快速检测情况")
     flow.paragraph(f"当日快速检测{len(first)}批次（另复检{len(tests) - len(first)}批次），"
                    f"阴性{len(first) - len(pos)}批次，阳性{len(pos)}批次，"
                    f"阳性率{_pct(len(pos), len(first))}。")
@@ -209,18 +253,20 @@ def render_daily(data: DailyData) -> bytes:
     rows.append(["合计", str(len(first)), str(len(first) - len(pos)), str(len(pos)),
                  _pct(len(pos), len(first))])
     flow.table(["检测项目", "检测批次", "阴性", "阳性", "阳性率"], rows, [34, 16, 16, 16, 18],
-               size=9, align=["left", "right", "right", "right", "right"])
+               size=TABLE_PT, align=["left", "right", "right", "right", "right"])
 
-    flow.heading("二、阳性样品及处置情况")
+    _heading(flow, "二、阳性样品及处置情况")
     if pos:
-        flow.table(["样品编号", "摊位", "样品名称", "检测项目", "检测值", "复检", "处置情况"],
-                   [[t.sample_no, t.stall_no, t.product_name, t.test_item, t.value,
-                     _retest_text(data, t), _follow_up(data, t)] for t in pos],
-                   [22, 12, 20, 16, 12, 26, 40])
+        flow.table(["样品编号", "摊位", "样品名称", "检测项目及方法", "检测值/限量值", "复检",
+                    "处置情况"],
+                   [[t.sample_no, t.stall_no, t.product_name, _item_method(t),
+                     _value_limit(t), _retest_text(data, t), _follow_up(data, t)]
+                    for t in pos],
+                   [28, 11, 16, 30, 18, 25, 30], size=TABLE_PT)
     else:
         flow.paragraph("当日未检出阳性样品。")
 
-    flow.heading("三、计量器具检查及公平秤复秤")
+    _heading(flow, "三、计量器具检查及公平秤复秤")
     checks = [s for s in data.scales if s.kind != "reweigh"]
     reweighs = [s for s in data.scales if s.kind == "reweigh"]
     bad = [s for s in checks if s.flags]
@@ -228,50 +274,61 @@ def render_daily(data: DailyData) -> bytes:
                    f"公平秤复秤{len(reweighs)}次，短斤缺两"
                    f"{sum(1 for s in reweighs if s.flags)}次。")
     if checks:
-        flow.table(["摊位", "器具名称", "型号", "出厂编号", "检定证书编号", "有效期至", "结果",
-                    "问题"],
-                   [[s.stall_no, s.name, s.model, s.serial_no, s.cert_no, s.valid_until,
-                     s.result, "、".join(s.flags) or "—"] for s in checks],
-                   [12, 18, 14, 18, 22, 16, 10, 20],
-                   highlight=lambda n: bool(checks[n].flags))
+        flow.table(["时间", "摊位", "器具名称", "型号", "出厂编号", "检定证书编号", "有效期至",
+                    "结果", "问题"],
+                   [[_or_unrecorded(s.time), s.stall_no, s.name, s.model, s.serial_no,
+                     s.cert_no, s.valid_until, s.result, "、".join(s.flags) or "—"]
+                    for s in checks],
+                   [11, 11, 19, 13, 17, 21, 17, 9, 18], size=TABLE_PT,
+                   ink=lambda n: RED if checks[n].flags else None)
     if reweighs:
         flow.gap(2 * MM)
         flow.table(["时间", "摊位", "商品", "标称重量（kg）", "复秤重量（kg）", "差值（g）", "结论"],
-                   [[s.time, s.stall_no, s.product_name, s.claimed, s.actual, s.difference_g,
-                     "短斤缺两" if s.flags else "合格"] for s in reweighs],
-                   [12, 14, 26, 20, 20, 14, 14],
+                   [[_or_unrecorded(s.time), s.stall_no, _or_unrecorded(s.product_name),
+                     s.claimed, s.actual, s.difference_g, "短斤缺两" if s.flags else "合格"]
+                    for s in reweighs],
+                   [12, 14, 26, 20, 20, 14, 14], size=TABLE_PT,
                    align=["left", "left", "left", "right", "right", "right", "left"],
-                   highlight=lambda n: bool(reweighs[n].flags))
+                   ink=lambda n: RED if reweighs[n].flags else None)
 
-    flow.heading("四、投诉举报受理情况")
+    _heading(flow, "四、投诉举报受理情况")
     if data.complaints:
         closed = sum(1 for c in data.complaints if c.status == "已办结")
         flow.paragraph(f"受理投诉举报{len(data.complaints)}件，已办结{closed}件，"
                        f"处理中{len(data.complaints) - closed}件。")
         flow.table(["序号", "受理时间", "类别", "投诉人", "摊位", "内容", "状态", "处理情况"],
-                   [[str(c.position), c.time, c.category, c.complainant, c.stall_no,
+                   [[str(c.position), c.time, c.category, _or_unrecorded(c.complainant),
+                     c.stall_no,
                      c.content, c.status, c.follow_up] for c in data.complaints],
-                   [8, 12, 9, 14, 12, 40, 12, 40])
+                   [8, 12, 9, 14, 12, 40, 12, 40], size=TABLE_PT)
     else:
         flow.paragraph("当日未受理投诉举报。")
 
-    flow.heading("五、工作小结")
+    _heading(flow, "五、工作小结")
     for text in data.summaries or ["（交班时填写）"]:
         flow.paragraph(text)
-    flow.gap(8 * MM)
-    flow.line("检验员（签字）：________________        负责人（签字）：________________", 10.5)
+    flow.gap(4 * MM)
+    flow.keep_together(_daily_signatures)
 
     if tests:
         flow.new_page()
-        flow.line("附：快速检测明细", 12, height=12 * 2)
-        flow.table(["样品编号", "时间", "摊位", "样品名称", "检测项目", "检测值", "结论", "检测人",
-                    "仪器编号", "试剂批号"],
+        flow.line("附：快速检测明细", BODY_PT)
+        flow.table(["样品编号", "时间", "摊位", "样品名称", "检测项目及方法", "检测值/限量值",
+                    "结论", "检测人", "仪器编号/试剂批号"],
                    [[t.sample_no + ("（复检）" if t.retest_of else ""), t.time, t.stall_no,
-                     t.product_name, t.test_item, t.value, t.conclusion, t.tester,
-                     t.instrument_no, t.reagent_batch] for t in tests],
-                   [24, 10, 12, 26, 18, 14, 10, 14, 18, 22],
-                   highlight=lambda n: tests[n].conclusion == "阳性")
+                     t.product_name, _item_method(t), _value_limit(t), t.conclusion, t.tester,
+                     "\n".join(x for x in (t.instrument_no, t.reagent_batch) if x)]
+                    for t in tests],
+                   [22, 11, 11, 14, 31, 17, 9, 9, 19], size=8,
+                   ink=lambda n: RED if tests[n].conclusion == "阳性" else None)
     return flow.render(f"{title} {data.day.isoformat()}")
+
+
+def _daily_signatures(flow: Flow) -> None:
+    flow.signature("检验员（签字）：", None, date_text="", size=12, width=55 * MM,
+                   height=LINE * 1.2)
+    flow.signature("负责人（签字）：", None, date_text="", size=12, width=55 * MM,
+                   height=LINE * 1.2)
 
 
 def _follow_up(data: DailyData, t: TestRow) -> str:
@@ -335,8 +392,8 @@ def monthly_data(session: Session, year: int, month: int,
                     "已启动标识检查" if r.linked_check_id else "") if x)
                 data.positives.append(TestRow(
                     t.sample_no, f"{day.month}月{day.day}日 {_clock(t.tested_at, tz)}",
-                    t.stall_no, t.product_name, t.category, t.test_item, _shown_value(t),
-                    t.limit_value, "阳性", t.tester, t.instrument_no, t.reagent_batch, None,
+                    t.stall_no, t.product_name, t.category, t.test_item, t.method,
+                    _shown_value(t), _limit(t), "阳性", t.tester, t.instrument_no, t.reagent_batch, None,
                     follow, ""))
         for s in wl.scale_checks:
             if s.kind == "reweigh":
@@ -415,32 +472,34 @@ def _chart(data: MonthlyData, width: float, height: float):
 
 def render_monthly(data: MonthlyData) -> bytes:
     title = f"{data.year}年{data.month}月快速检测月度汇总"
-    flow = Layout(footer=data.workstation or data.market)
+    flow = _new_flow(data.workstation or data.market)
     if data.agency:
-        flow.line(data.agency, 11, align="center")
-    flow.line(title, TITLE_PT, align="center", height=TITLE_PT * 2)
-    flow.line(f"市场：{data.market or '—'}    工作站：{data.workstation or '—'}", 10.5)
+        flow.title(data.agency)
+    flow.title(title)
+    flow.line(f"市场：{data.market or '—'}　工作站：{data.workstation or '—'}", 12,
+              height=LINE * 0.8)
     total = sum(n for _d, n, _p in data.days)
     pos = sum(p for _d, _n, p in data.days)
     worked = sum(1 for _d, n, _p in data.days if n)
-    flow.heading("一、总体情况")
+    _heading(flow, "一、总体情况")
     flow.paragraph(
         f"本月开展快速检测{worked}天，检测{total}批次，阳性{pos}批次，阳性率{_pct(pos, total)}；"
         f"检查计量器具{data.scale_checks}台次，发现问题{data.scale_flagged}台次；"
         f"公平秤复秤{data.reweighs}次，短斤缺两{data.reweigh_short}次；"
         f"受理投诉举报{data.complaints}件，办结{data.complaints_closed}件。")
     flow.drawing(_chart(data, TEXT_W, 70 * MM), 72 * MM)
-    flow.heading("二、分项目检测情况")
+    _heading(flow, "二、分项目检测情况")
     rows = [[item, str(n), str(neg), str(p), _pct(p, n)] for item, n, neg, p in data.by_item]
     rows.append(["合计", str(total), str(total - pos), str(pos), _pct(pos, total)])
     flow.table(["检测项目", "检测批次", "阴性", "阳性", "阳性率"], rows, [34, 16, 16, 16, 18],
-               size=9, align=["left", "right", "right", "right", "right"])
-    flow.heading("三、阳性样品")
+               size=TABLE_PT, align=["left", "right", "right", "right", "right"])
+    _heading(flow, "三、阳性样品")
     if data.positives:
-        flow.table(["日期时间", "样品编号", "摊位", "样品名称", "检测项目", "检测值", "处置情况"],
-                   [[t.time, t.sample_no, t.stall_no, t.product_name, t.test_item, t.value,
-                     t.follow_up or "（未记录）"] for t in data.positives],
-                   [18, 22, 12, 20, 16, 12, 40])
+        flow.table(["日期时间", "样品编号", "摊位", "样品名称", "检测项目及方法", "检测值/限量值",
+                    "处置情况"],
+                   [[t.time, t.sample_no, t.stall_no, t.product_name, _item_method(t),
+                     _value_limit(t), t.follow_up or "（未记录）"] for t in data.positives],
+                   [17, 28, 11, 16, 30, 18, 30], size=TABLE_PT)
     else:
         flow.paragraph("本月未检出阳性样品。")
     return flow.render(title)

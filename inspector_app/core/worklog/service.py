@@ -30,6 +30,7 @@ from inspector_app.core.models import (
     ScaleCheck,
     WorkLog,
 )
+from inspector_app.core.stalls import stall_place
 from inspector_app.core.store import local_offset_minutes, utcnow
 from inspector_app.core.worklog import entry, items
 from inspector_app.core.worklog import workstation as ws_mod
@@ -386,8 +387,7 @@ def prefill_from_test(session: Session, log_id: str, sample_no: str) -> Prefill:
     wl = load(session, log_id)
     t = find_test(wl, sample_no)
     market = session.get(Market, wl.market_id) if wl.market_id else None
-    place = " ".join(x for x in ((market.name if market else ""),
-                                 (f"{t.stall_no}号摊位" if t.stall_no else "")) if x)
+    place = stall_place(market.name if market else "", t.stall_no)
     value = items.format_value(t.value)
     shown = f"{value}{t.unit}" if value else entry.format_reading(t.conclusion)
     finding = (f"{wl.log_date}快速检测：样品编号{t.sample_no}，{t.product_name}，"

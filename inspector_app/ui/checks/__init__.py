@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from inspector_app.core import records, settings
 from inspector_app.core.checks import service
-from inspector_app.core.checks.service import Prefill
+from inspector_app.core.checks.service import CheckError, Prefill
 from inspector_app.forms import definitions
 from inspector_app.ui import tasks
 from inspector_app.ui.checks.page import CheckDialog, CheckPage
@@ -56,16 +56,28 @@ def _show(dialog: QDialog, on_saved: Callback = None, on_seizure: Callback = Non
 
 def open_new_check(store, actor: records.Actor, parent: QWidget | None = None,
                    prefill: Prefill | None = None, *, on_saved: Callback = None,
-                   on_seizure: Callback = None) -> CheckDialog:
+                   on_seizure: Callback = None) -> CheckDialog | None:
     """A new, empty check (prefilled with a stall and party when `prefill` is given).
     `on_saved(check_id)` runs after each save (refresh the list); `on_seizure(seizure_id)`
-    when finalising started a seizure (open it)."""
-    return _show(CheckDialog(store, actor, prefill=prefill, parent=parent), on_saved,
-                 on_seizure)
+    when finalising started a seizure (open it). A refusal (no checklist definitions, say)
+    is shown, and logged, instead; then it returns None."""
+    try:
+        dialog = CheckDialog(store, actor, prefill=prefill, parent=parent)
+    except CheckError as exc:
+        _refused(parent, exc)
+        return None
+    return _show(dialog, on_saved, on_seizure)
+
+
+def _refused(parent: QWidget | None, exc: CheckError) -> None:
+    from inspector_app.core.i18n import _
+    from inspector_app.ui.errors import show_message
+
+    show_message(parent, _("Labeling check"), exc.message)
 
 
 def open_check(store, actor: records.Actor, check_id: str, parent: QWidget | None = None,
-               *, on_saved: Callback = None, on_seizure: Callback = None) -> QDialog:
+               *, on_saved: Callback = None, on_seizure: Callback = None) -> QDialog | None:
     """A saved check: editable while a draft, read-only (printable) once final. A check
     made without a definition this device knows opens in the plain record view."""
     with store.read() as session:
@@ -75,8 +87,12 @@ def open_check(store, actor: records.Actor, check_id: str, parent: QWidget | Non
         from inspector_app.ui.record_list import RecordDialog
 
         return _show(RecordDialog(store, "check", check_id, parent))
-    return _show(CheckDialog(store, actor, check_id=check_id, parent=parent), on_saved,
-                 on_seizure)
+    try:
+        dialog = CheckDialog(store, actor, check_id=check_id, parent=parent)
+    except CheckError as exc:
+        _refused(parent, exc)
+        return None
+    return _show(dialog, on_saved, on_seizure)
 
 
 def open_recovered_drafts(store, actor: records.Actor, parent: QWidget | None = None, *,

@@ -894,6 +894,17 @@ class CheckPage(QWidget):
         op = self.make_pdf()
         if op is not None:
             op.succeeded.connect(self._show_pdf)
+            op.failed.connect(self._print_failed)
+
+    def _print_failed(self, exc: BaseException) -> None:
+        from inspector_app.core.fonts import UnprintableText
+        from inspector_app.ui.errors import report_exception
+        from inspector_app.ui.seizure.pdf_preview import show_unprintable
+
+        if isinstance(exc, UnprintableText):  # a character no font has: refuse, name it
+            self.unprintable_box = show_unprintable(self, exc)
+        else:
+            report_exception(type(exc), exc, exc.__traceback__)
 
     def _show_pdf(self, pdf: bytes) -> None:
         try:

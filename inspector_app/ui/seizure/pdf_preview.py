@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QProgressDialog,
     QPushButton,
     QVBoxLayout,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.core.i18n import _
 from inspector_app.ui import tasks
+from inspector_app.ui.errors import show_message
 
 PRINT_DPI = 300
 
@@ -124,8 +124,19 @@ class PdfPreviewDialog(QDialog):
         try:
             path.write_bytes(self.pdf)
         except OSError as exc:
-            QMessageBox.warning(self, _("Save as PDF"), _("Cannot write {path}: {error}")
-                                .format(path=path, error=exc.strerror))
+            show_message(self, _("Save as PDF"), _("Cannot write {path}: {error}")
+                         .format(path=path, error=exc.strerror))
+
+
+def show_unprintable(parent: QWidget | None, exc: BaseException) -> QMessageBox:
+    """Tell the user a document was not made because of characters the fonts lack
+    (`fonts.UnprintableText`), naming them; nothing was printed or saved."""
+    box = QMessageBox(QMessageBox.Icon.Warning, _("Cannot print"),
+                      getattr(exc, "message", None) or str(exc),
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
 
 
 def start_batch(store, seizure_ids: Sequence[str], kinds: Sequence[str],

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from inspector_app.core.i18n import _
 from inspector_app.core.seizure import rules, service
+from inspector_app.core.seizure.documents import DECISION_RECEIPT
 from inspector_app.core.store import utcnow
 
 # (role, label, officer id, can refuse): what the page's sign callback receives
@@ -68,6 +69,9 @@ class SignaturesTab(QWidget):
         self.photo_count.setText(_("{n} photos").format(n=photos))
         signers = [("party", _("Party"), None, True), ("witness", _("Witness"), None, False)]
         signers += [("officer", o.name, o.inspector_id, False) for o in seizure.officers]
+        if service.document_row(seizure, "decision") is not None:
+            # the party's 签收 of the issued decision: its own signature, or its refusal
+            signers.append((DECISION_RECEIPT, _("Party's receipt of the decision"), None, True))
         for n, (role, label, officer_id, can_refuse) in enumerate(signers):
             button = QPushButton(_("Sign: {who}").format(who=label))
             button.clicked.connect(lambda _c=False, r=role, lb=label, o=officer_id,
@@ -76,6 +80,9 @@ class SignaturesTab(QWidget):
             self.buttons[(role, officer_id)] = button
         for sig in seizure.signatures:
             state = _("refused to sign") if sig.status == "refused" else _("signed")
+            if sig.role == DECISION_RECEIPT:
+                state = _("refused to sign for the decision") if sig.status == "refused" \
+                    else _("signed for the decision")
             self.signature_list.addItem(_("{signer}: {state} ({time})").format(
                 signer=sig.signer, state=state,
                 time=f"{sig.signed_at.astimezone():%Y-%m-%d %H:%M}"))

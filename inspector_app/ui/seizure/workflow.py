@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from inspector_app.core import records
+from inspector_app.core.fonts import UnprintableText
 from inspector_app.core.i18n import _
 from inspector_app.core.models import Attachment, Party
 from inspector_app.core.seizure import documents, rules, service
@@ -48,7 +49,7 @@ from inspector_app.ui import labels, tasks
 from inspector_app.ui.seizure.deadlines import DeadlinePanel
 from inspector_app.ui.seizure.dialogs import ActionDialog, PartyDialog
 from inspector_app.ui.seizure.form_tabs import DraftForm, pydate, pydatetime
-from inspector_app.ui.seizure.pdf_preview import PdfPreviewDialog
+from inspector_app.ui.seizure.pdf_preview import PdfPreviewDialog, show_unprintable
 from inspector_app.ui.seizure.record_tabs import SignaturesTab, StatusTab
 from inspector_app.ui.seizure.signature_pad import SignatureDialog
 
@@ -111,6 +112,9 @@ class SeizurePage(QWidget):
         self.emergency_state: rules.EmergencyStatus | None = None
         self._build()
         self.load()
+        from inspector_app.ui.seizure import recovery  # what is typed survives a crash
+
+        self.recovery = recovery.attach(self)
 
     # --- layout ------------------------------------------------------------------------
 
@@ -406,7 +410,8 @@ class SeizurePage(QWidget):
 
     def sign(self, role: str, label: str, officer_id: str | None, can_refuse: bool) -> None:
         signer = label if role == "officer" else (
-            self.form.party_name() if role == "party" else self.witness.text())
+            self.form.party_name() if role in ("party", documents.DECISION_RECEIPT)
+            else self.witness.text())
         dialog = SignatureDialog(label, signer, can_refuse, self)
         dialog.accepted.connect(lambda: self.store_signature(role, officer_id,
                                                              dialog.result_data()))
@@ -570,22 +575,27 @@ class SeizurePage(QWidget):
             return None
         seizure_id, store = self.seizure_id, self.store
 
-        def work(job: tasks.Job) -> tuple[str | None, bytes | None]:
+        def work(job: tasks.Job) -> tuple[str | UnprintableText | None, bytes | None]:
             try:
                 with job.store.write() as s:  # may register this device's key
                     jobs = service.notice_jobs(store, s, seizure_id, [kind])
+                return None, documents.render(jobs)  # refuses what the record contradicts
+            except UnprintableText as exc:  # a character no font has: refuse, name it
+                return exc, None
             except REFUSED as exc:
                 return getattr(exc, "message", None) or str(exc), None
-            return None, documents.render(jobs)
 
-        def done(result: tuple[str | None, bytes | None]) -> None:
+        def done(result: tuple[str | UnprintableText | None, bytes | None]) -> None:
             self._set_busy(False)
             error, pdf = result
+            if isinstance(error, UnprintableText):
+                self.unprintable_box = show_unprintable(self, error)
+                error = error.message
             self.show_problem(error)
             if pdf is not None:
-                dialog = PdfPreviewDialog(pdf, _(service.KIND_LABELS[kind]), copies=2 if kind in (
-                    "decision", "list", "extension", "release") else 1, parent=self,
-                    suggested_name=f"{kind}.pdf")
+                dialog = PdfPreviewDialog(
+                    pdf, _(service.KIND_LABELS[kind]), copies=documents.wording.COPIES.get(kind, 1),
+                    parent=self, suggested_name=f"{kind}.pdf")
                 dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
                 dialog.open()
                 self.preview_dialog = dialog
@@ -613,3 +623,7 @@ class SeizureDialog(QDialog):
             room = screen.availableGeometry()
             width, height = min(width, room.width() - 40), min(height, room.height() - 60)
         self.resize(width, height)
+
+    def done(self, result: int) -> None:
+        self.page.recovery.close()  # closed: saved, or the changes thrown away
+        super().done(result)

@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QStyle,
     QStyledItemDelegate,
@@ -55,7 +54,7 @@ from inspector_app.core.store import utcnow
 from inspector_app.core.worklog import entry, importing, items, service
 from inspector_app.core.worklog.entry import EntryContext, TestInput
 from inspector_app.ui import labels, tasks
-from inspector_app.ui.errors import ERROR_STYLE
+from inspector_app.ui.errors import ERROR_STYLE, show_message
 from inspector_app.ui.screen import fit_columns, text_width
 
 log = logging.getLogger(__name__)
@@ -1064,4 +1063,4 @@ class TestEntryWidget(QWidget):
     def _action_failed(self, exc: BaseException) -> None:
         message = getattr(exc, "message", None) or _("The change could not be saved.")
         self.show_status(message, error=True)
-        QMessageBox.warning(self, _("Workstation log"), message)
+        show_message(self, _("Workstation log"), message)

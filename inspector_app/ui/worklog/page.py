@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -32,6 +31,7 @@ from inspector_app.core.store import utcnow
 from inspector_app.core.worklog import reports, service
 from inspector_app.core.worklog import workstation as ws
 from inspector_app.ui import tasks
+from inspector_app.ui.errors import show_message
 from inspector_app.ui.worklog.entry_table import TestEntryWidget
 from inspector_app.ui.worklog.panels import ComplaintPanel, RemindersList, ScalePanel
 
@@ -224,7 +224,7 @@ class WorklogPage(QWidget):
         if self.log_id is None:
             return None
         if self.entry.model.unsaved():
-            QMessageBox.warning(self, _("Close shift"), _(
+            show_message(self, _("Close shift"), _(
                 "Some rows are not saved yet: finish or clear them first."))
             return None
         summary, ok = QInputDialog.getMultiLineText(
@@ -241,10 +241,15 @@ class WorklogPage(QWidget):
         return op
 
     def _failed(self, exc: BaseException) -> None:
+        from inspector_app.core.fonts import UnprintableText
         from inspector_app.ui.errors import ERROR_STYLE, message_of
 
         self.message.setStyleSheet(ERROR_STYLE)
         self.message.setText(message_of(exc, _("The change could not be saved.")))
+        if isinstance(exc, UnprintableText):  # a report with a character no font has
+            from inspector_app.ui.seizure.pdf_preview import show_unprintable
+
+            self.unprintable_box = show_unprintable(self, exc)
 
     # --- import ------------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ def test_notice_then_verify_the_pdf_and_a_page_image(agency, tmp_path):
     assert out.read_bytes()[:5] == b"%PDF-"
     code, printed, _ = run(agency.store.data_dir, "verify", str(out))
     assert code == 0
-    assert printed.startswith("VALID 有效") and "示例市监强制〔2025〕07-0001号" in printed
+    assert printed.startswith("VALID 有效") and "示例市监强制〔2025〕07-1号" in printed
     assert "𠮷祥日杂商行" in printed and "20" in printed
     page = tmp_path / "scan.png"
     next(qr.pdf_page_images(out.read_bytes(), dpi=150)).save(page)
@@ -65,7 +65,7 @@ def test_notice_errors_are_messages_not_tracebacks(agency, tmp_path):
 def test_due_and_segment(agency):
     agency.issued()
     code, out, _ = run(agency.store.data_dir, "seizure-due")
-    assert code == 0 and "示例市监强制〔2025〕07-0001号" in out
+    assert code == 0 and "示例市监强制〔2025〕07-1号" in out
     assert run(agency.store.data_dir, "doc-segment") == (0, "07\n", "")
     assert run(agency.store.data_dir, "doc-segment", "12").code == 0
     code, _, err = run(agency.store.data_dir, "doc-segment", "bad segment")

@@ -94,7 +94,7 @@ def test_every_font_is_embedded(store, tmp_path):
         for row in fonts:
             assert row[-5] == "yes", row  # the "emb" column
         assert not any("Helvetica" in row[0] for row in fonts)
-    assert any("HanaMinB" in row[0] for row in _fonts(daily, tmp_path))  # for 𠮷
+    assert any("NotoSerifCJKsc-Regular" in row[0] for row in _fonts(daily, tmp_path))  # 宋体
 
 
 def test_daily_report_of_a_quiet_day(store, tmp_path):

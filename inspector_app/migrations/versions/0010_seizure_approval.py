@@ -1,8 +1,8 @@
 """seizures: the agency head's prior approval (who, when), and the reason of a late
 emergency report
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-01
 
 The added columns are nullable and SQLite adds them in place (no table copy): every row
@@ -13,8 +13,8 @@ audit hash.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
