@@ -123,6 +123,32 @@ def _issued_issues(record: dict[str, Any], view: _View, now: datetime) -> list[R
     return issues
 
 
+def _emergency_at(record: dict[str, Any], at: datetime) -> rules.EmergencyStatus | None:
+    """An emergency measure's report as it stood at `at` (None for a normal measure)."""
+    started = _time(record.get("started_at"))
+    if not record.get("emergency") or started is None:
+        return None
+    reported = _time(record.get("emergency_reported_at"))
+    return rules.emergency_deadline(started, reported if reported and reported <= at else None,
+                                    record.get("emergency_report_reason"), at)
+
+
+def _emergency_issues(record: dict[str, Any]) -> list[RuleError]:
+    """A recorded emergency report names its approver, and a late one its reason."""
+    started = _time(record.get("started_at"))
+    reported = _time(record.get("emergency_reported_at"))
+    if not record.get("emergency") or started is None or reported is None:
+        return []
+    status = rules.emergency_deadline(started, None, None, reported)
+    try:
+        rules.check_emergency_report(status, record.get("emergency_approver") or "",
+                                     record.get("emergency_report_reason") or "", reported)
+    except RuleError as exc:
+        field = {"approver": "emergency_approver", "reason": "emergency_report_reason"}
+        return [_error(field.get(exc.field or "", "emergency"), exc.message)]
+    return []
+
+
 def _transition_issues(record: dict[str, Any], view: _View) -> list[RuleError]:
     """Replay the transitions from the draft, each checked as the service checks it."""
     issues: list[RuleError] = []
@@ -142,14 +168,13 @@ def _transition_issues(record: dict[str, Any], view: _View) -> list[RuleError]:
         at = _time(step.get("at"))
         today = rules.local_date(at, tz) if at else None
         try:
+            if target in (rules.EXTENDED, *rules.CLOSING) and at is not None:
+                rules.check_emergency_reported(_emergency_at(record, at), target, tz)
             if target == rules.EXTENDED:
                 extensions += 1
                 rules.check_extension(replay, record.get("extension_days"),
-                                      step.get("reason", ""), today, tz)
-                if not (step.get("approver") or "").strip():
-                    raise _error("approver", _("An extension needs the approval of the "
-                                               "agency's head: name the approver "
-                                               "(行政强制法 art. 25)."))
+                                      step.get("reason", ""), today, tz,
+                                      approver=step.get("approver"))
             elif target in rules.CLOSING and today is not None:
                 rules.check_close(replay, target, step.get("reason", ""),
                                   step.get("ground"), today, tz)
@@ -190,7 +215,7 @@ def seizure_issues(record: dict[str, Any], now: datetime | None = None) -> list[
         issues = _draft_issues(view)
     else:
         issues = _issued_issues(record, view, now)
-    return issues + _transition_issues(record, view)
+    return issues + _emergency_issues(record) + _transition_issues(record, view)
 
 
 def describe(issue: RuleError) -> str:

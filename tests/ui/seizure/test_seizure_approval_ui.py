@@ -138,7 +138,7 @@ def test_dashboard_flags_an_overdue_emergency_report(qtbot, agency):
             for r in range(panel.table.rowCount())}
     assert set(rows) == {late, soon}
     todo = panel.table.item(rows[late], 3)
-    assert "紧急措施报告已逾期" in todo.text() and not todo.icon().isNull()
+    assert "紧急报告逾期" in todo.text() and not todo.icon().isNull()
     assert todo.background().color().name() == "#f8d0d4"
     assert panel.summary.text() == _("{n} running measures: {warn} ending within 5 days, "
                                      "{overdue} overdue").format(n=2, warn=0, overdue=1)
