@@ -168,10 +168,10 @@ def _transition_issues(record: dict[str, Any], view: _View) -> list[RuleError]:
         at = _time(step.get("at"))
         today = rules.local_date(at, tz) if at else None
         try:
+            extensions += target == rules.EXTENDED
             if target in (rules.EXTENDED, *rules.CLOSING) and at is not None:
                 rules.check_emergency_reported(_emergency_at(record, at), target, tz)
             if target == rules.EXTENDED:
-                extensions += 1
                 rules.check_extension(replay, record.get("extension_days"),
                                       step.get("reason", ""), today, tz,
                                       approver=step.get("approver"))

@@ -169,3 +169,26 @@ def test_a_document_without_its_issuers_signature_is_not_signed_here(agency, tmp
                              "decision", "--out", tmp_path / "x.pdf")
     assert code == 2 and "由另一台设备作出，记录中没有该设备的签名" in err, err
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_an_import_checks_the_prior_approval_and_the_emergency_report(agency, tmp_path):
+    """The rules of arts. 18 and 19 hold for a record that arrives from outside too."""
+    from inspector_app.core.seizure import record_rules
+
+    sid = _extended(agency)
+    doc, _files = _export(agency.store, tmp_path)
+    _n, rec = _seizure(doc)
+    assert record_rules.seizure_issues(rec) == []
+    unapproved = dict(rec, approver=None, approved_at=None)
+    assert any("批准" in e.message for e in record_rules.seizure_issues(unapproved))
+    # Taken as an emergency measure and extended without its 24-hour report: refused.
+    emergency = dict(rec, emergency=True, approver=None, approved_at=None)
+    issues = record_rules.seizure_issues(emergency)
+    assert len(issues) == 1 and "未在二十四小时内报告" in issues[0].message, issues
+    # Reported late without a reason: refused; with the reason: accepted.
+    late = (ISSUE_TIME + timedelta(hours=30)).isoformat()
+    reported = dict(emergency, emergency_reported_at=late, emergency_approver="局长")
+    assert [e.field for e in record_rules.seizure_issues(reported)] == [
+        "emergency_report_reason"]
+    explained = dict(reported, emergency_report_reason="当晚无法联系负责人")
+    assert record_rules.seizure_issues(explained) == []
