@@ -58,6 +58,7 @@ from inspector_app.core.models import (
     Inspector,
     UTCDateTime,
 )
+from inspector_app.core.checks import rules as check_rules
 from inspector_app.core.seizure import rules as seizure_rules
 from inspector_app.core.store import Store, utcnow
 from sync import versions
@@ -850,6 +851,12 @@ def _semantic_issues(index: int, rec: dict[str, Any]) -> list[Issue]:
         if missing:
             issues.append(Issue(json_path([*base, "signatures"]),
                                 " ".join(p.message for p in missing)))
+    if kind == "check" and rec.get("status") == "final":
+        # A final check names two officers with 执法证号, as saving one asks (check rules).
+        for message in check_rules.officer_problems(
+                [(o.get("inspector_id", ""), o.get("name", ""), o.get("cert_no", ""))
+                 for o in rec.get("officers", ())]):
+            issues.append(Issue(json_path([*base, "officers"]), message))
     rows: list[tuple[str | None, int | None, dict[str, Any]]] = [(None, None, rec)]
     for key in _children(AUDITED[kind]):
         previous = None
