@@ -32,6 +32,15 @@ class OfficerPicker(QComboBox):
     def officer_id(self) -> str | None:
         return self.currentData()
 
+    def show_recorded(self, inspector_id: str, name: str, cert: str) -> None:
+        """Show the officer a saved check names, as it names him (read only views)."""
+        index = self.findData(inspector_id)
+        if index < 0:
+            self.addItem("", inspector_id)
+            index = self.count() - 1
+        self.setItemText(index, officer_label(name, cert))
+        self.setCurrentIndex(index)
+
     def set_officer(self, inspector_id: str | None) -> None:
         """Choose `inspector_id` (empty when it is not on the list: gone, or `me`)."""
         self.setCurrentIndex(max(self.findData(inspector_id), 0) if inspector_id else 0)

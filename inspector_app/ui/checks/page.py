@@ -45,7 +45,7 @@ from inspector_app.forms import definitions
 from inspector_app.forms.definitions import Definition, Registry
 from inspector_app.ui import tasks
 from inspector_app.ui.checks.form import Checklist, EnterMovesOn, FieldsForm, error_label
-from inspector_app.ui.checks.officers import OfficerPicker, me_label
+from inspector_app.ui.checks.officers import OfficerPicker, me_label, officer_label
 from inspector_app.ui.checks.photos import PhotoStrip
 from inspector_app.ui.screen import fit_to_screen
 
@@ -157,6 +157,7 @@ class CheckPage(QWidget):
         self.last_op: tasks.Operation | None = None
         self._loading = True
         self._filter = EnterMovesOn(self)
+        self.recorded_officers: list[tuple[str, str, str]] = []  # of a saved check
         with store.read() as session:
             self.registry = registry or definitions.registry_for(session)
             self.markets = [(i, n) for i, n in queries.markets(session)]
@@ -176,6 +177,7 @@ class CheckPage(QWidget):
         self._loading = False
         self._refresh()
         if self.status == "final":
+            self._show_recorded_officers()
             self._set_read_only(True)
 
     # --- loading ------------------------------------------------------------------------
@@ -192,6 +194,8 @@ class CheckPage(QWidget):
                                    "knows ({form}); it can be viewed in the record list.")
                                  .format(form=check.form_id or "—"))
             data = service.input_of(session, check, defn)
+            self.recorded_officers = [(o.inspector_id, o.name, o.cert_no)
+                                      for o in check.officers]
             return data, (check.id, check.version, check.status, check.seizure_id)
         current = self.registry.current()
         if not current:
@@ -268,7 +272,8 @@ class CheckPage(QWidget):
         hform.addRow(QLabel(_("Stall")), self.stall)
         hform.addRow(self._req(_("Party (operator)")), self._with_error(self.party, "party"))
         hform.addRow(self._req(_("Checked at")), self._with_error(self.checked_at, "checked_at"))
-        hform.addRow(QLabel(_("Officer (you)")), self.first_officer)
+        self.first_officer_label = QLabel(_("Officer (you)"))
+        hform.addRow(self.first_officer_label, self.first_officer)
         hform.addRow(self._req(_("Second officer")),
                      self._with_error(self.second_officer, "second_officer"))
         self.second_officer.currentIndexChanged.connect(lambda _i: self._header_committed())
@@ -441,6 +446,15 @@ class CheckPage(QWidget):
             QWidget.setTabOrder(a, b)
 
     # --- filling --------------------------------------------------------------------------
+
+    def _show_recorded_officers(self) -> None:
+        """A final check shows the officers it names, as it names them (not who opens it)."""
+        if not self.recorded_officers:
+            return
+        self.first_officer_label.setText(_("Officer"))
+        self.first_officer.setText(officer_label(*self.recorded_officers[0][1:]))
+        if len(self.recorded_officers) > 1:
+            self.second_officer.show_recorded(*self.recorded_officers[1])
 
     def _fill(self, data: CheckInput) -> None:
         defn = self.registry.get(data.form_id, data.form_version) or \
