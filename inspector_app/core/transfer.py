@@ -48,6 +48,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, selectinload
 
 from inspector_app.core import canonical, queries, records, settings, validation
+from inspector_app.core.checks import rules as check_rules
 from inspector_app.core.i18n import N_, _
 from inspector_app.core.models import (
     AUDITED,
@@ -58,7 +59,6 @@ from inspector_app.core.models import (
     Inspector,
     UTCDateTime,
 )
-from inspector_app.core.checks import rules as check_rules
 from inspector_app.core.seizure import rules as seizure_rules
 from inspector_app.core.store import Store, utcnow
 from sync import versions

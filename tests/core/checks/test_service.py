@@ -8,7 +8,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from check_helpers import CHECKED_AT, COLLEAGUE, add_colleague, jpeg, kettle, make_market
+from check_helpers import CHECKED_AT, COLLEAGUE, jpeg, kettle, make_market
 from sqlalchemy import select
 
 from inspector_app.core import audit, i18n, records
