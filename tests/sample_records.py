@@ -17,6 +17,7 @@ from inspector_app.core.models import (
     AUDITED,
     Attachment,
     CheckItem,
+    CheckOfficer,
     Complaint,
     LabelCheck,
     Market,
@@ -73,7 +74,11 @@ def fill(store: Store) -> dict[str, str]:
             items=[CheckItem(position=1, item_key="cert", label="产品质量检验合格证明",
                              result="pass"),
                    CheckItem(position=2, item_key="ccc", label="CCC认证标志", result="fail",
-                             note="未加施CCC认证标志")]), actor)
+                             note="未加施CCC认证标志")],
+            officers=[CheckOfficer(position=1, inspector_id=boss.id, name="张三",
+                                   cert_no="32010001"),
+                      CheckOfficer(position=2, inspector_id=second.id, name="李四",
+                                   cert_no="32010002")]), actor)
         attachments.attach(store, session, check, actor, PHOTO, "photo", "label.png",
                            "image/png")
         seizure = records.create(session, Seizure(

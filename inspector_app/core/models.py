@@ -160,6 +160,11 @@ class LabelCheck(AuditedMixin, Base):
     fields: Mapped[list[CheckField]] = relationship(
         cascade="all, delete-orphan", order_by="CheckField.position"
     )
+    # Migration 0009: the officers who made the check (the one who saved it, then the
+    # second officer), as printed; none for checks made before it.
+    officers: Mapped[list[CheckOfficer]] = relationship(
+        cascade="all, delete-orphan", order_by="CheckOfficer.position"
+    )
     __table_args__ = (Index("ix_label_checks_status", "status"),)
 
 
@@ -189,6 +194,19 @@ class CheckField(Base):
     label: Mapped[str] = mapped_column(String(128))
     value: Mapped[str] = mapped_column(Text)  # dates YYYY-MM-DD, yes/no, a choice's value
     display: Mapped[str | None] = mapped_column(Text)  # as printed, when not the value itself
+
+
+class CheckOfficer(Base):
+    """An officer of a check (行政处罚法 art. 42: two officers with 执法证), with the name and
+    certificate number as printed, kept if the roster changes (migration 0009)."""
+
+    __tablename__ = "check_officers"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    check_id: Mapped[str] = mapped_column(ForeignKey("label_checks.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    inspector_id: Mapped[str] = mapped_column(ForeignKey("inspectors.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    cert_no: Mapped[str] = mapped_column(String(32))
 
 
 class CheckDraft(Base):

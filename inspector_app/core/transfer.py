@@ -48,6 +48,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, selectinload
 
 from inspector_app.core import canonical, queries, records, settings, validation
+from inspector_app.core.checks import rules as check_rules
 from inspector_app.core.i18n import N_, _
 from inspector_app.core.models import (
     AUDITED,
@@ -842,6 +843,12 @@ def _semantic_issues(index: int, rec: dict[str, Any]) -> list[Issue]:
                     check(rec[key])
                 except validation.ValidationError as exc:
                     issues.append(Issue(json_path([*base, key]), exc.message))
+    if kind == "check" and rec.get("status") == "final":
+        # A final check names two officers with 执法证号, as saving one asks (check rules).
+        for message in check_rules.officer_problems(
+                [(o.get("inspector_id", ""), o.get("name", ""), o.get("cert_no", ""))
+                 for o in rec.get("officers", ())]):
+            issues.append(Issue(json_path([*base, "officers"]), message))
     rows: list[tuple[str | None, int | None, dict[str, Any]]] = [(None, None, rec)]
     for key in _children(AUDITED[kind]):
         previous = None

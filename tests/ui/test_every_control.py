@@ -72,6 +72,8 @@ EXPECTED_REFUSALS: dict[str, tuple[str, ...]] = {
     "Finalise": ("Choose the market.", "Enter the operator (party) of the stall.",
                      "Fill this in.", "Check this item.",
                      "The product does not conform: choose a measure.",
+                     ("A check is made by at least {n} enforcement officers (行政处罚法 "
+                      "art. 42); choose the second officer (第二执法人员)."),
                      "{n} problem(s) to fix: they are marked in red."),
     # 添加 on the empty scale-check and complaint forms.
     "Add": ("Enter the stall or the scale's serial number.",

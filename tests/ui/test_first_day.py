@@ -261,6 +261,8 @@ def test_first_day_on_a_laptop(qtbot, qt_language, signed_in, start_app, sign_in
     click(qtbot, page.party.lineEdit())
     type_text(page.party.lineEdit(), PARTY)
     qtbot.keyClick(page.party.lineEdit(), Qt.Key.Key_Tab)
+    # 第二执法人员: 李四 goes with 张三 (a check is made by two officers)
+    choose(qtbot, page.second_officer, page.second_officer.findText("李四（执法证号：32010002）"))
     typed = {"product_name": PRODUCT, "brand": "美厨", "spec_model": "MC-1720",
              "rating": "220V~ 1800W", "batch_no": "20260115",
              "manufacturer": "佛山市美厨电器有限公司", "manufacturer_address": "广东省佛山市",
@@ -337,18 +339,15 @@ def test_first_day_on_a_laptop(qtbot, qt_language, signed_in, start_app, sign_in
     type_text(seizure.custodian, CUSTODIAN)
     click(qtbot, seizure.contact_phone)
     qtbot.keyClicks(seizure.contact_phone, "13800138000")
-    # Both officers.
+    # Both officers: the check's two come with it.
     open_tab(qtbot, tabs, tabs.widget(1))
     officers = seizure.officers
     names = [officers.item(r).text() for r in range(officers.count())]
-    assert any("张三" in n and "32010001" in n for n in names)
-    second = next(r for r, n in enumerate(names) if "李四" in n)
-    assert officers.item(second).checkState() == Qt.CheckState.Unchecked
-    click_item(qtbot, officers, officers.model().index(second, 0))
-    qtbot.keyClick(officers, Qt.Key.Key_Space)
     checked = [officers.item(r).text() for r in range(officers.count())
                if officers.item(r).checkState() == Qt.CheckState.Checked]
     assert len(checked) == 2, names
+    assert any("张三" in n and "32010001" in n for n in checked)
+    assert any("李四" in n and "32010002" in n for n in checked)
     # The seal, typed into its table.
     seals_tab = tabs.widget(3)
     open_tab(qtbot, tabs, seals_tab)

@@ -4,7 +4,8 @@ Drawn from a `Snapshot` (plain values, no session: it can be drawn on a worker t
 the header (time, place, party), the product's fields as the check recorded them, the
 checklist with each item's legal basis and result, the outcome and measure, the photo
 thumbnails with their SHA-256, a signature line for each officer the record holds (name
-and 执法证号 printed) and the party's. Laid out and drawn by the one engine,
+and 执法证号 printed: both officers of a check made since migration 0009, the officer who
+saved it for an older one; never a blank officer line) and the party's. Laid out and drawn by the one engine,
 `inspector_app.core.pdf` (GB/T 9704 page, justified lines, tables over pages with their
 header, 第x页 共y页, the 草稿 watermark on a check not yet final); a character no bundled
 font has stops the record from printing (`fonts.UnprintableText`).
@@ -87,7 +88,12 @@ def snapshot(session: Session, store: Any, check_id: str, registry: Registry) ->
     market = session.get(Market, check.market_id) if check.market_id else None
     stall = session.get(Stall, check.stall_id) if check.stall_id else None
     party = session.get(Party, check.party_id) if check.party_id else None
+    # The officers the record names (migration 0009); a check made before names none
+    # and prints the officer who saved it, as it always did.
+    officers = [(o.name, o.cert_no) for o in check.officers]
     author = session.get(Inspector, check.author_id) if check.author_id else None
+    if not officers and author is not None:
+        officers = [(author.name, author.cert_no)]
     fields: list[tuple[str, str]] = [("产品名称", check.product_name)]
     extra = {row.field_key: row for row in check.fields}
     if defn is not None:
@@ -140,7 +146,7 @@ def snapshot(session: Session, store: Any, check_id: str, registry: Registry) ->
         override_reason=check.outcome_override_reason,
         measure=rules.MEASURE_ZH.get(check.measure, check.measure),
         seizure_id=check.seizure_id, remarks=check.remarks,
-        officers=[(author.name, author.cert_no)] if author else [], photos=shots)
+        officers=officers, photos=shots)
 
 
 # --- layout ---------------------------------------------------------------------------------

@@ -11,7 +11,9 @@ and reports every problem under the key of the field it belongs to:
 * a definition field: its key;
 * the header: "market", "party", "checked_at";
 * a checklist item: "item:<key>";
-* the outcome: "override_reason", "measure".
+* the outcome: "override_reason", "measure";
+* the officers: "second_officer" (`officer_problems`, which the service and the import
+  apply to the officers a check names).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ MEASURE_ZH = {"": "无", "correct": "责令改正", "sample": "抽样送检", "s
 YES_ZH = {True: "是", False: "否"}
 MAX_NOTE = 500
 MAX_REMARKS = 2000
+MIN_OFFICERS = 2  # 行政处罚法 art. 42: at least two officers with 执法证 in an inspection
 
 
 @dataclass
@@ -73,6 +76,7 @@ class CheckInput:
     override_reason: str = ""
     measure: str = ""
     remarks: str = ""
+    second_officer_id: str | None = None  # the first is the officer who saves the check
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -87,7 +91,7 @@ class CheckInput:
             "photos": [p.to_json() for p in self.photos],
             "outcome_override": self.outcome_override,
             "override_reason": self.override_reason, "measure": self.measure,
-            "remarks": self.remarks,
+            "remarks": self.remarks, "second_officer_id": self.second_officer_id,
         }
 
     @classmethod
@@ -107,7 +111,8 @@ class CheckInput:
             photos=[Photo.from_json(p) for p in data.get("photos") or []],
             outcome_override=str(data.get("outcome_override", "")),
             override_reason=str(data.get("override_reason", "")),
-            measure=str(data.get("measure", "")), remarks=str(data.get("remarks", "")))
+            measure=str(data.get("measure", "")), remarks=str(data.get("remarks", "")),
+            second_officer_id=data.get("second_officer_id") or None)
 
 
 def new_input(defn: Definition) -> CheckInput:
@@ -267,6 +272,31 @@ def check_values(defn: Definition, values: dict[str, Any], *, final: bool,
         except ValidationError as exc:
             problems[key] = exc.message
     return clean, problems
+
+
+# --- officers -----------------------------------------------------------------------------
+
+
+def officer_problems(officers: list[tuple[str, str, str]]) -> list[str]:
+    """What keeps `officers` ((inspector id, name, 执法证号) in the record's order) from
+    making a final check: two different officers, each with a certificate number."""
+    problems = []
+    for _id, name, cert in officers:
+        if not (cert or "").strip():
+            problems.append(_("Officer {name} has no enforcement certificate number "
+                              "(执法证号); a check is made by officers who have one.")
+                            .format(name=name or "?"))
+    seen: set[str] = set()
+    for inspector_id, name, _cert in officers:
+        if inspector_id in seen:
+            problems.append(_("Officer {name} is named twice: the second officer must be "
+                              "someone else.").format(name=name or "?"))
+        seen.add(inspector_id)
+    if len(seen) < MIN_OFFICERS:
+        problems.append(_("A check is made by at least {n} enforcement officers (行政处罚法 "
+                          "art. 42); choose the second officer (第二执法人员).")
+                        .format(n=MIN_OFFICERS))
+    return problems
 
 
 # --- answers and outcome ------------------------------------------------------------------

@@ -40,6 +40,7 @@ from inspector_app.core.models import (
     CheckDraft,
     CheckField,
     CheckItem,
+    CheckOfficer,
     Inspector,
     LabelCheck,
     Market,
@@ -90,7 +91,8 @@ class Saved:
 
 def load(session: Session, check_id: str) -> LabelCheck:
     check = session.get(LabelCheck, check_id, options=[
-        selectinload(LabelCheck.items), selectinload(LabelCheck.fields)])
+        selectinload(LabelCheck.items), selectinload(LabelCheck.fields),
+        selectinload(LabelCheck.officers)])
     if check is None:
         raise CheckError(_("There is no labeling check {id}.").format(id=check_id))
     return check
@@ -137,7 +139,8 @@ def input_of(session: Session, check: LabelCheck, defn: Definition | None) -> Ch
         photos=photos_of(session, check.id),
         outcome_override=check.outcome if check.outcome != computed else "",
         override_reason=check.outcome_override_reason, measure=check.measure,
-        remarks=check.remarks)
+        remarks=check.remarks,
+        second_officer_id=check.officers[1].inspector_id if len(check.officers) > 1 else None)
 
 
 # --- the header: market, stall, party -----------------------------------------------------
@@ -154,6 +157,7 @@ class Prefill:
     party_name: str
     form_id: str
     check_id: str
+    second_officer_id: str | None = None  # the last check's second officer
 
 
 def last_at_stall(session: Session, *, stall_id: str | None = None,
@@ -170,8 +174,10 @@ def last_at_stall(session: Session, *, stall_id: str | None = None,
         return None
     stall = session.get(Stall, check.stall_id) if check.stall_id else None
     party = session.get(Party, check.party_id) if check.party_id else None
+    second = check.officers[1].inspector_id if len(check.officers) > 1 else None
     return Prefill(check.market_id, check.stall_id, stall.number if stall else "",
-                   check.party_id, party.name if party else "", check.form_id, check.id)
+                   check.party_id, party.name if party else "", check.form_id, check.id,
+                   second)
 
 
 def _resolve_header(session: Session, actor: records.Actor, data: CheckInput
@@ -205,6 +211,38 @@ def _resolve_header(session: Session, actor: records.Actor, data: CheckInput
     if data.market_id and session.get(Market, data.market_id) is None:
         raise CheckError(_("The market no longer exists."), "market")
     return party_id, stall_id
+
+
+# --- the officers ---------------------------------------------------------------------------
+
+
+def _officers(session: Session, actor: records.Actor, data: CheckInput, *, final: bool
+              ) -> tuple[list[CheckOfficer], dict[str, str]]:
+    """(the check's officers: the one saving it, then the second officer; problems).
+
+    A draft may lack the second officer; a final check needs two different officers with
+    a 执法证号 (`rules.officer_problems`, which the import applies too)."""
+    me = session.get(Inspector, actor.inspector_id) if actor.inspector_id else None
+    chosen = [me] if me is not None else []
+    problems: dict[str, str] = {}
+    if data.second_officer_id:
+        second = session.get(Inspector, data.second_officer_id)
+        if second is None or not second.active:
+            problems["second_officer"] = _("The second officer is not in the roster (any "
+                                           "more): choose another officer.")
+        elif me is not None and second.id == me.id:
+            problems["second_officer"] = _("You are the first officer of this check: choose "
+                                           "another officer as the second.")
+        else:
+            chosen.append(second)
+    officers = [CheckOfficer(position=n, inspector_id=o.id, name=o.name,
+                             cert_no=(o.cert_no or "").strip())
+                for n, o in enumerate(chosen, start=1)]
+    if final and not problems:
+        found = rules.officer_problems([(o.inspector_id, o.name, o.cert_no) for o in officers])
+        if found:
+            problems["second_officer"] = " ".join(found)
+    return officers, problems
 
 
 # --- saving -------------------------------------------------------------------------------
@@ -289,6 +327,8 @@ def save(session: Session, actor: records.Actor, data: CheckInput, *, final: boo
                            "sync, or update the app.").format(id=data.form_id,
                                                               version=data.form_version))
     clean, problems = rules.check_input(defn, data, final=final, now=now)
+    officers, officer_problems = _officers(session, actor, data, final=final)
+    problems.update(officer_problems)
     if problems:
         raise CheckInvalid(problems)
     outcome, overridden = rules.outcome(defn, data)
@@ -308,6 +348,7 @@ def save(session: Session, actor: records.Actor, data: CheckInput, *, final: boo
     check.checked_at = data.checked_at or check.checked_at or now
     check.market_id, check.stall_id, check.party_id = data.market_id, stall_id, party_id
     _apply(check, defn, data, clean, outcome, overridden)
+    check.officers = officers
     _sync_photos(store, session, check.id, data.photos, now)
     if check_id is None:
         records.create(session, check, actor, now=now)
@@ -339,8 +380,12 @@ def start_seizure(session: Session, actor: records.Actor, check_id: str,
     check = load(session, check_id)
     if check.seizure_id:
         return check.seizure_id
-    officer = session.get(Inspector, actor.inspector_id) if actor.inspector_id else None
-    officers = [officer.id] if officer and officer.active and officer.cert_no.strip() else []
+    # The check's officers go on to the seizure (checks made before migration 0009 name
+    # none: then the officer starting it).
+    ids = [o.inspector_id for o in check.officers] or (
+        [actor.inspector_id] if actor.inspector_id else [])
+    officers = [i for i in ids if (o := session.get(Inspector, i)) is not None and o.active
+                and o.cert_no.strip()]
     try:
         data = seizures.draft_from_check(session, check_id, officers)
         seizure = seizures.create_draft(session, actor, data, source_check_id=check_id,

@@ -65,7 +65,8 @@ def build_records(ctx: Ctx, plan: Plan, chunk_done: Callable[[dict[str, int]], N
                 started = moment + timedelta(minutes=between(ctx.rnd, 5, 40))
                 check.row["seizure_id"] = make_seizure(ctx, started, check)
                 made["seizure"] += 1
-            writer.add(LabelCheck, check.row, check.at, {"items": check.items})
+            writer.add(LabelCheck, check.row, check.at,
+                       {"items": check.items, "officers": check.officers})
             made["check"] += 1
         elif stream == 1:
             make_seizure(ctx, moment, None)

@@ -302,7 +302,8 @@ class DbSink:
 
 _ORDER = list(Base.metadata.sorted_tables)  # parents before children
 # Tables the demo writes to, whose secondary indexes are rebuilt after a bulk load.
-_BULK_TABLES = ("history", "audit_log", "outbox", "label_checks", "check_items", "seizures",
+_BULK_TABLES = ("history", "audit_log", "outbox", "label_checks", "check_items",
+                "check_officers", "seizures",
                 "seizure_officers", "seizure_items", "seals", "seizure_transitions",
                 "seizure_signatures", "attachments", "work_logs", "rapid_tests", "scale_checks", "complaints")
 # Indexes that search.reindex needs (it reads the parts of each record), kept in place.

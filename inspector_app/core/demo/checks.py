@@ -14,6 +14,7 @@ from inspector_app.core.demo.bulk import canon_time, scaled
 from inspector_app.core.demo.context import (
     LOCAL,
     Ctx,
+    OfficerRef,
     StallRef,
     audited,
     between,
@@ -74,6 +75,12 @@ class Check:
     at: datetime
     stall: StallRef
     category: str
+    team: tuple[OfficerRef, OfficerRef]  # the two officers (行政处罚法 art. 42)
+
+    @property
+    def officers(self) -> list[dict[str, Any]]:
+        return [{"position": n, "inspector_id": o.id, "name": o.name, "cert_no": o.cert_no}
+                for n, o in enumerate(self.team, start=1)]
 
 
 def make_check(ctx: Ctx, moment: datetime, fate: tuple[str, str]) -> Check:
@@ -108,6 +115,10 @@ def make_check(ctx: Ctx, moment: datetime, fate: tuple[str, str]) -> Check:
         items.append(item)
     updated = moment + timedelta(seconds=between(rnd, 300, 1800))
     check_id = ctx.new_id()
+    # The second officer comes from the check's id, not from a draw of its own, so every
+    # other draw (and so the rest of the demo) stays as it was before checks named one.
+    others = [o for o in ctx.officers if o.id != inspector.id]
+    second = others[int(check_id[:8], 16) % len(others)]
     row.update(audited(check_id, updated, ctx.device, ctx.author(inspector.id)))
     row.update(
         status="draft" if moment > ctx.now - timedelta(days=3) and rnd() < 0.3 else "final",
@@ -116,5 +127,5 @@ def make_check(ctx: Ctx, moment: datetime, fate: tuple[str, str]) -> Check:
         quantity=str(between(rnd, 1, 50) if rnd() < 0.5 else between(rnd, 10, 500)),
         form_id="", form_version=0, outcome=outcome, outcome_override_reason="",
         measure=measure, remarks=_CHECK_REMARKS[measure], seizure_id=None)
-    return Check(row, items, updated, stall, cat_key)
+    return Check(row, items, updated, stall, cat_key, (inspector, second))
 

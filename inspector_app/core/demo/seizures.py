@@ -164,6 +164,8 @@ def make_seizure(ctx: Ctx, moment: datetime, check: Check | None) -> str:
         category = CATEGORIES[pick(rnd, stall.categories or tuple(CATEGORIES))]
         first = pick(rnd, category.products)[:3]
     o1, o2 = rng.sample(ctx.officers, 2)
+    if check is not None:  # the check's officers take the measure (the draw above is kept)
+        o1, o2 = check.team
     violation, basis = pick(rnd, category.violations)
     measure = "seal" if rnd() < 0.6 else "detain"
     items = _seizure_items(ctx, first, category)

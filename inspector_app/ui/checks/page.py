@@ -45,6 +45,7 @@ from inspector_app.forms import definitions
 from inspector_app.forms.definitions import Definition, Registry
 from inspector_app.ui import tasks
 from inspector_app.ui.checks.form import Checklist, EnterMovesOn, FieldsForm, error_label
+from inspector_app.ui.checks.officers import OfficerPicker, me_label, officer_label
 from inspector_app.ui.checks.photos import PhotoStrip
 from inspector_app.ui.screen import fit_to_screen
 
@@ -156,6 +157,7 @@ class CheckPage(QWidget):
         self.last_op: tasks.Operation | None = None
         self._loading = True
         self._filter = EnterMovesOn(self)
+        self.recorded_officers: list[tuple[str, str, str]] = []  # of a saved check
         with store.read() as session:
             self.registry = registry or definitions.registry_for(session)
             self.markets = [(i, n) for i, n in queries.markets(session)]
@@ -175,6 +177,7 @@ class CheckPage(QWidget):
         self._loading = False
         self._refresh()
         if self.status == "final":
+            self._show_recorded_officers()
             self._set_read_only(True)
 
     # --- loading ------------------------------------------------------------------------
@@ -191,6 +194,8 @@ class CheckPage(QWidget):
                                    "knows ({form}); it can be viewed in the record list.")
                                  .format(form=check.form_id or "—"))
             data = service.input_of(session, check, defn)
+            self.recorded_officers = [(o.inspector_id, o.name, o.cert_no)
+                                      for o in check.officers]
             return data, (check.id, check.version, check.status, check.seizure_id)
         current = self.registry.current()
         if not current:
@@ -204,6 +209,7 @@ class CheckPage(QWidget):
             data.market_id, data.stall_id = prefill.market_id, prefill.stall_id
             data.stall_number, data.party_id = prefill.stall_number, prefill.party_id
             data.party_name = prefill.party_name
+            data.second_officer_id = prefill.second_officer_id
         return data, None
 
     # --- layout -------------------------------------------------------------------------
@@ -250,10 +256,14 @@ class CheckPage(QWidget):
         self.checked_at.setObjectName("checked_at")
         self.checked_at.setCalendarPopup(True)
         self.checked_at.setDisplayFormat("yyyy-MM-dd HH:mm")
-        for widget in (self.market, self.stall, self.party, self.checked_at):
+        with self.store.read() as session:
+            self.first_officer = me_label(session, self.actor.inspector_id)
+            self.second_officer = OfficerPicker(session, self.actor.inspector_id)
+        for widget in (self.market, self.stall, self.party, self.checked_at,
+                       self.second_officer):
             widget.installEventFilter(self._filter)
         self.header_errors = {key: error_label(f"error_{key}")
-                              for key in ("market", "party", "checked_at")}
+                              for key in ("market", "party", "checked_at", "second_officer")}
         where = QGroupBox(_("Where and whom"))
         where.setObjectName("where")
         hform = QFormLayout(where)
@@ -262,6 +272,11 @@ class CheckPage(QWidget):
         hform.addRow(QLabel(_("Stall")), self.stall)
         hform.addRow(self._req(_("Party (operator)")), self._with_error(self.party, "party"))
         hform.addRow(self._req(_("Checked at")), self._with_error(self.checked_at, "checked_at"))
+        self.first_officer_label = QLabel(_("Officer (you)"))
+        hform.addRow(self.first_officer_label, self.first_officer)
+        hform.addRow(self._req(_("Second officer")),
+                     self._with_error(self.second_officer, "second_officer"))
+        self.second_officer.currentIndexChanged.connect(lambda _i: self._header_committed())
         self.market.currentIndexChanged.connect(self._market_changed)
         self.stall.currentIndexChanged.connect(self._stall_chosen)
         self.stall.lineEdit().editingFinished.connect(self._header_committed)
@@ -422,7 +437,7 @@ class CheckPage(QWidget):
 
     def _tab_order(self) -> None:
         chain: list[QWidget] = [self.category, self.market, self.stall, self.party,
-                                self.checked_at]
+                                self.checked_at, self.second_officer]
         chain += self.fields.editors() if self.fields else []
         chain += self.checklist.editors() if self.checklist else []
         chain += [self.photos.add_button, self.override, self.reason, self.measure,
@@ -431,6 +446,15 @@ class CheckPage(QWidget):
             QWidget.setTabOrder(a, b)
 
     # --- filling --------------------------------------------------------------------------
+
+    def _show_recorded_officers(self) -> None:
+        """A final check shows the officers it names, as it names them (not who opens it)."""
+        if not self.recorded_officers:
+            return
+        self.first_officer_label.setText(_("Officer"))
+        self.first_officer.setText(officer_label(*self.recorded_officers[0][1:]))
+        if len(self.recorded_officers) > 1:
+            self.second_officer.show_recorded(*self.recorded_officers[1])
 
     def _fill(self, data: CheckInput) -> None:
         defn = self.registry.get(data.form_id, data.form_version) or \
@@ -450,6 +474,7 @@ class CheckPage(QWidget):
         self._set_party(data.party_id, data.party_name)
         moment = data.checked_at or datetime.now(UTC)
         self.checked_at.setDateTime(QDateTime.fromSecsSinceEpoch(int(moment.timestamp())))
+        self.second_officer.set_officer(data.second_officer_id)
         self.photos.set_photos(list(data.photos))
         self.override.setCurrentIndex(max(self.override.findData(data.outcome_override), 0))
         self.reason.setText(data.override_reason)
@@ -534,7 +559,8 @@ class CheckPage(QWidget):
             values=self.fields.values(), answers=self.checklist.answers(),
             photos=list(self.photos.photos), outcome_override=self.override.currentData(),
             override_reason=self.reason.text(), measure=self.measure.currentData(),
-            remarks=self.remarks.toPlainText())
+            remarks=self.remarks.toPlainText(),
+            second_officer_id=self.second_officer.officer_id())
 
     # --- reacting -------------------------------------------------------------------------
 
@@ -661,7 +687,7 @@ class CheckPage(QWidget):
 
     def _set_read_only(self, read_only: bool) -> None:
         for widget in (self.market, self.stall, self.party, self.checked_at, self.override,
-                       self.measure):
+                       self.measure, self.second_officer):
             widget.setEnabled(not read_only)
         self.reason.setReadOnly(read_only)
         self.remarks.setReadOnly(read_only)
@@ -690,7 +716,7 @@ class CheckPage(QWidget):
             self.problem_label.hide()
 
     def _ordered(self, problems: dict[str, str]) -> list[str]:
-        order = ["market", "party", "checked_at"]
+        order = ["market", "party", "checked_at", "second_officer"]
         order += [f.key for f in self.defn.fields] if self.defn else []
         order += [f"item:{i.key}" for i in self.defn.checklist] if self.defn else []
         order += ["override_reason", "measure", "remarks"]
@@ -698,6 +724,7 @@ class CheckPage(QWidget):
 
     def _focus_problem(self, key: str) -> None:
         widgets = {"market": self.market, "party": self.party, "checked_at": self.checked_at,
+                   "second_officer": self.second_officer,
                    "override_reason": self.reason, "measure": self.measure,
                    "remarks": self.remarks}
         widget = widgets.get(key)
@@ -807,6 +834,8 @@ class CheckPage(QWidget):
             self._load_stalls(prefill.market_id)
             self._set_stall(prefill.stall_id, prefill.stall_number)
             self._set_party(prefill.party_id, prefill.party_name)
+            if prefill.second_officer_id and not self.second_officer.officer_id():
+                self.second_officer.set_officer(prefill.second_officer_id)
         finally:
             self._loading = False
         self._committed()
@@ -820,9 +849,10 @@ class CheckPage(QWidget):
             check = service.load(session, self.check_id)
             stall = session.get(Stall, check.stall_id) if check.stall_id else None
             party = session.get(Party, check.party_id) if check.party_id else None
+            second = check.officers[1].inspector_id if len(check.officers) > 1 else None
             prefill = Prefill(check.market_id, check.stall_id, stall.number if stall else "",
                               check.party_id, party.name if party else "", check.form_id,
-                              check.id)
+                              check.id, second)
         self.next_requested.emit(prefill)
 
     def read_barcode_from_file(self) -> None:

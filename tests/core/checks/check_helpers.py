@@ -10,13 +10,24 @@ from datetime import UTC, datetime
 
 from PIL import Image, ImageDraw
 
-from inspector_app.core import records
+from inspector_app.core import auth, records
 from inspector_app.core.checks import rules
 from inspector_app.core.checks.rules import Answer, CheckInput
-from inspector_app.core.models import Market
+from inspector_app.core.models import Inspector, Market
 from inspector_app.forms import definitions
 
 CHECKED_AT = datetime(2026, 3, 2, 2, 30, tzinfo=UTC)
+# The second officer of the checks made here (`add_colleague` puts him in the store).
+COLLEAGUE = "5e1c0a11-0000-4000-8000-000000000002"
+
+
+def add_colleague(store, actor, name: str = "李四", cert_no: str = "32010002",
+                  inspector_id: str = COLLEAGUE, username: str = "li") -> str:
+    """A second officer in the store's roster (the signed-in one is 张三, 32010001)."""
+    with store.write() as session:
+        return records.create(session, Inspector(
+            id=inspector_id, name=name, cert_no=cert_no, username=username,
+            password_hash=auth.hash_password("demo5678")), actor).id
 
 
 def make_market(store, actor, name: str = "东门批发市场") -> str:
@@ -32,6 +43,7 @@ def kettle(market_id: str | None, fail_ccc: bool = True, **changes) -> CheckInpu
     data.party_name = "𠮷祥商行"
     data.stall_number = "A-101"
     data.checked_at = CHECKED_AT
+    data.second_officer_id = COLLEAGUE
     data.values.update(
         product_name="电热水壶", brand="美厨", spec_model="MC-1720", rating="220V~ 1800W",
         batch_no="20260115", manufacturer="佛山市美厨电器有限公司",

@@ -6,21 +6,22 @@ from __future__ import annotations
 from datetime import timedelta, timezone
 
 import pytest
-from check_helpers import jpeg, kettle, make_market
+from check_helpers import COLLEAGUE, jpeg, kettle, make_market
 from pdf_lines import flat, lines, page_texts
 
-from inspector_app.core import fonts, settings
+from inspector_app.core import fonts, records, settings
 from inspector_app.core.checks import documents, photos, rules, service
 from inspector_app.core.models import Inspector, Market, Party, Stall
 from inspector_app.core.pdf import breaking
 from inspector_app.forms import definitions
 
 
-def _record(signed_in, final=True):
+def _record(signed_in, final=True, **changes):
     store, actor, _inspector = signed_in
     market = make_market(store, actor)
     photo = photos.process(store, jpeg(orientation=6), "标签.jpg")
-    data = kettle(market, measure="seizure", photos=[photo], stall_number="B区235号")
+    data = kettle(market, measure="seizure", photos=[photo], stall_number="B区235号",
+                  **changes)
     data.remarks = "当事人当场表示将下架整改。"
     with store.write() as session:
         result = service.save(session, actor, data, final=final, store=store)
@@ -37,7 +38,7 @@ def test_every_field_of_the_check_record(signed_in, tmp_path):
         market = s.get(Market, check.market_id)
         stall = s.get(Stall, check.stall_id)
         party = s.get(Party, check.party_id)
-        officer = s.get(Inspector, check.author_id)
+        officers = check.officers
         agency = settings.AGENCY_NAME.get(s)
         shots = service.photos_of(s, check_id)
         pages = page_texts(pdf, tmp_path)
@@ -77,9 +78,13 @@ def test_every_field_of_the_check_record(signed_in, tmp_path):
         assert flat(f"备注{check.remarks}") in raw
         for n, shot in enumerate(shots, start=1):
             assert f"{n}.{shot.filename}SHA-256{shot.sha256[:16]}{shot.sha256[16:32]}…" in raw
-        # the officer the record holds, with 证号; no empty officer line
-        assert f"检查人员：{officer.name}执法证号：{officer.cert_no}签名：" in raw
-        assert raw.count("检查人员：") == 1
+        # both officers the record holds, each with 证号, in the record's order
+        assert [(o.name, o.cert_no) for o in officers] == [("张三", "32010001"),
+                                                            ("李四", "32010002")]
+        lines_of = [f"检查人员：{o.name}执法证号：{o.cert_no}签名：" for o in officers]
+        assert all(ln in raw for ln in lines_of)
+        assert raw.index(lines_of[0]) < raw.index(lines_of[1])
+        assert raw.count("检查人员：") == 2
         assert "当事人意见：" in raw and "当事人签名：" in raw and "日期：年月日" in raw
         assert "草稿" not in raw
     for n, page in enumerate(pages, start=1):
@@ -91,14 +96,43 @@ def test_every_field_of_the_check_record(signed_in, tmp_path):
             assert not breaking.no_end(ln.text[-1]), ln.text
 
 
-def test_both_officers_print_when_the_record_holds_two(signed_in, tmp_path):
-    store, check_id = _record(signed_in)
+def test_a_draft_with_one_officer_prints_one_officer_line(signed_in, tmp_path):
+    store, check_id = _record(signed_in, final=False, second_officer_id=None)
     with store.read() as s:
-        snap = documents.snapshot(s, store, check_id, definitions.builtin())
-    snap.officers.append(("李四", "32010002"))
-    raw = flat("".join(page_texts(documents.render(snap), tmp_path, raw=True)))
+        assert [o.name for o in service.load(s, check_id).officers] == ["张三"]
+        pdf = documents.check_pdf(s, store, check_id, definitions.builtin())
+    raw = flat("".join(page_texts(pdf, tmp_path, raw=True)))
     assert "检查人员：张三执法证号：32010001签名：" in raw
+    assert raw.count("检查人员：") == 1  # no blank line for a second officer
+    assert "李四" not in raw
+
+
+def test_the_officers_print_as_the_record_holds_them(signed_in, tmp_path):
+    """Renamed on the roster later, the second officer prints as the check named him."""
+    store, check_id = _record(signed_in)
+    _store, actor, _inspector = signed_in
+    with store.write() as s:
+        li = s.get(Inspector, COLLEAGUE)
+        li.name, li.cert_no = "李四明", "32019999"
+        records.update(s, li, actor, li.version)
+    with store.read() as s:
+        pdf = documents.check_pdf(s, store, check_id, definitions.builtin())
+    raw = flat("".join(page_texts(pdf, tmp_path, raw=True)))
     assert "检查人员：李四执法证号：32010002签名：" in raw
+    assert "李四明" not in raw and "32019999" not in raw
+
+
+def test_a_check_made_before_it_named_officers_prints_who_saved_it(signed_in, tmp_path):
+    """A check from before migration 0009 has no officer rows: its author prints, once."""
+    store, check_id = _record(signed_in)
+    with store.write() as s:  # as such a check is stored: no check_officers rows
+        s.connection().exec_driver_sql("DELETE FROM check_officers WHERE check_id = ?",
+                                       (check_id,))
+    with store.read() as s:
+        pdf = documents.check_pdf(s, store, check_id, definitions.builtin())
+    raw = flat("".join(page_texts(pdf, tmp_path, raw=True)))
+    assert "检查人员：张三执法证号：32010001签名：" in raw
+    assert raw.count("检查人员：") == 1
 
 
 def test_a_draft_carries_the_watermark_and_a_final_does_not(signed_in, tmp_path):

@@ -8,7 +8,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from check_helpers import CHECKED_AT, jpeg, kettle, make_market
+from check_helpers import CHECKED_AT, COLLEAGUE, jpeg, kettle, make_market
 from sqlalchemy import select
 
 from inspector_app.core import audit, i18n, records
@@ -153,7 +153,8 @@ def test_a_seizure_starts_prefilled_from_a_non_conforming_check(setup):
         evidence = session.scalars(select(Attachment).where(
             Attachment.record_kind == "seizure", Attachment.record_id == seizure.id)).all()
         assert [a.sha256 for a in evidence] == [photo.sha256]
-        assert [o.inspector_id for o in seizure.officers] == [actor.inspector_id]
+        # the check's two officers take the measure
+        assert [o.inspector_id for o in seizure.officers] == [actor.inspector_id, COLLEAGUE]
         assert audit.verify(session, store.attachment_path) == []
         again = service.start_seizure(session, actor, check.id)
         assert again == seizure.id  # never two seizures for one check

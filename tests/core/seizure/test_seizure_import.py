@@ -175,7 +175,7 @@ def test_an_import_checks_the_prior_approval_and_the_emergency_report(agency, tm
     """The rules of arts. 18 and 19 hold for a record that arrives from outside too."""
     from inspector_app.core.seizure import record_rules
 
-    sid = _extended(agency)
+    _extended(agency)
     doc, _files = _export(agency.store, tmp_path)
     _n, rec = _seizure(doc)
     assert record_rules.seizure_issues(rec) == []

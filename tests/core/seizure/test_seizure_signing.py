@@ -144,7 +144,8 @@ def test_a_party_typed_at_a_check_is_completed_not_duplicated(agency):
 
     with store.write() as s:
         market = records.create(s, Market(name="东门批发市场"), actor).id
-    data = kettle(market, measure="seizure", party_name="王记日杂")
+    data = kettle(market, measure="seizure", party_name="王记日杂",
+                  second_officer_id=agency.officers[1])
     with store.write() as s:
         saved = checks.save(s, actor, data, final=True, store=store)
     assert saved.seizure_id

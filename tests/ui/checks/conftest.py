@@ -10,7 +10,7 @@ from PySide6.QtCore import QThreadPool
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "core" / "checks"))
 
-from check_helpers import make_market
+from check_helpers import add_colleague, make_market
 
 
 @pytest.fixture
@@ -20,5 +20,6 @@ def env(qapp, signed_in):
 
     install_app_fonts(qapp)
     store, actor, _inspector = signed_in
+    add_colleague(store, actor)  # the second officer of the checks (check_helpers.COLLEAGUE)
     yield store, actor, make_market(store, actor)
     QThreadPool.globalInstance().waitForDone(10_000)

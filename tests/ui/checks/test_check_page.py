@@ -54,6 +54,10 @@ def test_a_check_typed_from_the_keyboard_becomes_a_final_record(qtbot, env, type
     qtbot.keyClick(page.party, Qt.Key.Key_Return)
     assert _focused() is page.checked_at
     qtbot.keyClick(page.checked_at, Qt.Key.Key_Return)
+    assert _focused() is page.second_officer  # 第二执法人员: the one colleague on the roster
+    qtbot.keyClick(page.second_officer, Qt.Key.Key_Down)
+    assert page.second_officer.currentText() == "李四（执法证号：32010002）"
+    qtbot.keyClick(page.second_officer, Qt.Key.Key_Return)
 
     typed = {"product_name": "电热水壶", "brand": "美厨", "spec_model": "MC-1720",
              "rating": "220V~ 1800W", "batch_no": "20260115",
@@ -105,6 +109,8 @@ def test_a_check_typed_from_the_keyboard_becomes_a_final_record(qtbot, env, type
         assert session.get(Stall, check.stall_id).number == "B-12"
         assert {i.item_key: i.result for i in check.items}["ccc"] == "fail"
         assert {i.item_key: i.note for i in check.items}["ccc"] == "未加施CCC认证标志"
+        assert [(o.name, o.cert_no) for o in check.officers] == [("张三", "32010001"),
+                                                                  ("李四", "32010002")]
         assert session.query(CheckDraft).count() == 0  # the local draft went with the save
         assert audit.verify(session, store.attachment_path) == []
 

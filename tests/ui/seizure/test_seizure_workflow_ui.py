@@ -191,7 +191,8 @@ def test_a_party_typed_at_a_check_is_completed_in_the_window(qtbot, agency):
     store, actor = agency.store, agency.actor
     with store.write() as s:
         market = records.create(s, Market(name="东门批发市场"), actor).id
-        saved = checks.save(s, actor, kettle(market, measure="seizure", party_name="王记日杂"),
+        saved = checks.save(s, actor, kettle(market, measure="seizure", party_name="王记日杂",
+                                             second_officer_id=agency.officers[1]),
                             final=True, store=store)
     page = open_page(qtbot, agency, saved.seizure_id)
     assert "王记日杂" in page.header.text()
