@@ -100,8 +100,12 @@ def cmd_due(args, store) -> int:
                 if row.term.warn:
                     parts.append(_("WARNING"))
         if row.emergency is not None and row.emergency.reported_at is None:
-            parts.append(_("emergency measure: report by {time}").format(
-                time=row.emergency.due.astimezone().strftime("%Y-%m-%d %H:%M")))
+            due = row.emergency.due.astimezone().strftime("%Y-%m-%d %H:%M")
+            if row.report_overdue:
+                parts.append(_("emergency measure NOT REPORTED within 24 hours (due {time}): "
+                               "record the late report and its reason").format(time=due))
+            else:
+                parts.append(_("emergency measure: report by {time}").format(time=due))
         out("  ".join(p for p in parts if p) + f"  [{row.seizure_id}]")
     return EXIT_OK
 

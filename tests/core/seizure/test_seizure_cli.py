@@ -75,3 +75,10 @@ def test_due_and_segment(agency):
 
 def test_data_dir_after_the_command(agency):
     assert inspector("doc-segment", "--data-dir", agency.store.data_dir) == (0, "07\n", "")
+
+
+def test_due_names_an_emergency_measure_not_reported_within_24_hours(agency):
+    sid = agency.issued(emergency=True)  # taken in 2025, never reported
+    code, out, _ = run(agency.store.data_dir, "seizure-due")
+    line = next(ln for ln in out.splitlines() if sid in ln)
+    assert code == 0 and "紧急措施未在二十四小时内报告" in line and "请补报并说明逾期理由" in line
