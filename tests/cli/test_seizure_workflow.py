@@ -384,3 +384,21 @@ def test_worklog_reports(store, tmp_path):
     refused("worklog", "monthly", "--workstation", name, "--month", "2026-13",
             "--out", tmp_path / "x.pdf")
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_party_signs_for_the_decision_after_issue(store, tmp_path, pngs):
+    """The 决定书's 签收 line holds the receipt signature, never the 笔录's; before issue
+    there is nothing to sign for."""
+    draft = new(tmp_path)
+    refused("seizure", "sign", draft, "--role", "decision_receipt", "--image", pngs["party"])
+    seizure_id = issued(tmp_path, pngs)
+    out = tmp_path / "before.pdf"
+    ok("notice", seizure_id, "--kind", "decision", "--out", out)
+    assert "（拒绝签名）" not in pdf_text(out)
+    ok("seizure", "sign", seizure_id, "--role", "decision_receipt", "--refused",
+       "--signer", "王五")
+    ok("notice", seizure_id, "--kind", "decision", "--out", tmp_path / "after.pdf")
+    after = flat(pdf_text(tmp_path / "after.pdf"))
+    assert "拒绝签名" in after
+    assert rows(store, "SELECT count(*) FROM seizure_signatures WHERE role = "
+                      "'decision_receipt'") == [(1,)]
