@@ -95,7 +95,7 @@ def step_check(run: Run) -> str:
 
     from inspector_app.core.checks import rules, service
     from inspector_app.core.checks.rules import Answer
-    from inspector_app.core.models import Market
+    from inspector_app.core.models import Inspector, Market
     from inspector_app.core.store import utcnow
     from inspector_app.forms import definitions
 
@@ -107,6 +107,11 @@ def step_check(run: Run) -> str:
         data.party_name = "𠮷祥电器商行"
         data.stall_number = "A-101"
         data.checked_at = utcnow() - timedelta(minutes=30)
+        # a check is made by two officers (行政处罚法 art. 42): a colleague with a 证号
+        data.second_officer_id = session.scalars(
+            select(Inspector.id).where(Inspector.id != run.actor.inspector_id,
+                                       Inspector.active.is_(True), Inspector.cert_no != "")
+            .order_by(Inspector.username)).first()
         data.values.update(
             product_name="电热水壶", brand="美厨", spec_model="MC-1720", rating="220V~ 1800W",
             batch_no="20260115", manufacturer="佛山市美厨电器有限公司",

@@ -140,6 +140,17 @@ def _commands() -> list[tuple[str, ...]]:
     return found
 
 
+def _plain(action: argparse.Action) -> str:
+    """A value the argument's type takes: a word, a number, a day or a month."""
+    for value in ("x", "1", "2026-01-01", "2026-01"):
+        try:
+            if action.type is None or action.type(value) is not None:
+                return value
+        except (ValueError, TypeError, argparse.ArgumentTypeError):
+            continue
+    return "x"
+
+
 def _command_line(path: tuple[str, ...]) -> list[str]:
     """`path` with a plain value for each required argument (a choice: the first one)."""
     from inspector_app.cli import build_parser
@@ -150,16 +161,22 @@ def _command_line(path: tuple[str, ...]) -> list[str]:
         parser = sub.choices[name]
     args = list(path)
     for action in parser._actions:
-        value = str(next(iter(action.choices))) if action.choices else "x"
+        value = str(next(iter(action.choices))) if action.choices else _plain(action)
         if not action.option_strings and action.nargs is None:
             args.append(value)
         elif action.option_strings and action.required:
             args += [action.option_strings[0], value]
+    for group in parser._mutually_exclusive_groups:  # one of them is required: the first
+        if group.required:
+            first = group._group_actions[0]
+            args += [first.option_strings[0]] + ([_plain(first)] if first.nargs != 0 else [])
     return args
 
 
-# demo makes its store; restore makes one from a backup (tests/cli/test_backup.py)
-STORE_COMMANDS = [path for path in _commands() if path not in {("demo",), ("restore",)}]
+# demo makes its store; restore makes one from a backup (tests/cli/test_backup.py);
+# self-test works in a temporary store of its own (tests/cli/test_self_test.py)
+STORE_COMMANDS = [path for path in _commands()
+                  if path not in {("demo",), ("restore",), ("self-test",)}]
 
 
 def test_the_commands_are_all_found():
