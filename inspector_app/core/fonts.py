@@ -136,6 +136,23 @@ def _chain(face: str) -> list[_Loaded]:
     return [loaded[f.pdf_name] for f in CHAINS[face]]
 
 
+@lru_cache(maxsize=None)
+def _first_font_chars(face: str) -> frozenset[str]:
+    """The characters `font_runs` puts in the first font of `face`'s chain."""
+    chain = _chain(face)
+    first = chain[0]
+    drawn = set().union(*(f.real for f in chain))
+    return frozenset(chr(c) for c in first.cmap if c in first.real or c not in drawn)
+
+
+@lru_cache(maxsize=None)
+def _printable_chars() -> frozenset[str]:
+    """Characters `unprintable` never counts: a real glyph in the chain, or whitespace."""
+    chain = _chain("body")
+    chars = {chr(c) for f in chain for c in f.real}
+    return frozenset(chars | {ch for ch in map(chr, range(0x3001)) if ch.isspace()})
+
+
 def font_runs(text: str, face: str = "body") -> list[tuple[str, str]]:
     """Split `text` into (reportlab font name, substring) runs.
 
@@ -145,6 +162,8 @@ def font_runs(text: str, face: str = "body") -> list[tuple[str, str]]:
     `unprintable` refuses those that would print wrong.
     """
     chain = _chain(face)
+    if _first_font_chars(face).issuperset(text):  # the common case: all in the first font
+        return [(chain[0].name, text)] if text else []
     runs: list[tuple[str, str]] = []
     current = chain[0]
     start = 0
@@ -222,6 +241,8 @@ def unprintable(text: str) -> list[str]:
     once. Whitespace is not counted, nor a zero-width mark or format character a font maps
     (it prints as itself); one no font maps would print as a box, so it is counted.
     """
+    if _printable_chars().issuperset(text):
+        return []
     chain = _chain("body")  # the title chain ends with the body chain: same coverage
     missing: list[str] = []
     for ch in text:
