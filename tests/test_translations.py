@@ -40,3 +40,16 @@ def test_compiled_catalogs_match_their_sources():
         with po_path.with_suffix(".mo").open("rb") as fh:
             compiled = _messages(read_mo(fh))
         assert compiled == source, f"run: python packaging/translations.py compile ({po_path})"
+
+
+def test_no_translation_shows_a_template_choice_literally():
+    """The templates' "场所/设施/财物" and "查封/扣押" are resolved from the record; the
+    screen and paper never show the choice itself."""
+    for po_path in translations.catalogs():
+        with po_path.open("rb") as f:
+            catalog = read_po(f)
+        for message in catalog:
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for text in strings:
+                assert "场所/设施" not in (text or "") and "查封/扣押" not in (text or ""), \
+                    (message.id, text)
