@@ -25,7 +25,7 @@ import struct
 import threading
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from inspector_app.core.i18n import _
@@ -136,7 +136,7 @@ def _chain(face: str) -> list[_Loaded]:
     return [loaded[f.pdf_name] for f in CHAINS[face]]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _first_font_chars(face: str) -> frozenset[str]:
     """The characters `font_runs` puts in the first font of `face`'s chain."""
     chain = _chain(face)
@@ -145,7 +145,7 @@ def _first_font_chars(face: str) -> frozenset[str]:
     return frozenset(chr(c) for c in first.cmap if c in first.real or c not in drawn)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _printable_chars() -> frozenset[str]:
     """Characters `unprintable` never counts: a real glyph in the chain, or whitespace."""
     chain = _chain("body")
