@@ -46,7 +46,7 @@ def font_licences(folder: Path | None = None) -> list[FontLicence]:
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) < 2 or not cells[0].startswith("`"):
             continue
-        name = cells[0].strip("`")
+        name = cells[0].split("`")[1]  # "`file.ttf` (14.2 MB)": the file's name
         if (folder / name).is_file():
             found.append(FontLicence(name, _plain(cells[-1])))
     return found

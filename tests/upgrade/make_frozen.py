@@ -47,6 +47,7 @@ from inspector_app.core.models import (
     CheckDraft,
     CheckField,
     CheckItem,
+    CheckOfficer,
     Complaint,
     Instrument,
     KnownKey,
@@ -140,7 +141,11 @@ def _fill(store: Store) -> None:
                    CheckItem(position=2, item_key="ccc", label="CCC认证标志", result="fail",
                              legal_basis="产品质量法第二十七条", note="未加施CCC认证标志")],
             fields=[CheckField(position=1, field_key="made_on", label="生产日期",
-                               value="2026-01-01", display="2026年1月1日")]), actor)
+                               value="2026-01-01", display="2026年1月1日")],
+            officers=[CheckOfficer(position=1, inspector_id=boss.id, name="张三",
+                                   cert_no="32010001"),
+                      CheckOfficer(position=2, inspector_id=second.id, name="李四",
+                                   cert_no="32010002")]), actor)
         attachments.attach(store, s, check, actor, PHOTO, "photo", "label.png", "image/png")
         records.create(s, LabelCheck(checked_at=at(21), market_id=market.id,
                                      party_id=firm.id, product_name="电饭煲", status="draft",

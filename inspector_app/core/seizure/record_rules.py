@@ -107,10 +107,12 @@ def _issued_issues(record: dict[str, Any], view: _View, now: datetime) -> list[R
         issues.append(_error("issued_at", _("An issued measure must have its issue time.")))
     kinds = {d.get("kind") for d in record.get("documents", ())}
     missing = [k for k in ISSUED_KINDS if k not in kinds]
-    if missing:
+    # A measure issued before the app kept its documents (schema 0004) has none; one that
+    # has some must have them all.
+    if missing and kinds:
         issues.append(_error("documents", _("The documents issued with the measure are "
                                             "missing: {kinds}.").format(
-            kinds=", ".join(missing))))
+            kinds="、".join(_(rules.DOCUMENT_LABELS[k]) for k in missing))))
     decision = next((d for d in record.get("documents", ()) if d.get("kind") == "decision"),
                     None)
     if not (record.get("number") or "").strip():

@@ -26,6 +26,12 @@ WARN_DAYS = 5  # lists warn at ≤ 5 days left
 EMERGENCY_REPORT_HOURS = 24  # art. 19
 APPROVAL_MAX_AGE_DAYS = 30  # a prior approval older than this before the start is refused
 MIN_OFFICERS = 2  # art. 18
+# The documents of a measure, as the screen and messages name them.
+DOCUMENT_LABELS = {
+    "decision": N_("Decision notice"), "list": N_("Item list"), "record": N_("On-site record"),
+    "seals": N_("Seal strips"), "extension": N_("Extension notice"),
+    "release": N_("Release notice"),
+}
 MAX_QUANTITY = Decimal("99999999999.999")  # Numeric(14, 3)
 
 DRAFT, ISSUED, EXTENDED = "draft", "issued", "extended"

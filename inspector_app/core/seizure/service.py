@@ -818,11 +818,7 @@ def payload_for(store: Store, session: Session, seizure: Seizure, kind: str,
     return qr.sign(_payload(doc, snap, device_key.key_id(key)), key).text()
 
 
-KIND_LABELS = {
-    "decision": N_("Decision notice"), "list": N_("Item list"), "record": N_("On-site record"),
-    "seals": N_("Seal strips"), "extension": N_("Extension notice"),
-    "release": N_("Release notice"),
-}
+KIND_LABELS = rules.DOCUMENT_LABELS
 
 
 def document_row(seizure: Seizure, kind: str) -> SeizureDocument | None:
