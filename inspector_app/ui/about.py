@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector_app.core.i18n import _
+from inspector_app.core.i18n import N_, _
 from inspector_app.core.resources import fonts_dir, icon_path
 
 
@@ -64,6 +64,21 @@ def licence_texts(folder: Path | None = None) -> str:
     return "\n\n".join(parts)
 
 
+# The licences of the bundled fonts by name, as the README's licence column begins (the
+# first that matches); the full texts are in the dialog's licence box.
+LICENCE_NAMES = (
+    ("Hanazono", N_("Hanazono Font License, or SIL Open Font License 1.1")),
+    ("Arphic", N_("Arphic Public License")),
+    ("Apache", N_("Apache License 2.0")),
+    ("OFL", N_("SIL Open Font License 1.1")),
+)
+
+
+def licence_name(licence: str) -> str:
+    """The name of the licence the README's column `licence` states, in the UI language."""
+    return next((_(name) for key, name in LICENCE_NAMES if key in licence), licence)
+
+
 def about_text(data_dir: Path | str | None) -> str:
     import inspector_app
 
@@ -75,7 +90,8 @@ def about_text(data_dir: Path | str | None) -> str:
         _("Bundled fonts:"),
     ]
     for font in font_licences():
-        lines.append(_("{file}: {licence}").format(file=font.file, licence=font.licence))
+        lines.append(_("{file}: {licence}").format(file=font.file,
+                                                  licence=licence_name(font.licence)))
     return "\n".join(lines)
 
 

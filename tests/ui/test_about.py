@@ -29,6 +29,8 @@ def test_about_dialog_from_the_help_menu(qtbot, window):
     for name in fonts:
         line = next(line for line in summary.splitlines() if line.startswith(name + "："))
         assert len(line) > len(name) + 5  # a licence follows the file name
+    assert "NotoSerifSC-Regular-subset.ttf：SIL 开放字体许可协议 1.1" in summary
+    assert "BabelStoneHan-subset.ttf：文鼎公众许可证" in summary
     licences = dialog.licences.toPlainText()
     files = sorted(fonts_dir().glob("LICENSE*"))
     assert files

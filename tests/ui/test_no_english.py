@@ -161,6 +161,7 @@ ALLOWED_WORDS = {
     "mg", "kg", "ml", "mL", "cm", "mm", "ppm", "MPa", "dn",  # units (dn: a pipe's diameter)
     "QR", "PDF", "CSV", "JSON", "GTIN", "EAN", "CCC", "SC", "XK", "ID", "GB", "USB",
     "SHA", "UTC", "LED", "URL", "CA", "PNG", "JPG", "JPEG",  # names of codes and formats
+    "Python", "Qt",  # About and the crash report name the versions of what the app runs on
 }
 ENGLISH_CAPITALS = {"OK", "YES", "NO", "ON", "OFF", "NEW", "SAVE", "OPEN", "HELP"}
 TOKEN = re.compile(r"[^\s，。：；（）()、“”\"'：:,;/]+")
@@ -172,7 +173,7 @@ def english_words(text: str) -> list[str]:
     out = []
     for token in TOKEN.findall(URL.sub(" ", text)):
         if any(c.isdigit() for c in token) or \
-                token.endswith((".cn", ".com", ".json", ".pdf", ".csv")):
+                token.endswith((".cn", ".com", ".json", ".pdf", ".csv", ".ttf", ".ttc")):
             continue
         for word in ENGLISH.findall(token):
             if word in ALLOWED_WORDS or word.upper() in ALLOWED_WORDS:
