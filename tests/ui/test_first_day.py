@@ -405,6 +405,14 @@ def test_first_day_on_a_laptop(qtbot, qt_language, signed_in, start_app, sign_in
         assert done.args[0], seizure.problems.text()
     assert seizure.signatures.missing.text() == "签发所需的签名已具备。"
     assert seizure.signatures.signature_list.count() == 3
+    # The agency head's prior approval (art. 18(一)), recorded before issue.
+    click(qtbot, seizure.approval_button)
+    approval = seizure.dialog
+    qtbot.waitExposed(approval)
+    approval.findChild(QLineEdit, "approval_approver").insert("王局长")
+    with qtbot.waitSignal(seizure.op_done, timeout=30_000) as done:
+        click(qtbot, approval.buttons.button(QDialogButtonBox.StandardButton.Ok))
+    assert done.args[0], seizure.problems.text()
     with qtbot.waitSignal(seizure.op_done, timeout=30_000) as done:
         click(qtbot, seizure.issue_button)
     assert done.args[0], seizure.problems.text()
