@@ -140,3 +140,14 @@ def window(qtbot, signed_in, known, start_app):
     win = _sign_in(qtbot, startup)
     win.startup = startup
     return win
+
+
+@pytest.fixture(autouse=True)
+def _empty_clipboard():
+    """Each test leaves the clipboard empty, so nothing copied in one (a crash report) is
+    pasted by the next."""
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is not None:
+        QApplication.clipboard().clear()
