@@ -11,6 +11,7 @@ import functools
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator
+from datetime import date
 from typing import TYPE_CHECKING
 
 from inspector_app.core.i18n import N_, _
@@ -265,3 +266,12 @@ def describe(exc: BaseException) -> tuple[str, int]:
                  "run `inspector audit verify`.").format(error=detail), EXIT_USAGE
     return _("unexpected {error} ({detail}). This is a bug; please report it.").format(
         error=type(exc).__name__, detail=exc), EXIT_USAGE
+
+
+def day_arg(text: str) -> date:
+    """An argparse type: a day as YYYY-MM-DD, or a clear message."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("{value} is not a date (YYYY-MM-DD)").format(
+            value=text)) from None

@@ -22,13 +22,14 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from inspector_app.cli.common import (
     EXIT_OK,
     CliError,
     add_user_option,
+    day_arg,
     out,
     sign_in,
     with_store,
@@ -132,18 +133,10 @@ def add_commands(commands, parents: Sequence[argparse.ArgumentParser] = ()) -> N
 
     p = action("testing", _("Declare a testing period (not counted in the term), or end "
                             "the running one"), cmd_testing)
-    p.add_argument("--start", type=_day, metavar="YYYY-MM-DD", help=_("first day"))
-    p.add_argument("--end", type=_day, metavar="YYYY-MM-DD", help=_("last day"))
+    p.add_argument("--start", type=day_arg, metavar="YYYY-MM-DD", help=_("first day"))
+    p.add_argument("--end", type=day_arg, metavar="YYYY-MM-DD", help=_("last day"))
     p.add_argument("--description", default="", metavar="TEXT",
                    help=_("what is tested, and by whom"))
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(_("{value} is not a date (YYYY-MM-DD)").format(
-            value=text)) from None
 
 
 def _iso_time(text: str) -> datetime:

@@ -14,7 +14,15 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from inspector_app.cli.common import EXIT_OK, CliError, out, table, with_store, write_pdf
+from inspector_app.cli.common import (
+    EXIT_OK,
+    CliError,
+    day_arg,
+    out,
+    table,
+    with_store,
+    write_pdf,
+)
 from inspector_app.core.i18n import _
 
 
@@ -29,7 +37,7 @@ def add_commands(commands, parents: Sequence[argparse.ArgumentParser] = ()) -> N
 
     for name, help_text, key, metavar, kind in (
             ("daily", _("Write a workstation's daily report (日报) as a PDF"), "--date",
-             "YYYY-MM-DD", _day),
+             "YYYY-MM-DD", day_arg),
             ("monthly", _("Write a workstation's monthly summary as a PDF"), "--month",
              "YYYY-MM", _month)):
         p = actions.add_parser(name, parents=parents, help=help_text)
@@ -40,14 +48,6 @@ def add_commands(commands, parents: Sequence[argparse.ArgumentParser] = ()) -> N
         p.add_argument("--out", required=True, type=Path, metavar="F.pdf",
                        help=_("the PDF file to write"))
         p.set_defaults(handler=cmd_report, report=name)
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(_("{value} is not a date (YYYY-MM-DD)").format(
-            value=text)) from None
 
 
 def _month(text: str) -> date:
