@@ -626,6 +626,7 @@ class KnownKey(Base):
     source: Mapped[str] = mapped_column(String(16))  # own / server
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    inspector: Mapped[str | None] = mapped_column(String(128))  # migration 0013: its user
 
 
 # --- sync with the central server (issue 6, migration 0006) -----------------------------
@@ -695,3 +696,13 @@ RECORD_KINDS: dict[str, type[AuditedMixin]] = {
     "seizure": Seizure,
     "worklog": WorkLog,
 }
+
+
+# The supervisor's tables (migration 0013) share this metadata.
+from inspector_app.core.agency.tables import (  # noqa: F401
+    AgencyBatch,
+    AgencyConflict,
+    AgencyRecord,
+    AgencyVersion,
+    Decision,
+)

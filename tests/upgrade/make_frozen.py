@@ -44,11 +44,16 @@ from inspector_app.core.audit import GENESIS, entry_hash
 from inspector_app.core.canonical import compact, dumps, plain, sha256_text
 from inspector_app.core.models import (
     AUDITED,
+    AgencyBatch,
+    AgencyConflict,
+    AgencyRecord,
+    AgencyVersion,
     CheckDraft,
     CheckField,
     CheckItem,
     CheckOfficer,
     Complaint,
+    Decision,
     Instrument,
     KnownKey,
     LabelCheck,
@@ -237,6 +242,31 @@ def _fill(store: Store) -> None:
         s.add(SyncReview(id="review-1", kind="check", record_id=check.id, version=1,
                          decision="approved", note="同意", reviewer="王科长",
                          decided_at=at(21), received_at=at(21, 3)))
+        # Revision 0013: a supervisor's tables (one of each; an inspector's store has none).
+        other = "11111111-2222-4333-8444-555555555555"
+        s.add(AgencyBatch(id="agency-batch-1", device_id=other, key_id="fedcba9876543210",
+                          seq=1, body=b"x\x9c frozen", body_sha256="b" * 64,
+                          signature="s" * 86, records=1, source="file",
+                          imported_at=at(21, 4)))
+        s.add(AgencyVersion(kind="check", record_id="agency-check-1", version=1,
+                            base_version=0, content=b"x\x9c frozen", content_sha256="c" * 64,
+                            device_id=other, batch_id="agency-batch-1", position=0,
+                            received_at=at(21, 4)))
+        s.add(AgencyRecord(kind="check", record_id="agency-check-1", version=1,
+                           content_sha256="c" * 64, device_id=other, owner_device_id=other,
+                           author_id="", inspector="王五", market_id="", market="东门市场",
+                           day="2026-11-21", state="final", result="nonconforming",
+                           category="food", title="饼干", deadline="", report_due="",
+                           positives=0, review_state="pending", conflicts=1,
+                           updated_at=at(21, 4)))
+        s.add(AgencyConflict(kind="check", record_id="agency-check-1", version=1,
+                             content_sha256="d" * 64, current_version=1,
+                             current_sha256="c" * 64, reason="same_version", device_id=other,
+                             batch_id="agency-batch-1", created_at=at(21, 4)))
+        s.add(Decision(id="decision-1", kind="check", record_id="agency-check-1", version=1,
+                       action="return", text="请补充批号", by="王科长", decided_at="2026-11-21T05:00:00Z",
+                       device_id=actor.device_id, key_id="0123456789abcdef", body="{}",
+                       signature="s" * 86, received_at=at(21, 5)))
 
 
 # --- copying the rows into a database of revision N --------------------------------------
