@@ -35,11 +35,9 @@ from inspector_app.cli.common import (
     with_store,
 )
 from inspector_app.core.i18n import _
+from inspector_app.core.seizure.rules import DECISION_RECEIPT
+from inspector_app.core.seizure.rules import SIGNATURE_ROLES as SIGNER_ROLES
 
-# The roles of core/seizure/service.add_signature; decision_receipt is the party's 签收 of
-# the issued decision (its own signature, never the on-site one reused).
-DECISION_RECEIPT = "decision_receipt"
-SIGNER_ROLES = ("party", "witness", "officer", DECISION_RECEIPT)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

@@ -26,6 +26,11 @@ WARN_DAYS = 5  # lists warn at ≤ 5 days left
 EMERGENCY_REPORT_HOURS = 24  # art. 19
 APPROVAL_MAX_AGE_DAYS = 30  # a prior approval older than this before the start is refused
 MIN_OFFICERS = 2  # art. 18
+# Signature roles: the on-site ones (现场笔录 and 清单), and the party's receipt of the
+# decision (its 签收 line), taken for that document only (never the on-site one reused).
+ONSITE_ROLES = ("party", "witness", "officer")
+DECISION_RECEIPT = "decision_receipt"
+SIGNATURE_ROLES = (*ONSITE_ROLES, DECISION_RECEIPT)
 # The documents of a measure, as the screen and messages name them.
 DOCUMENT_LABELS = {
     "decision": N_("Decision notice"), "list": N_("Item list"), "record": N_("On-site record"),

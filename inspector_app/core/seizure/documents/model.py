@@ -14,13 +14,14 @@ from typing import Any
 
 from inspector_app.core import canonical
 
-KINDS = ("decision", "list", "record", "seals", "extension", "release")
+# Signature roles are kept with the rules (which need no PDF code); named here for drawing.
+from inspector_app.core.seizure.rules import (  # noqa: F401
+    DECISION_RECEIPT,
+    ONSITE_ROLES,
+    SIGNATURE_ROLES,
+)
 
-# Signature roles: the on-site ones (现场笔录 and 清单), and the party's receipt of the
-# decision (its 签收 line), taken for that document only.
-ONSITE_ROLES = ("party", "witness", "officer")
-DECISION_RECEIPT = "decision_receipt"
-SIGNATURE_ROLES = (*ONSITE_ROLES, DECISION_RECEIPT)
+KINDS = ("decision", "list", "record", "seals", "extension", "release")
 
 
 @dataclass
