@@ -46,6 +46,19 @@ class Run:
     pdfs: dict[str, bytes] = field(default_factory=dict)
 
 
+# What the app's screens call the documents that are not a seizure's (those are in
+# `seizure.rules.DOCUMENT_LABELS`).
+_OTHER_DOCUMENTS = {"check": N_("Check record"), "daily": N_("Daily report"),
+                    "monthly": N_("Monthly summary")}
+
+
+def _document(name: str) -> str:
+    """The document as the screens name it, in the user's language."""
+    from inspector_app.core.seizure.rules import DOCUMENT_LABELS
+
+    return _({**DOCUMENT_LABELS, **_OTHER_DOCUMENTS}[name])
+
+
 def _need(condition: bool, message: str) -> None:
     if not condition:
         raise SelfTestFailed(message)
@@ -93,6 +106,7 @@ def step_store(run: Run) -> str:
 def step_check(run: Run) -> str:
     from sqlalchemy import select
 
+    from inspector_app.core import queries
     from inspector_app.core.checks import rules, service
     from inspector_app.core.checks.rules import Answer
     from inspector_app.core.models import Inspector, Market
@@ -122,11 +136,12 @@ def step_check(run: Run) -> str:
             data.answers[item.key] = Answer("pass")
         saved = service.save(session, run.actor, data, final=True, store=run.store)
     run.check_id = saved.check_id
-    return f"{saved.status} {saved.outcome}"
+    return _("{status}, {outcome}").format(status=_(queries.STATUSES["check"][saved.status]),
+                                           outcome=_(queries.OUTCOMES[saved.outcome]))
 
 
 def step_seizure(run: Run) -> str:
-    from inspector_app.core import demo
+    from inspector_app.core import demo, queries
     from inspector_app.core.seizure import rules, service
     from inspector_app.core.store import utcnow
 
@@ -141,7 +156,7 @@ def step_seizure(run: Run) -> str:
                       "经调查，当事人已补办认证手续", ground="5", now=now + timedelta(minutes=1))
     with run.store.read() as session:
         seizure = service.load(session, run.seizure_id)
-        return f"{seizure.number} {seizure.state}"
+        return f"{seizure.number} {_(queries.STATUSES['seizure'][seizure.state])}"
 
 
 def step_worklog(run: Run) -> str:
@@ -170,11 +185,11 @@ def _pdf_text(data: bytes) -> tuple[int, str]:
 
 def _rendered(run: Run, name: str, data: bytes | None, expected: str) -> None:
     _need(bool(data) and data.startswith(b"%PDF-"),
-          _("{document}: not a PDF").format(document=name))
+          _("{document}: not a PDF").format(document=_document(name)))
     pages, text = _pdf_text(data)
-    _need(pages > 0, _("{document}: no pages").format(document=name))
+    _need(pages > 0, _("{document}: no pages").format(document=_document(name)))
     _need("".join(expected.split()) in text,
-          _("{document}: the text {text} is not in the PDF").format(document=name,
+          _("{document}: the text {text} is not in the PDF").format(document=_document(name),
                                                                    text=expected))
     run.pdfs[name] = data
 
@@ -197,7 +212,8 @@ def step_documents(run: Run) -> str:
         _rendered(run, "daily", reports.daily_report(session, on, station), "工作站日报")
         _rendered(run, "monthly", reports.monthly_report(session, on.year, on.month, station),
                   "工作站")
-    return ", ".join(f"{name} {len(data) // 1024} KiB" for name, data in run.pdfs.items())
+    return _(", ").join(f"{_document(name)} {len(data) // 1024} KiB"
+                        for name, data in run.pdfs.items())
 
 
 def step_qr(run: Run) -> str:
@@ -208,7 +224,7 @@ def step_qr(run: Run) -> str:
     for kind in documents.KINDS:
         texts = qr.decode_pdf(run.pdfs[kind])
         _need(len(texts) > 0, _("No QR code was read from the rendered {document}.").format(
-            document=kind))
+            document=_document(kind)))
         with run.store.read() as session:
             verdicts = [verify.verify_text(session, text) for text in texts]
         bad = [v.text() for v in verdicts if not v.valid]
@@ -253,7 +269,7 @@ def step_qt(run: Run) -> str:
     _need(document.pageCount() > 0, _("Qt cannot open the rendered PDF"))
     image = document.render(0, QSize(200, 283))
     _need(not image.isNull(), _("Qt cannot render the rendered PDF"))
-    return f"{app.platformName()}, {', '.join(families)}"
+    return _(", ").join([app.platformName(), *families])
 
 
 STEPS: list[tuple[str, Callable[[Run], str], bool]] = [

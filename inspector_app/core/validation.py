@@ -10,6 +10,19 @@ Pure Python (no Qt), so the forms, the CLI and the importers share one set of ru
 Every ``check_*`` function returns the normalized value or raises `ValidationError`,
 whose message is already translated with `_()` and tells the user what to fix.
 Messages never repeat an ID number (or its birth date): those are personal data.
+
+The check characters and the ID number's birth date come from python-stdnum
+(`stdnum.cn.uscc`, `stdnum.cn.ric`, `stdnum.ean`); its exceptions (InvalidLength,
+InvalidFormat, InvalidChecksum, InvalidComponent) become the messages below. Where the
+standards accept more than stdnum does, the standard wins:
+
+* credit code: characters 1 and 2 (registration authority, entity type) may be letters,
+  as GB 32100-2015 assigns A (military), N (rural collectives) and Y (others);
+  `stdnum.cn.uscc.validate` wants all of characters 1-8 to be digits;
+* ID number: the address code is not looked up in stdnum's county table, which compares
+  it with the birth year, while GB 11643-1999 §6.1 makes it the county of residence when
+  the number was issued: a person born in 1980 with a Chongqing (5001xx, 1997) or Pudong
+  (310115, 1993) number is real. The birth date may not be in the future either.
 """
 
 from __future__ import annotations
@@ -17,6 +30,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+
+from stdnum import ean
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
 from inspector_app.core.i18n import _
 
@@ -71,16 +88,6 @@ def _compact(value: str | None) -> str:
 
 #: The 31 characters of GB 32100-2015 (no I, O, Z, S, V); a character's value is its index.
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_CODE_WEIGHTS = [pow(3, i, 31) for i in range(17)]
-# = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-
-
-def _credit_code_check_char(first17: str) -> str:
-    total = sum(
-        CREDIT_CODE_ALPHABET.index(ch) * weight
-        for ch, weight in zip(first17, _CREDIT_CODE_WEIGHTS, strict=True)
-    )
-    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 
 def credit_code_check_char(first17: str) -> str:
@@ -94,7 +101,7 @@ def credit_code_check_char(first17: str) -> str:
             ),
             "credit_code",
         )
-    return _credit_code_check_char(body)
+    return uscc.calc_check_digit(body)
 
 
 def check_credit_code(code: str, *, field: str | None = "credit_code") -> str:
@@ -110,7 +117,7 @@ def check_credit_code(code: str, *, field: str | None = "credit_code") -> str:
             field,
         )
     for position, ch in enumerate(value, start=1):
-        if ch not in CREDIT_CODE_ALPHABET:
+        if ch not in CREDIT_CODE_ALPHABET:  # stdnum says only "InvalidFormat"
             raise ValidationError(
                 _(
                     "The unified social credit code may not contain the character {char} "
@@ -119,22 +126,29 @@ def check_credit_code(code: str, *, field: str | None = "credit_code") -> str:
                 ).format(char=ch, position=position),
                 field,
             )
-    if not value[2:8].isdigit():
-        raise ValidationError(
-            _(
-                "Characters 3 to 8 of the unified social credit code are the "
-                "administrative division code and must be digits."
-            ),
-            field,
-        )
-    if _credit_code_check_char(value[:17]) != value[17]:
-        raise ValidationError(
-            _(
-                "The check character of the unified social credit code is wrong. "
-                "Please check every character again."
-            ),
-            field,
-        )
+    wrong_check = ValidationError(
+        _(
+            "The check character of the unified social credit code is wrong. "
+            "Please check every character again."
+        ),
+        field,
+    )
+    try:
+        return uscc.validate(value)
+    except InvalidChecksum:
+        raise wrong_check from None
+    except (InvalidFormat, InvalidLength):  # a letter among characters 1-8 (length: never)
+        if not value[2:8].isdigit():
+            raise ValidationError(
+                _(
+                    "Characters 3 to 8 of the unified social credit code are the "
+                    "administrative division code and must be digits."
+                ),
+                field,
+            ) from None
+    # A letter as character 1 or 2 (A1..., N2..., Y1...): GB 32100 allows it, stdnum not.
+    if uscc.calc_check_digit(value[:17]) != value[17]:
+        raise wrong_check
     return value
 
 
@@ -150,14 +164,7 @@ def is_valid_credit_code(code: str) -> bool:
 # Resident ID number, GB 11643-1999
 # --------------------------------------------------------------------------
 
-_ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-_ID_CHECK_CHARS = "10X98765432"
 _EARLIEST_BIRTH_YEAR = 1800
-
-
-def _id_number_check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK_CHARS[total % 11]
 
 
 def id_number_check_char(first17: str) -> str:
@@ -168,7 +175,7 @@ def id_number_check_char(first17: str) -> str:
             _("The first 17 digits of the ID number are needed to compute its check character."),
             "id_number",
         )
-    return _id_number_check_char(body)
+    return ric.calc_check_digit(body + "0")  # stdnum wants a number with a check character
 
 
 def check_id_number(
@@ -202,8 +209,8 @@ def check_id_number(
             _("The last character of the ID number must be a digit or the letter X."), field
         )
     try:
-        birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
+        birth = ric.get_birth_date(value)
+    except InvalidComponent:
         birth = None
     if birth is None or birth.year < _EARLIEST_BIRTH_YEAR:
         raise ValidationError(
@@ -214,7 +221,7 @@ def check_id_number(
         raise ValidationError(
             _("The birth date in the ID number (characters 7 to 14) is in the future."), field
         )
-    if _id_number_check_char(value[:17]) != value[17]:
+    if ric.calc_check_digit(value) != value[17]:
         raise ValidationError(
             _("The check character of the ID number is wrong. Please check every digit again."),
             field,
@@ -235,11 +242,6 @@ def is_valid_id_number(number: str) -> bool:
 # --------------------------------------------------------------------------
 
 
-def _gtin13_check_digit(first12: str) -> str:
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
-    return str((10 - total % 10) % 10)
-
-
 def gtin13_check_digit(first12: str) -> str:
     """The 13th (check) digit for the first 12 digits of a GTIN-13."""
     body = re.sub(r"[\s-]", "", _clean(first12))
@@ -248,7 +250,7 @@ def gtin13_check_digit(first12: str) -> str:
             _("The first 12 digits of the product barcode are needed to compute its check digit."),
             "gtin13",
         )
-    return _gtin13_check_digit(body)
+    return ean.calc_check_digit(body)
 
 
 def check_gtin13(code: str, *, field: str | None = "gtin13") -> str:
@@ -256,24 +258,32 @@ def check_gtin13(code: str, *, field: str | None = "gtin13") -> str:
     value = re.sub(r"[\s-]", "", _clean(code))
     if not value:
         raise ValidationError(_("Please enter the product barcode."), field)
-    if not (value.isascii() and value.isdigit()):
-        raise ValidationError(_("The product barcode (GTIN-13) may contain only digits."), field)
-    if len(value) != 13:
+    wrong_length = ValidationError(
+        _("The product barcode (GTIN-13) must be 13 digits long (you entered {count}).").format(
+            count=len(value)
+        ),
+        field,
+    )
+    if value.isascii() and value.isdigit() and len(value) != 13:
+        # before stdnum, which would check 8, 12 and 14 digits as EAN-8, UPC-A, GTIN-14:
+        # in this field they are a GTIN-13 with digits missing or one too many
+        raise wrong_length
+    try:
+        return ean.validate(value)
+    except InvalidFormat:
         raise ValidationError(
-            _("The product barcode (GTIN-13) must be 13 digits long (you entered {count}).").format(
-                count=len(value)
-            ),
-            field,
-        )
-    if _gtin13_check_digit(value[:12]) != value[12]:
+            _("The product barcode (GTIN-13) may contain only digits."), field
+        ) from None
+    except InvalidLength:
+        raise wrong_length from None
+    except InvalidChecksum:
         raise ValidationError(
             _(
                 "The check digit of the product barcode (GTIN-13) is wrong. "
                 "Please check every digit again."
             ),
             field,
-        )
-    return value
+        ) from None
 
 
 def is_valid_gtin13(code: str) -> bool:

@@ -3,6 +3,7 @@ tested in tests/packaging/test_wheel.py, the frozen build by packaging/build.sh 
 
 from __future__ import annotations
 
+import re
 import shutil
 from importlib import metadata
 
@@ -20,11 +21,29 @@ def test_self_test_passes_and_reports_each_step(tmp_path):
                  "二维码", "审计"):
         assert any(line.startswith("  通过　" + step) for line in lines), (step, result.out)
     documents = next(line for line in lines if line.startswith("  通过　文书"))
-    for kind in ("decision", "list", "record", "seals", "extension", "release", "check",
-                 "daily", "monthly"):
-        assert f"{kind} " in documents
+    for title in ("实施行政强制措施决定书", "财物清单", "现场笔录", "封条", "延长行政强制措施期限决定书",
+                  "解除行政强制措施决定书", "检查记录", "日报", "月度汇总"):
+        assert f"{title} " in documents
+    # states and outcomes as the screens show them, not the stored keys
+    assert next(line for line in lines if line.startswith("  通过　查封扣押")).endswith("号 已解除")
+    assert next(line for line in lines if line.startswith("  通过　标识检查")).endswith("：已完成，合格")
+    words = set(re.findall(r"[A-Za-z]+", "\n".join(lines[1:])))
+    assert not words & {"released", "final", "conforming", "decision", "seals", "check",
+                        "daily", "monthly", "list", "record", "extension", "release"}, words
     assert "6 个二维码" in result.out
     assert lines[-1].startswith("自检通过")
+
+
+def test_self_test_in_english_names_states_as_the_screens_do():
+    result = inspector("--lang", "en", "self-test")
+    assert result.code == 0, result.out + result.err
+    lines = result.out.splitlines()
+    assert next(line for line in lines if line.startswith("  ok  seizure")).endswith(" Released")
+    assert next(line for line in lines if line.startswith("  ok  labeling check")).endswith(
+        ": Final, Conforming")
+    documents = next(line for line in lines if line.startswith("  ok  documents"))
+    assert documents.split(": ", 1)[1].startswith("Decision notice ")
+    assert "Seal strips " in documents and "Monthly summary " in documents
 
 
 def test_self_test_names_the_failing_step_and_exits_1(tmp_path, monkeypatch):

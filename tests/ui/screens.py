@@ -1,6 +1,7 @@
 """A 1366x768 laptop screen for UI tests: run a test module again in a fresh process whose
 offscreen screen is the laptop's free area (1366x728, the taskbar taken off), and take a
-picture of that screen with every visible window on it."""
+picture of that screen with every visible window on it. `run_on_screen` does the same for
+a screen of another size (the child sees it as `SCREEN`)."""
 
 from __future__ import annotations
 
@@ -17,18 +18,37 @@ from PySide6.QtWidgets import QApplication, QWidget
 LAPTOP = QRect(0, 0, 1366, 728)  # a 1366x768 screen without its taskbar
 TASKBAR = 40
 ON_LAPTOP = os.environ.get("INSPECTOR_TEST_LAPTOP") == "1"
+SCREEN = os.environ.get("INSPECTOR_TEST_SCREEN", "")  # "WxH" in a `run_on_screen` child
+
+
+def _size(area: QRect) -> str:
+    return f"{area.width()}x{area.height()}"
+
+
+def on_screen(area: QRect) -> bool:
+    """True in the child process `run_on_screen(..., area)` started."""
+    return SCREEN == _size(area)
 
 
 def run_on_laptop(test_file: str | Path, tmp_path: Path, *pytest_args: str,
                   timeout: int = 600) -> subprocess.CompletedProcess:
     """Run `test_file` with pytest in a fresh process on the laptop screen (the tests see
     `ON_LAPTOP` true there)."""
+    return run_on_screen(test_file, tmp_path, LAPTOP, *pytest_args, timeout=timeout)
+
+
+def run_on_screen(test_file: str | Path, tmp_path: Path, area: QRect, *pytest_args: str,
+                  timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run `test_file` with pytest in a fresh process whose one offscreen screen is `area`
+    (a screen's free area); the tests see `on_screen(area)` true there."""
     config = tmp_path / "screen.json"
     config.write_text(json.dumps({"screens": [{
-        "name": "laptop", "x": 0, "y": 0, "width": LAPTOP.width(), "height": LAPTOP.height(),
+        "name": "test", "x": 0, "y": 0, "width": area.width(), "height": area.height(),
         "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
     env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}",
-               INSPECTOR_TEST_LAPTOP="1")
+               INSPECTOR_TEST_SCREEN=_size(area))
+    if area == LAPTOP:
+        env["INSPECTOR_TEST_LAPTOP"] = "1"
     root = Path(__file__).resolve().parents[2]
     return subprocess.run(
         [sys.executable, "-m", "pytest", str(test_file), "-q", "-p", "no:cacheprovider",
@@ -75,15 +95,15 @@ def visible_windows() -> list[QWidget]:
     return windows
 
 
-def screen_shot(path: Path) -> Path:
-    """Save a 1366x768 picture of the screen: each visible window where it stands, with a
-    taskbar strip at the bottom."""
-    width, height = LAPTOP.width(), LAPTOP.height() + TASKBAR
+def screen_shot(path: Path, area: QRect = LAPTOP) -> Path:
+    """Save a picture of the screen (1366x768 unless `area` is another free area): each
+    visible window where it stands, with a taskbar strip at the bottom."""
+    width, height = area.width(), area.height() + TASKBAR
     picture = QPixmap(width, height)
     picture.fill(QColor("#3a4a5c"))
     painter = QPainter(picture)
     try:
-        painter.fillRect(0, LAPTOP.height(), width, TASKBAR, QColor("#1c232b"))
+        painter.fillRect(0, area.height(), width, TASKBAR, QColor("#1c232b"))
         for window in visible_windows():
             painter.drawPixmap(window.geometry().topLeft(), window.grab())
     finally:

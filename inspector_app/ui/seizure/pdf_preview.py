@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, QSizeF, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -19,15 +19,37 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressDialog,
     QPushButton,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from inspector_app.core.i18n import _
-from inspector_app.ui import tasks
+from inspector_app.ui import screen, tasks
 from inspector_app.ui.errors import show_message
 
 PRINT_DPI = 300
+FILL = 0.9  # the preview takes at most this share of the screen's free area
+A4 = QSizeF(595.3, 841.9)  # points, for a document without pages
+
+
+def preview_size(area: QRect, page: QSizeF, chrome: QSize, least_width: int = 0) -> QSize:
+    """The preview's size on a screen whose free area is `area`: 90 % of its height, and
+    as wide as a page of `page`'s shape then is (a whole page shows at the view's fit-to-
+    width zoom), plus `chrome` (margins, frame, scroll bar, the button row). A page too
+    wide for 90 % of the width gives a lower window instead; the button row's
+    `least_width` widens it, never past 90 %."""
+    if not (page.isValid() and page.width() > 0 and page.height() > 0):
+        page = A4
+    ratio = page.width() / page.height()
+    most_w, most_h = int(area.width() * FILL), int(area.height() * FILL)
+    page_h = most_h - chrome.height()
+    page_w = page_h * ratio
+    if page_w + chrome.width() > most_w:
+        page_w = most_w - chrome.width()
+        page_h = page_w / ratio
+    width = max(round(page_w) + chrome.width(), least_width)
+    return QSize(min(width, most_w), round(page_h) + chrome.height())
 
 
 def load_document(pdf: bytes, parent=None) -> tuple[QPdfDocument, QBuffer]:
@@ -99,7 +121,23 @@ class PdfPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
         layout.addLayout(row)
-        self.resize(760, 900)
+        self._fit_screen(parent, row)
+
+    def _fit_screen(self, parent: QWidget | None, row: QHBoxLayout) -> None:
+        """Size to the screen the parent is on (see `preview_size`) and stay on it."""
+        layout = self.layout()
+        margins, inside = layout.contentsMargins(), self.view.documentMargins()
+        frame = 2 * self.view.frameWidth()
+        bar = self.view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None,
+                                            self.view)
+        sides = margins.left() + margins.right()
+        chrome = QSize(sides + frame + bar + inside.left() + inside.right(),
+                       margins.top() + margins.bottom() + layout.spacing()
+                       + row.sizeHint().height() + frame + inside.top() + inside.bottom())
+        page = self.document.pagePointSize(0) if self.document.pageCount() else A4
+        size = preview_size(screen.available(parent or self), page, chrome,
+                            row.sizeHint().width() + sides)
+        screen.fit_to_screen(self, size)
 
     def make_printer(self) -> QPrinter:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)

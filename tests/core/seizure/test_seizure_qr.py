@@ -69,6 +69,36 @@ def test_qr_decoded_from_a_rendered_page_is_valid(agency, tmp_path):
     assert ("当事人", "𠮷祥日杂商行") in verdicts[0].summary
 
 
+def test_printed_code_is_24_mm_at_error_correction_m(agency):
+    """The code on the page: error correction M (a smudged or folded print still reads), the
+    smallest version that holds the payload, 24 mm wide at the page's bottom right."""
+    import zxingcpp
+
+    sid = agency.issued(items=20)
+    dpi = 300
+    page = next(qr.pdf_page_images(notice(agency, sid), dpi=dpi)).convert("L")
+    found = zxingcpp.read_barcodes(page, formats=zxingcpp.BarcodeFormat.QRCode)
+    assert len(found) == 1
+    code = found[0]
+    text = bytes(code.bytes).decode("utf-8")
+    assert text == code_of(agency, sid)
+    assert code.extra["ECLevel"] == "M"
+    modules = len(qr.matrix(text))
+    assert int(code.extra["Version"]) == (modules - 17) // 4
+    # version 10 holds 213 bytes at M, 11 holds 251: the payload needs one of these
+    assert 10 <= int(code.extra["Version"]) <= 12, len(text.encode("utf-8"))
+    pos = code.position
+    width_mm = (pos.top_right.x - pos.top_left.x) / dpi * 25.4
+    assert width_mm == pytest.approx(24, abs=0.5)
+    assert pos.top_left.x > page.width / 2 and pos.top_left.y > page.height * 0.8
+    # a black smudge over 9 % of the code (more than level L's 7 % can repair): still read
+    smudge = page.copy()
+    side = pos.top_right.x - pos.top_left.x
+    x0, y0 = pos.top_left.x + int(side * 0.35), pos.top_left.y + int(side * 0.35)
+    smudge.paste(0, (x0, y0, x0 + int(side * 0.3), y0 + int(side * 0.3)))
+    assert qr.decode_image(smudge) == [text]
+
+
 def test_qr_read_from_a_photo_of_a_printed_page(agency, tmp_path):
     """A tilted, blurred, JPEG-compressed 'photo' of the page still verifies."""
     sid = agency.issued(items=5)
