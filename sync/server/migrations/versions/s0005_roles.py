@@ -77,31 +77,38 @@ def _fill_facts() -> None:
     from sync import facts
 
     conn = op.get_bind()
-    rows = conn.execute(sa.text(
+    page = sa.text(
         "SELECT c.kind, c.record_id, v.content FROM current_records c JOIN record_versions v "
-        "ON v.kind = c.kind AND v.record_id = c.record_id AND v.version = c.version"))
+        "ON v.kind = c.kind AND v.record_id = c.record_id AND v.version = c.version "
+        "WHERE c.kind > :k OR (c.kind = :k AND c.record_id > :i) "
+        "ORDER BY c.kind, c.record_id LIMIT :n")
     update = sa.text("UPDATE current_records SET state = :s, result = :r "
                      "WHERE kind = :k AND record_id = :i")
-    todo = []
-    for kind, record_id, content in rows:
-        try:
-            data = json.loads(content)
-        except ValueError:
-            data = {}
-        todo.append({"s": facts.state_of(kind, data), "r": facts.result_of(kind, data),
-                     "k": kind, "i": record_id})
-    for i in range(0, len(todo), CHUNK):
-        conn.execute(update, todo[i:i + CHUNK])
+    last = ("", "")
+    while True:  # a page at a time: the contents of every record never sit in memory
+        rows = conn.execute(page, {"k": last[0], "i": last[1], "n": CHUNK}).all()
+        if not rows:
+            break
+        todo = []
+        for kind, record_id, content in rows:
+            try:
+                data = json.loads(content)
+            except ValueError:
+                data = {}
+            todo.append({"s": facts.state_of(kind, data), "r": facts.result_of(kind, data),
+                         "k": kind, "i": record_id})
+        conn.execute(update, todo)
+        last = (rows[-1][0], rows[-1][1])
     # The last unsigned review of a record's current version is its review state.
     reviews = conn.execute(sa.text(
         "SELECT r.kind, r.record_id, r.decision FROM reviews r JOIN current_records c "
         "ON c.kind = r.kind AND c.record_id = r.record_id AND c.version = r.version "
         "ORDER BY r.decided_at")).all()
-    last = {(k, i): d for k, i, d in reviews}
-    if last:
+    latest = {(k, i): d for k, i, d in reviews}
+    if latest:
         conn.execute(sa.text("UPDATE current_records SET review_state = :s "
                              "WHERE kind = :k AND record_id = :i"),
-                     [{"s": d, "k": k, "i": i} for (k, i), d in last.items()])
+                     [{"s": d, "k": k, "i": i} for (k, i), d in latest.items()])
 
 
 def _feed_batches() -> None:
