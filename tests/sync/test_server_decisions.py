@@ -283,3 +283,39 @@ def test_migration_s0005_gives_roles_facts_and_every_applied_batch_to_supervisor
             assert {f.audience for f in feed} == {service.supervisors_of(AGENCY)}
     finally:
         db.dispose()
+
+
+def test_odd_bodies_get_a_4xx_never_a_500(app_client):
+    ins, sup = _setup(app_client)
+    v1 = record("check")
+    _send(app_client, ins, [v1])
+    good = signed_decision(sup, "check", v1.id, 1, v1.sha256, "approve")["decision"]
+    from sync import bulletins
+
+    b = bulletins.make(agency=AGENCY, period_from="2026-11-01", period_to="2026-11-30",
+                       items=[], by="王科长", device_id=sup.device_id, key_id=sup.key_id)
+    odd = [None, [], "x", 1, {}, {"decision": None, "signature": None},
+           {"decision": good, "signature": 1}, {"decision": good, "signature": "!!"},
+           {"decision": dict(good, version="1"), "signature": "x"},
+           {"decision": dict(good, kind=["check"]), "signature": "x"},
+           {"decision": dict(good, action="resolve"), "signature": "x"},
+           {"decision": dict(good, text="\x00"), "signature": "x"},
+           {"decision": dict(good, extra=1), "signature": "x"}]
+    odd_bulletins = [None, {"bulletin": None, "signature": "x"},
+                     {"bulletin": dict(b, items=[1]), "signature": "x"},
+                     {"bulletin": dict(b, items=[{"product": 1}]), "signature": "x"},
+                     {"bulletin": dict(b, totals="x"), "signature": "x"},
+                     {"bulletin": dict(b, period_from=20261101), "signature": "x"},
+                     {"bulletin": dict(b, agency="𠮷" * 300), "signature": "x"},
+                     {"bulletin": b, "signature": ["x"]}]
+    for path, bodies in (("/v1/decisions", odd), ("/v1/bulletins", odd_bulletins)):
+        for body in bodies:
+            r = app_client.post(path, json=body, headers=sup.headers())
+            assert 400 <= r.status_code < 500, (path, body, r.text)
+            assert r.json()["detail"]
+    # A handover to a supervisor's device, or to nobody: refused with a reason.
+    for target, status in ((sup.device_id, 422), (str(uuid.uuid4()), 404)):
+        env = signed_decision(sup, "check", v1.id, 1, v1.sha256, "handover", "x",
+                              to_device_id=target)
+        r = _decide(app_client, sup, env)
+        assert r.status_code == status and r.json()["detail"]
