@@ -221,7 +221,7 @@ class FeedEntry(Base):
     __tablename__ = "feed"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     audience: Mapped[str] = mapped_column(String(36))
-    type: Mapped[str] = mapped_column(String(16))  # reference / device_key / review / batch / decision ...
+    type: Mapped[str] = mapped_column(String(16))  # reference, device_key, batch, decision...
     data: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     __table_args__ = (Index("ix_feed_audience_seq", "audience", "seq"),)

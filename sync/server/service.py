@@ -226,8 +226,8 @@ def enrol(db: Database, code: str, device_id: str, public_key: str) -> Enrolled:
             raise ProtocolError("this enrolment code was already used", 403)
         device = Device(id=device_id, key_id=key_id, public_key=public_b64,
                         inspector=enrolment.inspector, agency=enrolment.agency,
-                        role=enrolment.role, credential_hash=secret_hash(credential), enrolled_at=now,
-                        applied_seq=0)
+                        role=enrolment.role, credential_hash=secret_hash(credential),
+                        enrolled_at=now, applied_seq=0)
         session.add(device)
         session.flush()  # a key enrolled twice fails here, on the unique key_id
         add_feed(session, "*", "device_key", _key_entry(device))
