@@ -15,10 +15,19 @@ shift || true
 PY="${PYTHON:-python3}"
 
 system_packages() {
-  # Qt's xcb/offscreen plugins, and poppler for the PDF tests.
+  # Qt's xcb/offscreen plugins, poppler for the PDF tests, chromium for the browser test.
   local need=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
               libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
               libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0 poppler-utils)
+  # A headless browser for the test of the published bulletin page (tests/sync/test_bulletins.py;
+  # Debian names it chromium, older Ubuntu chromium-browser).
+  if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
+    if command -v apt-cache >/dev/null && apt-cache show chromium >/dev/null 2>&1; then
+      need+=(chromium)
+    else
+      need+=(chromium-browser)
+    fi
+  fi
   local missing=()
   for p in "${need[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

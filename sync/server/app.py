@@ -24,7 +24,15 @@ from sync.server import attachments as attachment_uploads
 from sync.server import limits, service
 from sync.server.blobs import PARTIAL_MAX_AGE, BlobStore
 from sync.server.db import Database
-from sync.server.routes import attachments, batches, devices, handovers, meta
+from sync.server.routes import (
+    attachments,
+    batches,
+    bulletins,
+    devices,
+    handovers,
+    meta,
+    supervision,
+)
 
 
 @dataclass
@@ -54,7 +62,7 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
     app.add_middleware(devices.EnrolGate, limiter=app.state.enrol_limiter,
                        proxies=config.proxies)
     app.state.imports = asyncio.Semaphore(1)
-    for module in (meta, devices, batches, attachments, handovers):
+    for module in (meta, devices, batches, attachments, handovers, supervision, bulletins):
         app.include_router(module.router)
 
     @app.exception_handler(ProtocolError)

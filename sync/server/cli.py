@@ -3,12 +3,12 @@
     inspector-server --data-dir D [--host H] [--port P] [--database-url URL]
                      [--ssl-certfile F --ssl-keyfile F] [--workers N]      # serve (default)
                      [--trusted-proxy ADDRESS ...] [--device-quota-mb MB]
-    inspector-server --data-dir D device add --inspector NAME [--agency A]
+    inspector-server --data-dir D device add --inspector NAME [--agency A] [--role supervisor]
     inspector-server --data-dir D device list [--json]
     inspector-server --data-dir D device revoke DEVICE_ID
     inspector-server --data-dir D stats [--json]
     inspector-server --data-dir D import FILE
-    inspector-server --data-dir D review KIND RECORD_ID approved|returned [--note T]
+    inspector-server --data-dir D review ...        # refused: decisions are signed (below)
     inspector-server --data-dir D reference put KIND ITEM_ID FILE.json
     inspector-server --data-dir D agency NAME
     inspector-server --data-dir D handover KIND RECORD_ID --to DEVICE_ID [--reason T] [--by NAME]
@@ -21,6 +21,9 @@ Environment: INSPECTOR_SERVER_ENROL_LIMIT (enrolment attempts per address per 10
 INSPECTOR_SERVER_ATTACHMENT_QUOTA_MB (attachments per device, default 20480),
 INSPECTOR_SERVER_PARTIAL_HOURS (unfinished uploads kept, default 48). Every process logs to
 `logs/server.log` in the data folder and to stderr (see sync/server/logs.py).
+Reviews are signed decisions made on a supervisor's device (`inspector review decide`),
+enrolled with `device add --role supervisor`; the unsigned admin review is no more (the
+reviews it made stay readable and in the devices' feed).
 Exit codes: 0 ok, 1 a refused input, 2 bad usage.
 """
 
@@ -95,21 +98,22 @@ def parser() -> argparse.ArgumentParser:
     add = dsub.add_parser("add", help="make a one-time enrolment code for a device")
     add.add_argument("--inspector", required=True, help="whose device it is")
     add.add_argument("--agency", default="")
+    add.add_argument("--role", choices=["inspector", "supervisor"], default="inspector",
+                     help="an inspector's device (the default) or a supervisor's, which "
+                          "reviews the agency's records")
     ls = dsub.add_parser("list")
     ls.add_argument("--json", action="store_true")
     rv = dsub.add_parser("revoke")
     rv.add_argument("device_id")
-    st = sub.add_parser("stats", help="record counts per kind")
+    st = sub.add_parser("stats", help="record counts: by kind, state, result and review "
+                                      "state")
     st.add_argument("--json", action="store_true")
     st.add_argument("--details", action="store_true", help="also versions, batches, conflicts")
     im = sub.add_parser("import", help="import a batch file made by `inspector batch export`")
     im.add_argument("file", type=Path)
-    re_ = sub.add_parser("review", help="approve or return a record (sent to its device)")
-    re_.add_argument("kind")
-    re_.add_argument("record_id")
-    re_.add_argument("decision", choices=["approved", "returned"])
-    re_.add_argument("--note", default="")
-    re_.add_argument("--reviewer", default="")
+    re_ = sub.add_parser("review", help="refused: reviews are signed decisions made on a "
+                                        "supervisor's device")
+    re_.add_argument("args", nargs=argparse.REMAINDER)
     ref = sub.add_parser("reference", help="publish reference data to every device")
     rsub = ref.add_subparsers(dest="reference_command", required=True)
     put = rsub.add_parser("put")
@@ -153,13 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "device":
             return _device(args, db, service)
         if command == "stats":
-            data = service.details(db) if args.details else service.stats(db)
-            if args.json:
-                print(json.dumps(data, ensure_ascii=False))
-            else:
-                for key, value in (data["records"] if args.details else data).items():
-                    print(f"{key:<12}{value:>10}")
-            return 0
+            return _stats(args, db, service)
         if command == "import":
             try:
                 data = args.file.read_bytes()
@@ -173,10 +171,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{len(receipts)} batches imported")
             return 0
         if command == "review":
-            service.add_review(db, args.kind, args.record_id, args.decision, args.note,
-                               args.reviewer)
-            print("ok")
-            return 0
+            print("refused: a review is a decision signed on a supervisor's device: enrol "
+                  "one with `inspector-server device add --inspector NAME --role "
+                  "supervisor`, then decide there (`inspector review decide KIND ID "
+                  "--approve | --return TEXT | --reject TEXT`)", file=sys.stderr)
+            return 1
         if command == "reference":
             content = json.loads(args.file.read_text(encoding="utf-8"))
             if not isinstance(content, dict):
@@ -199,11 +198,34 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def _stats(args, db, service) -> int:
+    from sync.server import review
+
+    data = review.stats(db)
+    if args.details:
+        data = service.details(db) | data
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    for kind, n in data["records"].items():
+        states = ", ".join(f"{s or '-'} {c}" for s, c in sorted(data["states"][kind].items()))
+        results = ", ".join(f"{r} {c}" for r, c in sorted(data["results"].get(kind, {}).items()))
+        print(f"{kind:<12}{n:>10}" + (f"  ({states})" if states else "")
+              + (f"  [{results}]" if results else ""))
+    print("review      " + ", ".join(f"{s} {n}" for s, n in data["review"].items()))
+    print(f"{'conflicts':<12}{data['open_conflicts']:>10}  (unresolved)")
+    if args.details:
+        for key in ("versions", "batches", "conflicts", "attachments", "devices"):
+            print(f"{key:<12}{data[key]:>10}")
+    return 0
+
+
 def _device(args, db, service) -> int:
     if args.device_command == "add":
-        code = service.new_enrolment(db, args.inspector, args.agency)
-        print(f"Enrolment code for {args.inspector} (valid {service.ENROL_CODE_DAYS} days, "
-              "usable once):")
+        code = service.new_enrolment(db, args.inspector, args.agency, args.role)
+        role = "supervisor's device" if args.role == "supervisor" else "device"
+        print(f"Enrolment code for {args.inspector}'s {role} (valid "
+              f"{service.ENROL_CODE_DAYS} days, usable once):")
         print(code)
         return 0
     if args.device_command == "list":
@@ -213,12 +235,12 @@ def _device(args, db, service) -> int:
             return 0
         for d in devices:
             if d["device_id"] is None:
-                print(f"{'(code not used yet)':<38} {d['inspector']:<16} "
+                print(f"{'(code not used yet)':<38} {d['inspector']:<16} {d['role']:<10} "
                       f"expires {d['expires_at']}")
                 continue
             state = "revoked" if d["revoked_at"] else "active"
             gap = f" GAP {d['gap'][0]}-{d['gap'][1]}" if d["gap"] else ""
-            print(f"{d['device_id']:<38} {d['inspector']:<16} {state:<8} "
+            print(f"{d['device_id']:<38} {d['inspector']:<16} {d['role']:<10} {state:<8} "
                   f"batches {d['applied_seq']}{gap}")
         return 0
     if args.device_command == "revoke":

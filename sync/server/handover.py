@@ -7,9 +7,9 @@ feed. From then on only the new owner's versions apply; a version the old owner 
 before it learnt of the handover becomes a conflict for a supervisor (see `service`).
 
 Who may decide: the `inspector-server handover` command (the operator), or, through the
-API, the device that holds the record now (it may give away what it may write). Taking a
-record from one device for another is a supervisor's decision, which needs the roles the
-supervisor issue adds; until then it is the operator's command only.
+API, the device that holds the record now (it may give away what it may write), or a
+supervisor of the record's agency by a signed `handover` decision (`sync.server.review`),
+which moves it in the decision's own transaction (`move`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import logging
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from sync import protocol
 from sync.protocol import ProtocolError
@@ -53,29 +54,42 @@ def hand_over(db: Database, kind: str, record_id: str, to_device_id: str, *,
                             "characters)", 422)
 
     with db.write() as session:
-        cur = session.get(CurrentRecord, (kind, record_id), with_for_update=True)
-        if cur is None:
-            raise ProtocolError("no such record on the server", 404)
-        if by_device is not None and cur.owner_device_id != by_device:
-            raise ProtocolError("only the device that holds a record may hand it over", 403)
-        target = session.get(Device, to_device_id)
-        if target is None:
-            raise ProtocolError("no such device", 404)
-        if target.revoked_at is not None:
-            raise ProtocolError("that device was revoked", 409)
-        if cur.owner_device_id == to_device_id:
-            raise ProtocolError("the record already belongs to that device", 409)
-        row = Handover(kind=kind, record_id=record_id, version=cur.version,
-                       from_device_id=cur.owner_device_id, to_device_id=to_device_id,
-                       reason=reason, decided_by=decided_by, decided_at=utcnow())
-        session.add(row)
-        cur.owner_device_id = to_device_id
-        session.flush()
-        data = _entry(row)
-        for audience in (row.from_device_id, row.to_device_id):
-            add_feed(session, audience, "handover", data)
+        data = move(session, kind, record_id, to_device_id, reason=reason,
+                    decided_by=decided_by, by_device=by_device)
     log.info("%s %s handed from device %s to device %s", kind, record_id,
              data["from_device_id"], to_device_id)
+    return data
+
+
+def move(session: Session, kind: str, record_id: str, to_device_id: str, *, reason: str,
+         decided_by: str, by_device: str | None = None, agency: str | None = None
+         ) -> dict[str, Any]:
+    """The handover in the caller's transaction (`hand_over` checks its arguments);
+    `agency`: the device it goes to must belong to it (a supervisor's decision)."""
+    cur = session.get(CurrentRecord, (kind, record_id), with_for_update=True)
+    if cur is None:
+        raise ProtocolError("no such record on the server", 404)
+    if by_device is not None and cur.owner_device_id != by_device:
+        raise ProtocolError("only the device that holds a record may hand it over", 403)
+    target = session.get(Device, to_device_id)
+    if target is None:
+        raise ProtocolError("no such device", 404)
+    if agency is not None and (target.agency != agency or target.role != "inspector"):
+        raise ProtocolError("a record is handed only to an inspector device of its agency",
+                            422)
+    if target.revoked_at is not None:
+        raise ProtocolError("that device was revoked", 409)
+    if cur.owner_device_id == to_device_id:
+        raise ProtocolError("the record already belongs to that device", 409)
+    row = Handover(kind=kind, record_id=record_id, version=cur.version,
+                   from_device_id=cur.owner_device_id, to_device_id=to_device_id,
+                   reason=reason, decided_by=decided_by, decided_at=utcnow())
+    session.add(row)
+    cur.owner_device_id = to_device_id
+    session.flush()
+    data = _entry(row)
+    for audience in (row.from_device_id, row.to_device_id):
+        add_feed(session, audience, "handover", data)
     return data
 
 

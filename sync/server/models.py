@@ -4,6 +4,9 @@ Uniqueness is always a database constraint: a record version is unique by
 (kind, record_id, version), a batch by its id and by (device_id, seq). Raw batches are
 stored as received and their bytes are never updated. A record belongs to the device that
 created it until a recorded handover (`handovers`) moves it.
+
+A device has a role: an inspector's device creates records; a supervisor's device reads
+its agency's batches and posts signed decisions and bulletins (`sync.server.review`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ROLES = ("inspector", "supervisor")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -61,6 +66,8 @@ class Enrolment(Base):
     code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     inspector: Mapped[str] = mapped_column(String(128))
     agency: Mapped[str] = mapped_column(String(128), default="")
+    role: Mapped[str] = mapped_column(String(16), default="inspector",
+                                      server_default="inspector")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -74,6 +81,8 @@ class Device(Base):
     public_key: Mapped[str] = mapped_column(String(64))
     inspector: Mapped[str] = mapped_column(String(128))
     agency: Mapped[str] = mapped_column(String(128), default="")
+    role: Mapped[str] = mapped_column(String(16), default="inspector",
+                                      server_default="inspector")  # ROLES
     credential_hash: Mapped[str] = mapped_column(String(64))
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -134,6 +143,11 @@ class CurrentRecord(Base):
     # The device that may write it: its creator, or the one it was last handed to.
     owner_device_id: Mapped[str] = mapped_column(String(36))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Facts of the current content (sync.facts) and the review state its decisions left.
+    state: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    result: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    review_state: Mapped[str] = mapped_column(String(16), default="pending",
+                                              server_default="pending")
     __table_args__ = (Index("ix_current_records_owner", "owner_device_id"),)
 
 
@@ -207,14 +221,15 @@ class FeedEntry(Base):
     __tablename__ = "feed"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     audience: Mapped[str] = mapped_column(String(36))
-    type: Mapped[str] = mapped_column(String(16))  # reference / device_key / review
+    type: Mapped[str] = mapped_column(String(16))  # reference, device_key, batch, decision...
     data: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     __table_args__ = (Index("ix_feed_audience_seq", "audience", "seq"),)
 
 
 class Review(Base):
-    """A supervisor's decision on a record version."""
+    """An unsigned review of a record version, made by the admin command before signed
+    decisions (`ServerDecision`); kept readable, no longer made."""
 
     __tablename__ = "reviews"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -237,3 +252,39 @@ class ReferenceItem(Base):
     version: Mapped[int] = mapped_column(Integer)
     content: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ServerDecision(Base):
+    """A supervisor's signed decision (sync/decisions.py), as received. Append-only."""
+
+    __tablename__ = "server_decisions"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the decision's id
+    kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))
+    by: Mapped[str] = mapped_column(String(128))
+    decided_at: Mapped[str] = mapped_column(String(40))  # as signed
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    envelope: Mapped[str] = mapped_column(Text)  # {"decision", "signature"}, canonical JSON
+    envelope_sha256: Mapped[str] = mapped_column(String(64))
+    receipt: Mapped[str] = mapped_column(Text)  # the answer given (the same one again)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_server_decisions_record", "kind", "record_id"),)
+
+
+class Bulletin(Base):
+    """A published spot-check results bulletin (sync/bulletins.py), signed. Append-only."""
+
+    __tablename__ = "bulletins"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency: Mapped[str] = mapped_column(String(128))
+    title: Mapped[str] = mapped_column(String(256))
+    period_from: Mapped[str] = mapped_column(String(10))
+    period_to: Mapped[str] = mapped_column(String(10))
+    issued_at: Mapped[str] = mapped_column(String(40))
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    envelope: Mapped[str] = mapped_column(Text)
+    envelope_sha256: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_bulletins_agency", "agency", "issued_at"),)

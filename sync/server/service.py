@@ -29,7 +29,6 @@ import hmac
 import json
 import logging
 import secrets
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -39,11 +38,12 @@ from sqlalchemy import and_, bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from sync import protocol, versions
+from sync import facts, protocol, versions
 from sync.protocol import ProtocolError
 from sync.server import limits, validation
 from sync.server.db import Database
 from sync.server.models import (
+    ROLES,
     AttachmentRef,
     Batch,
     Blob,
@@ -55,7 +55,6 @@ from sync.server.models import (
     Handover,
     RecordVersion,
     ReferenceItem,
-    Review,
     ServerSetting,
     utcnow,
 )
@@ -69,6 +68,9 @@ RETRIES = 5
 CATCH_UP_BATCHES = 10  # waiting batches one request applies after its own, one at a time
 NOT_OWNER = "not_owner"  # refused (or, in a batch that waited, a conflict)
 HANDED_OVER = "handed_over"  # conflict: a version of a record this device handed over
+SUPERVISOR_BATCH = ("a supervisor's device does not create records: its batches are "
+                    "refused (records are made on an inspector's device; a supervisor "
+                    "posts decisions)")
 
 
 class Transient(Exception):
@@ -142,6 +144,19 @@ def server_secret(db: Database) -> str:
         return get_setting(session, "secret")
 
 
+def supervisors_of(agency: str) -> str:
+    """The feed audience of an agency's supervisors (agency names can be long: a hash)."""
+    return "sup:" + hashlib.sha256(agency.encode("utf-8")).hexdigest()[:16]
+
+
+def audiences(device: Device) -> tuple[str, ...]:
+    """The feed audiences a device pulls: everyone's, its own, and its agency's
+    supervisors' when it is a supervisor's device."""
+    if device.role == "supervisor":
+        return ("*", device.id, supervisors_of(device.agency))
+    return ("*", device.id)
+
+
 def add_feed(session: Session, audience: str, type_: str, data: dict[str, Any]) -> None:
     """Append to the pull feed. On PostgreSQL, feed writers are serialised so that `seq`
     order is commit order and a reader's cursor never skips a late commit."""
@@ -154,13 +169,22 @@ def add_feed(session: Session, audience: str, type_: str, data: dict[str, Any]) 
 # --- enrolment and authentication --------------------------------------------------------
 
 
-def new_enrolment(db: Database, inspector: str, agency: str = "") -> str:
-    """A one-time code for one device of `inspector` (only its hash is stored)."""
+def new_enrolment(db: Database, inspector: str, agency: str = "",
+                  role: str = "inspector") -> str:
+    """A one-time code for one device of `inspector` (only its hash is stored); `role`:
+    an inspector's device (creates records) or a supervisor's (reviews the agency's)."""
+    if role not in ROLES:
+        raise ProtocolError(f"the role must be one of {', '.join(ROLES)}", 422)
+    if not inspector or len(inspector) > 128:
+        raise ProtocolError("name whose device it is (at most 128 characters)", 422)
+    if len(agency) > 128:
+        raise ProtocolError("the agency name is at most 128 characters", 422)
     code = "-".join(secrets.token_hex(3).upper() for _ in range(4))
     now = utcnow()
     with db.write() as session:
         session.add(Enrolment(code_hash=secret_hash(code.replace("-", "")), inspector=inspector,
-                              agency=agency or get_setting(session, "agency"), created_at=now,
+                              agency=agency or get_setting(session, "agency"), role=role,
+                              created_at=now,
                               expires_at=now + timedelta(days=ENROL_CODE_DAYS)))
     return code
 
@@ -171,6 +195,7 @@ class Enrolled:
     credential: str
     inspector: str
     agency: str
+    role: str = "inspector"
 
 
 def enrol(db: Database, code: str, device_id: str, public_key: str) -> Enrolled:
@@ -201,12 +226,13 @@ def enrol(db: Database, code: str, device_id: str, public_key: str) -> Enrolled:
             raise ProtocolError("this enrolment code was already used", 403)
         device = Device(id=device_id, key_id=key_id, public_key=public_b64,
                         inspector=enrolment.inspector, agency=enrolment.agency,
-                        credential_hash=secret_hash(credential), enrolled_at=now,
-                        applied_seq=0)
+                        role=enrolment.role, credential_hash=secret_hash(credential),
+                        enrolled_at=now, applied_seq=0)
         session.add(device)
         session.flush()  # a key enrolled twice fails here, on the unique key_id
         add_feed(session, "*", "device_key", _key_entry(device))
-        return Enrolled(device_id, credential, enrolment.inspector, enrolment.agency)
+        return Enrolled(device_id, credential, enrolment.inspector, enrolment.agency,
+                        enrolment.role)
 
     try:
         result = _retrying(db, do)
@@ -218,7 +244,7 @@ def enrol(db: Database, code: str, device_id: str, public_key: str) -> Enrolled:
 
 def _key_entry(device: Device) -> dict[str, Any]:
     return {"key_id": device.key_id, "public_key": device.public_key, "device_id": device.id,
-            "agency": device.agency,
+            "agency": device.agency, "inspector": device.inspector, "role": device.role,
             "revoked_at": protocol_time(device.revoked_at) if device.revoked_at else None}
 
 
@@ -334,6 +360,8 @@ def ingest(db: Database, body: bytes, signature: str, *, device_id: str,
         signer = session.get(Device, device_id) if protocol.is_uuid(device_id) else None
     if signer is None:
         raise ProtocolError("unknown device", 401)
+    if signer.role == "supervisor":
+        raise ProtocolError(SUPERVISOR_BATCH, 403)
     protocol.verify_batch_signature(protocol.load_public_key(signer.public_key), signature,
                                     body)
     with limits.parsing():
@@ -493,6 +521,7 @@ def _apply(session: Session, device: Device, row: Batch, batch: protocol.Batch,
     before = dict(current)
 
     new_versions, conflicts, refs, refused = [], [], [], []
+    facts_of: dict[tuple[str, str], tuple[str, str]] = {}
     applied = duplicates = 0
     conflict_report = []
     for position, r in enumerate(batch.records):
@@ -524,6 +553,7 @@ def _apply(session: Session, device: Device, row: Batch, batch: protocol.Batch,
             stored[(r.kind, r.id, r.version)] = r.sha256
             current[key] = r.version
             owners[key] = device.id
+            facts_of[key] = (facts.state_of(r.kind, r.content), facts.result_of(r.kind, r.content))
             applied += 1
             for att in r.content.get("attachments") or ():
                 sha = att.get("sha256") if isinstance(att, dict) else None
@@ -557,10 +587,12 @@ def _apply(session: Session, device: Device, row: Batch, batch: protocol.Batch,
             sha = stored[(key[0], key[1], version)]
             new_rows.append({"kind": key[0], "record_id": key[1], "version": version,
                              "content_sha256": sha, "owner_device_id": device.id,
-                             "updated_at": now})
+                             "updated_at": now, "state": facts_of[key][0],
+                             "result": facts_of[key][1], "review_state": "pending"})
         else:
             moves.append({"k": key[0], "rid": key[1], "old": old, "new": version,
-                          "sha": stored[(key[0], key[1], version)], "now": now})
+                          "sha": stored[(key[0], key[1], version)], "now": now,
+                          "st": facts_of[key][0], "res": facts_of[key][1]})
     if new_rows:
         session.execute(CurrentRecord.__table__.insert(), new_rows)
     if moves:
@@ -569,7 +601,10 @@ def _apply(session: Session, device: Device, row: Batch, batch: protocol.Batch,
             table.c.kind == bindparam("k"), table.c.record_id == bindparam("rid"),
             table.c.version == bindparam("old"), table.c.owner_device_id == device.id,
         )).values(version=bindparam("new"), content_sha256=bindparam("sha"),
-                  updated_at=bindparam("now"))
+                  updated_at=bindparam("now"), state=bindparam("st"),
+                  result=bindparam("res"),
+                  # a new version is not the one decided on: it awaits review again
+                  review_state="pending")
         moved = session.connection().execute(stmt, moves).rowcount
         if moved != len(moves):  # another writer (or a handover) came first: start again
             raise _Retry()
@@ -583,6 +618,10 @@ def _apply(session: Session, device: Device, row: Batch, batch: protocol.Batch,
     row.applied_at = now
     row.receipt = protocol.dumps(receipt)
     device.applied_seq = row.seq
+    # Last, so that PostgreSQL's feed lock (add_feed) is held only until the commit.
+    add_feed(session, supervisors_of(device.agency), "batch", {
+        "batch_id": row.id, "device_id": row.device_id, "seq": row.seq,
+        "records": row.records, "body_sha256": row.body_sha256})
     return receipt
 
 
@@ -653,12 +692,12 @@ def missing_for_device(db: Database, device_id: str, limit: int = 1000) -> list[
 # --- pull ------------------------------------------------------------------------------
 
 
-def pull(db: Database, device_id: str, since: int, limit: int) -> dict[str, Any]:
-    """What is meant for this device after `since`, oldest first."""
+def pull(db: Database, device: Device, since: int, limit: int) -> dict[str, Any]:
+    """What is meant for this device after `since`, oldest first (`audiences`)."""
     with db.read() as session:
         rows = session.execute(
             select(FeedEntry.seq, FeedEntry.type, FeedEntry.data)
-            .where(FeedEntry.audience.in_(("*", device_id)), FeedEntry.seq > since)
+            .where(FeedEntry.audience.in_(audiences(device)), FeedEntry.seq > since)
             .order_by(FeedEntry.seq).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
@@ -681,13 +720,13 @@ def list_devices(db: Database) -> list[dict[str, Any]]:
     for d in devices:
         gap = [d.applied_seq + 1, waiting[d.id] - 1] if d.id in waiting else None
         out.append({"device_id": d.id, "inspector": d.inspector, "agency": d.agency,
-                    "key_id": d.key_id, "enrolled_at": protocol_time(d.enrolled_at),
+                    "role": d.role, "key_id": d.key_id, "enrolled_at": protocol_time(d.enrolled_at),
                     "revoked_at": protocol_time(d.revoked_at) if d.revoked_at else None,
                     "applied_seq": d.applied_seq, "gap": gap,
                     "last_seen_at": protocol_time(d.last_seen_at) if d.last_seen_at else None})
     for e in pending:
         out.append({"device_id": None, "inspector": e.inspector, "agency": e.agency,
-                    "pending_since": protocol_time(e.created_at),
+                    "role": e.role, "pending_since": protocol_time(e.created_at),
                     "expires_at": protocol_time(e.expires_at)})
     return out
 
@@ -710,26 +749,6 @@ def details(db: Database) -> dict[str, Any]:
             "attachments": session.scalar(select(func.count()).select_from(Blob)),
             "devices": session.scalar(select(func.count()).select_from(Device)),
         }
-
-
-def add_review(db: Database, kind: str, record_id: str, decision: str, note: str = "",
-               reviewer: str = "") -> dict[str, Any]:
-    """A supervisor's decision on the current version of a record, sent to its device."""
-    if decision not in ("approved", "returned"):
-        raise ProtocolError("decision must be approved or returned", 422)
-    with db.write() as session:
-        cur = session.get(CurrentRecord, (kind, record_id))
-        if cur is None:
-            raise ProtocolError("no such record", 404)
-        review = Review(id=str(uuid.uuid4()), kind=kind, record_id=record_id,
-                        version=cur.version, decision=decision, note=note, reviewer=reviewer,
-                        decided_at=utcnow())
-        session.add(review)
-        data = {"id": review.id, "kind": kind, "record_id": record_id,
-                "version": cur.version, "decision": decision, "note": note,
-                "reviewer": reviewer, "decided_at": protocol_time(review.decided_at)}
-        add_feed(session, cur.owner_device_id, "review", data)
-    return data
 
 
 def put_reference(db: Database, kind: str, item_id: str, content: dict[str, Any]) -> int:

@@ -134,14 +134,15 @@ def valid_content(kind: str) -> dict:
     return {name: value(schema["properties"][name]) for name in schema["required"]}
 
 
-def enrol_fake(db, client=None, inspector: str = "张三") -> FakeDevice:
+def enrol_fake(db, client=None, inspector: str = "张三", *, role: str = "inspector",
+               agency: str = "") -> FakeDevice:
     """Enrol a hand-made device: through the API when `client` is given."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from sync import protocol
     from sync.server import service
 
-    code = service.new_enrolment(db, inspector)
+    code = service.new_enrolment(db, inspector, agency, role)
     key = Ed25519PrivateKey.generate()
     device_id = str(uuid.uuid4())
     if client is not None:
@@ -152,6 +153,35 @@ def enrol_fake(db, client=None, inspector: str = "张三") -> FakeDevice:
     else:
         credential = service.enrol(db, code, device_id, protocol.public_key_b64(key)).credential
     return FakeDevice(device_id, key, credential)
+
+
+def signed_decision(dev: FakeDevice, kind: str, record_id: str, version: int, sha256: str,
+                    action: str, text: str = "", by: str = "王科长", **extra) -> dict:
+    """A decision envelope signed by a hand-made (supervisor's) device."""
+    from sync import decisions
+
+    return decisions.sign(dev.key, decisions.make(
+        kind=kind, record_id=record_id, version=version, sha256=sha256, action=action,
+        text=text, by=by, device_id=dev.device_id, key_id=dev.key_id, **extra))
+
+
+def legacy_review(db, kind: str, record_id: str, decision: str, note: str = "",
+                  reviewer: str = "") -> None:
+    """An unsigned review as the server's admin command made them before signed decisions
+    (its row and feed entry): devices still pull those."""
+    from sync.server import service
+    from sync.server.models import CurrentRecord, Review, utcnow
+
+    with db.write() as session:
+        cur = session.get(CurrentRecord, (kind, record_id))
+        review = Review(id=str(uuid.uuid4()), kind=kind, record_id=record_id,
+                        version=cur.version, decision=decision, note=note, reviewer=reviewer,
+                        decided_at=utcnow())
+        session.add(review)
+        service.add_feed(session, cur.owner_device_id, "review", {
+            "id": review.id, "kind": kind, "record_id": record_id, "version": cur.version,
+            "decision": decision, "note": note, "reviewer": reviewer,
+            "decided_at": service.protocol_time(review.decided_at)})
 
 
 # --- a real client store ---------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from cli_runner import inspector
 from faultproxy import FaultProxy
 from sqlalchemy import select
-from synchelpers import ClientDevice, fast_options, server_versions
+from synchelpers import ClientDevice, fast_options, legacy_review, server_versions
 
 from inspector_app.core.models import KnownKey, SyncBatch, SyncReference, SyncReview
 from inspector_app.core.sync import agent, batches, credentials
@@ -250,7 +250,7 @@ def test_pull_fills_known_keys_reference_data_and_reviews(tmp_path, monkeypatch,
     db = sqlite_server.db
     service.put_reference(db, "market", "m1", {"name": "东门农副产品批发市场"})
     service.put_reference(db, "legal_basis", "pql-27", {"short": "产品质量法第二十七条"})
-    service.add_review(db, "check", rid, "approved", reviewer="科长")
+    legacy_review(db, "check", rid, "approved", reviewer="科长")  # made before decisions
     assert _sync(a).ok and _sync(b).ok
     with a.store.read() as s:
         keys = {k.device_id: k.source for k in s.scalars(select(KnownKey))}

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from sync.server import attachments, service
-from sync.server.routes.deps import OCTETS, AuthDevice, Blobs, Config, Db
+from sync.server.routes.deps import OCTETS, Blobs, Config, Db, InspectorDevice
 
 router = APIRouter(tags=["attachments"])
 
@@ -25,20 +25,20 @@ class UploadState(BaseModel):
 
 
 @router.post("/v1/attachments/missing")
-def attachments_missing(body: MissingRequest, device: AuthDevice, db: Db,
+def attachments_missing(body: MissingRequest, device: InspectorDevice, db: Db,
                         blobs: Blobs) -> dict[str, Any]:
     """Which of these attachments the server lacks, with how much of each it has."""
     return {"missing": attachments.missing(db, blobs, device.id, body.sha256)}
 
 
 @router.get("/v1/attachments/missing")
-def attachments_lacking(device: AuthDevice, db: Db) -> dict[str, Any]:
+def attachments_lacking(device: InspectorDevice, db: Db) -> dict[str, Any]:
     """Attachments named by this device's records that the server still lacks."""
     return {"missing": service.missing_for_device(db, device.id)}
 
 
 @router.get("/v1/attachments/{sha256}", response_model=UploadState)
-def attachment_state(sha256: str, device: AuthDevice, blobs: Blobs) -> Any:
+def attachment_state(sha256: str, device: InspectorDevice, blobs: Blobs) -> Any:
     return attachments.state(blobs, device.id, sha256)
 
 
@@ -46,7 +46,7 @@ def attachment_state(sha256: str, device: AuthDevice, blobs: Blobs) -> Any:
             responses={409: {"description": "wrong offset"},
                        413: {"description": "too large or over quota"},
                        422: {"description": "hash mismatch"}})
-async def put_attachment(sha256: str, request: Request, device: AuthDevice, db: Db,
+async def put_attachment(sha256: str, request: Request, device: InspectorDevice, db: Db,
                          blobs: Blobs, config: Config,
                          offset: Annotated[int, Query(ge=0, le=2**40)] = 0,
                          total: Annotated[int, Query(ge=0, le=2**40)] = 0) -> Any:

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from sync import protocol
 from sync.server import service
-from sync.server.routes.deps import OCTETS, AuthDevice, Config, Db, read_body
+from sync.server.routes.deps import OCTETS, AuthDevice, Config, Db, InspectorDevice, read_body
 
 router = APIRouter(tags=["sync"])
 
@@ -31,10 +31,10 @@ class Receipt(BaseModel):
 
 @router.post("/v1/batches", response_model=Receipt, openapi_extra=OCTETS,
              responses={401: {"description": "unknown device or bad signature"},
-                        403: {"description": "revoked device"},
+                        403: {"description": "revoked device, or a supervisor's device"},
                         409: {"description": "sequence number or batch id reused"},
                         413: {"description": "too large, or the device's quota is used"}})
-async def post_batch(request: Request, device: AuthDevice, db: Db, config: Config,
+async def post_batch(request: Request, device: InspectorDevice, db: Db, config: Config,
                      x_signature: Annotated[str | None, Header()] = None) -> Any:
     body = await read_body(request, protocol.MAX_BODY_BYTES)
     return await run_in_threadpool(service.ingest, db, body, x_signature or "",
@@ -42,7 +42,7 @@ async def post_batch(request: Request, device: AuthDevice, db: Db, config: Confi
 
 
 @router.get("/v1/receipts", response_model=list[Receipt])
-def receipts(device: AuthDevice, db: Db,
+def receipts(device: InspectorDevice, db: Db,
              after_seq: Annotated[int, Query(ge=0, le=protocol.MAX_INT)] = 0,
              limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> Any:
     return service.receipts_after(db, device.id, after_seq, limit)
@@ -52,8 +52,9 @@ def receipts(device: AuthDevice, db: Db,
 def pull(device: AuthDevice, db: Db,
          since: Annotated[int, Query(ge=0, le=protocol.MAX_INT)] = 0,
          limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> dict[str, Any]:
-    """Reference data, the agency's device keys and reviews of this device's records."""
-    return service.pull(db, device.id, since, limit)
+    """Reference data, device keys, decisions on this device's records and its
+    handovers; for a supervisor's device also its agency's batches and decisions."""
+    return service.pull(db, device, since, limit)
 
 
 @router.post("/v1/import", openapi_extra=OCTETS,

@@ -1,5 +1,12 @@
-"""What the routes share: the app's configuration and database, device authentication
-(a FastAPI dependency) and bounded body reading."""
+"""What the routes share: the app's configuration and database, device authentication and
+role checks (FastAPI dependencies) and bounded body reading.
+
+Every route names who may call it by the dependency it takes: `AuthDevice` (any enrolled
+device), `InspectorDevice` (an inspector's device: it creates records) or
+`SupervisorDevice` (a supervisor's device: it reads its agency's batches, posts decisions
+and bulletins). Routes with none of them are public (health, enrolment by code, batch
+files vouched for by their signatures, published bulletins): tests/sync/test_roles.py
+holds the list and fails for a route it does not know."""
 
 from __future__ import annotations
 
@@ -43,10 +50,29 @@ def authenticated(request: Request,
     return service.authenticate(request.app.state.db, x_device_id, _bearer(authorization))
 
 
+def inspector_device(device: Annotated[Device, Depends(authenticated)]) -> Device:
+    """The calling device, if it is an inspector's (403 for a supervisor's)."""
+    if device.role != "inspector":
+        raise ProtocolError("this is an inspector device's request; a supervisor's device "
+                            "does not create records, upload attachments or hand records "
+                            "over itself (it posts decisions)", 403)
+    return device
+
+
+def supervisor_device(device: Annotated[Device, Depends(authenticated)]) -> Device:
+    """The calling device, if it is a supervisor's (403 for an inspector's)."""
+    if device.role != "supervisor":
+        raise ProtocolError("only a supervisor's device may do this (enrol one with "
+                            "`inspector-server device add --role supervisor`)", 403)
+    return device
+
+
 Db = Annotated[Database, Depends(database)]
 Blobs = Annotated[BlobStore, Depends(blob_store)]
 Config = Annotated[Any, Depends(config)]
 AuthDevice = Annotated[Device, Depends(authenticated)]
+InspectorDevice = Annotated[Device, Depends(inspector_device)]
+SupervisorDevice = Annotated[Device, Depends(supervisor_device)]
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -50,6 +50,7 @@ class EnrolResponse(BaseModel):
     credential: str
     inspector: str
     agency: str
+    role: str
 
 
 @router.post("/v1/enroll", response_model=EnrolResponse,
@@ -61,7 +62,7 @@ async def enroll(body: EnrolRequest, request: Request, db: Db) -> EnrolResponse:
     done = await run_in_threadpool(service.enrol, db, body.code, body.device_id,
                                    body.public_key)
     return EnrolResponse(device_id=done.device_id, credential=done.credential,
-                         inspector=done.inspector, agency=done.agency)
+                         inspector=done.inspector, agency=done.agency, role=done.role)
 
 
 @router.get("/v1/device")

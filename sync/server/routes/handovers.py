@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from sync.server import handover
-from sync.server.routes.deps import AuthDevice, Db
+from sync.server.routes.deps import AuthDevice, Db, InspectorDevice
 
 router = APIRouter(tags=["handovers"])
 
@@ -25,7 +25,7 @@ class HandoverRequest(BaseModel):
              responses={403: {"description": "the calling device does not hold the record"},
                         404: {"description": "no such record or device"},
                         409: {"description": "revoked device, or it holds the record already"}})
-async def post_handover(body: HandoverRequest, device: AuthDevice, db: Db) -> dict[str, Any]:
+async def post_handover(body: HandoverRequest, device: InspectorDevice, db: Db) -> dict[str, Any]:
     """Hand a record this device holds to another device of the agency."""
     return await run_in_threadpool(
         lambda: handover.hand_over(db, body.kind, body.record_id, body.to_device_id,
