@@ -10,7 +10,8 @@
 # Python: $PYTHON, else .venv/bin/python (packaging/bootstrap.sh makes it); PyInstaller is
 # installed into it from the [build] extra, at the version of the constraints file.
 # The ICU trim (packaging/icu_trim.py) needs icu-devtools and gcc (apt-get install
-# icu-devtools gcc). About 7 minutes of CPU on two cores, plus a few for xz.
+# icu-devtools gcc). About 3 minutes of CPU for PyInstaller and the trim, and as much
+# again for xz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,16 +42,19 @@ if [ "$build" = 1 ]; then
   start=$(date +%s)
   nice -n 10 "$PY" -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath dist --workpath build/pyinstaller packaging/inspector.spec
-  "$PY" packaging/icu_trim.py "$dist"  # ICU data: 31 MB -> 5 MB (needs icu-devtools, gcc)
+  "$PY" packaging/icu_trim.py "$dist"  # ICU data: 30 MB -> 2 MB (needs icu-devtools, gcc)
+  built=$(date +%s)
   rm -f "$archive"
   tar -C dist -cf - inspector | nice -n 10 xz -T0 -6 > "$archive"
-  echo "built $dist and $archive in $(( $(date +%s) - start )) s"
+  echo "built $dist in $(( built - start )) s, and $archive in $(( $(date +%s) - built )) s more"
 fi
 
 [ -x "$dist/inspector-app" ] || { echo "no build in $dist" >&2; exit 1; }
+# MB here are MiB (2^20 bytes), as du -sk / 1024 counts them.
 folder_mb=$(( $(du -sk "$dist" | cut -f1) / 1024 ))
 archive_mb=$([ -f "$archive" ] && echo $(( $(stat -c %s "$archive") / 1048576 )) || echo "?")
-echo "size: folder ${folder_mb} MB, archive ${archive_mb} MB"
+echo "size: folder ${folder_mb} MB ($(du -sb "$dist" | cut -f1) bytes)," \
+     "archive ${archive_mb} MB ($(stat -c %s "$archive" 2>/dev/null || echo ?) bytes)"
 [ "$check" = 1 ] || exit 0
 
 # The check: a clean environment, no Python on PATH, a home of its own.
@@ -67,6 +71,18 @@ done
 "${clean[@]}" "$dist/inspector-app" --self-test || failed=1
 "${clean[@]}" "$dist/inspector" self-test > "$home/cli.txt" || { cat "$home/cli.txt"; failed=1; }
 tail -1 "$home/cli.txt"
+# The app up to its main window and sign-in (a new store: set-up), as a user starts it.
+shown=$("${clean[@]}" "$dist/inspector-app" --data-dir "$home/data" --quit-when-shown) \
+  || { echo "FAILED: the app did not start: $shown" >&2; failed=1; }
+echo "main window: ${shown//$'\n'/, } s"
+# Every library in the folder finds the libraries it links (in the folder, or the system's
+# for those the spec leaves to the system), so nothing the spec drops is still needed.
+missing=$(find "$dist/_internal" -type f -name '*.so*' -print0 | while IFS= read -r -d '' lib; do
+  LD_LIBRARY_PATH="$dist/_internal" ldd "$lib" 2>/dev/null | sed -n "s|^\t*\(.*\) => not found|${lib#"$dist/"}: \1|p"
+done)
+if [ -n "$missing" ]; then
+  echo "FAILED: libraries not found:" >&2; echo "$missing" >&2; failed=1
+fi
 if [ "$folder_mb" -gt "$MAX_FOLDER_MB" ]; then
   echo "FAILED: the folder is ${folder_mb} MB, more than ${MAX_FOLDER_MB} MB" >&2; failed=1
 fi

@@ -1,8 +1,9 @@
-"""Build the bundled document fonts in resources/fonts/ from the Debian font packages.
+"""Build the bundled fonts in resources/fonts/ from the Debian font packages.
 
 A developer tool, not part of the app: it needs fontTools (the `fonts` extra) and the
-Debian (bookworm) packages fonts-noto-cjk, fonts-hanazono and fonts-babelstone-han. resources/fonts/README.md records the sources' sha256 and what
-each output covers. Run:
+Debian (bookworm) packages fonts-noto-cjk, fonts-hanazono, fonts-babelstone-han and
+fonts-wqy-microhei. resources/fonts/README.md records the sources' sha256 and what each
+output covers. Run:
 
     python packaging/build_fonts.py resources/fonts
 
@@ -16,6 +17,9 @@ Outputs (all glyf TrueType, which reportlab can embed; it cannot embed CFF):
 * HanaMinB-subset.ttf: CJK Extensions B-F (plane 2) from HanaMinB.
 * BabelStoneHan-subset.ttf: only the ideographs none of the fonts above has a real glyph
   for (Extensions G and H, the newest URO and Ext A characters).
+* wqy-microhei-subset.ttf: the screen's sans face, WenQuanYi Micro Hei, without Hangul
+  (as the body face) and without the collection's second face (Micro Hei Mono) and glyph
+  names; its outlines, hinting and layout tables as they are.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ NOTO_BOLD = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc"
 NOTO_SC_INDEX = 2  # face 2 of the collections is "Noto Serif CJK SC"
 HANAMIN_B = "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"
 BABELSTONE = "/usr/share/fonts/truetype/babelstone/BabelStoneHan.ttf"
+WQY_MICROHEI = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 TGH_LIST = Path(__file__).resolve().parents[1] / "tests/data/tongyong_guifan_hanzi_2013.txt"
 
 HANGUL = [(0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xAC00, 0xD7FF),
@@ -83,6 +88,27 @@ def subsetted(font: TTFont, unicodes: set[int]) -> TTFont:
     sub.populate(unicodes=sorted(unicodes))
     sub.subset(font)
     return font
+
+
+def screen_font(out_dir: Path) -> Path:
+    """WenQuanYi Micro Hei (face 0 of the collection) less Hangul, for the screen only."""
+    font = load(WQY_MICROHEI, 0)
+    keep = {c for c in font.getBestCmap() if not in_ranges(c, HANGUL)}
+    opts = subset.Options()
+    opts.layout_features = ["*"]
+    opts.name_IDs = ["*"]
+    opts.name_languages = ["*"]
+    opts.name_legacy = True
+    opts.notdef_outline = True
+    opts.hinting = True  # the screen's face: keep its TrueType hinting
+    opts.glyph_names = False  # post format 3
+    opts.drop_tables += ["FFTM"]  # FontForge's time stamps
+    sub = subset.Subsetter(opts)
+    sub.populate(unicodes=sorted(keep))
+    sub.subset(font)
+    path = out_dir / "wqy-microhei-subset.ttf"
+    font.save(path)
+    return path
 
 
 def cff_to_glyf(font: TTFont, max_err: float = 1.0) -> TTFont:
@@ -160,6 +186,9 @@ def build(out_dir: Path) -> None:
     rest = {c for c in real_glyphs(font) if in_ranges(c, IDEOGRAPHS) and c not in covered}
     font = subsetted(font, rest | set(range(0x20, 0x7F)))
     font.save(out_dir / "BabelStoneHan-subset.ttf")
+
+    print("screen: WenQuanYi Micro Hei", flush=True)
+    screen_font(out_dir)
 
 
 if __name__ == "__main__":

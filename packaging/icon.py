@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 ROOT = Path(__file__).resolve().parents[1]
 PNG = ROOT / "inspector_app" / "assets" / "inspector.png"
 ICO = ROOT / "packaging" / "windows" / "inspector.ico"
-FONT = ROOT / "resources" / "fonts" / "wqy-microhei.ttc"
+FONT = ROOT / "resources" / "fonts" / "wqy-microhei-subset.ttf"
 SIZE = 1024  # drawn large, then scaled down smoothly
 
 

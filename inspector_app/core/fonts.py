@@ -16,7 +16,7 @@ reportlab has no font fallback, so `font_runs` splits text into runs, each in th
 font of the face's chain that has a real glyph (outlines, not just a cmap entry) for its
 characters: body -> HanaMinB -> BabelStone Han; title -> body chain. A character no font
 has is refused (`UnprintableText`), never printed as a blank or a box.
-WenQuanYi Micro Hei (`wqy-microhei.ttc`) is only for the screen (a sans face for the UI).
+WenQuanYi Micro Hei (`wqy-microhei-subset.ttf`) is only for the screen (a sans face for the UI).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ BODY = BundledFont("NotoSerifSC-Regular-subset.ttf", "Noto Serif CJK SC", "NotoS
 TITLE = BundledFont("NotoSerifSC-Bold-subset.ttf", "Noto Serif CJK SC", "NotoSerifSC-Bold")
 EXTB = BundledFont("HanaMinB-subset.ttf", "HanaMinB", "HanaMinB")
 REST = BundledFont("BabelStoneHan-subset.ttf", "BabelStone Han", "BabelStoneHan")
-SCREEN = BundledFont("wqy-microhei.ttc", "WenQuanYi Micro Hei", "")
+SCREEN = BundledFont("wqy-microhei-subset.ttf", "WenQuanYi Micro Hei", "")
 
 # Typefaces a document asks for: "body" for the text, "title" for document titles.
 FACES = ("body", "title")
