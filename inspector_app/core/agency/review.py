@@ -353,15 +353,15 @@ def local_state_sql(kind: str, alias: str = "r") -> str:
     if kind not in _RECORD_TABLES:
         raise ValueError(kind)
     return (
-        "(SELECT CASE WHEN {a}.version > d.version THEN "
+        f"(SELECT CASE WHEN {alias}.version > d.version THEN "
         "CASE WHEN d.action = 'return' AND EXISTS (SELECT 1 FROM outbox o WHERE "
         "o.kind = d.kind AND o.record_id = d.record_id AND o.acked_at IS NULL) "
         "THEN 'returned_edited' ELSE 'pending' END "
         "WHEN d.action = 'approve' THEN 'approved' WHEN d.action = 'return' THEN 'returned' "
         "WHEN d.action = 'reject' THEN 'rejected' END "
-        "FROM decisions d WHERE d.kind = '{k}' AND d.record_id = {a}.id "
+        f"FROM decisions d WHERE d.kind = '{kind}' AND d.record_id = {alias}.id "
         "AND d.action IN ('approve', 'return', 'reject') "
-        "ORDER BY d.decided_at DESC, d.id DESC LIMIT 1)").format(a=alias, k=kind)
+        "ORDER BY d.decided_at DESC, d.id DESC LIMIT 1)")
 
 
 def local_state(session: Session, kind: str, record_id: str) -> str | None:
@@ -382,3 +382,33 @@ def review_of(session: Session, kind: str, record_id: str) -> dict[str, Any]:
     refused = refused_decisions(session)
     return {"state": state,
             "comments": [comment(d, refused) for d in decision_rows(session, kind, record_id)]}
+
+
+_OWN_FACTS = {"check": ("checked_at", "product_name"), "seizure": ("started_at", "number"),
+              "worklog": ("log_date", "operator_name")}
+
+
+def own_reviewed(session: Session, *, kind: str | None = None, state: str | None = None
+                 ) -> list[dict[str, Any]]:
+    """An inspector's records that have a review decision, newest decision first, with
+    their state (`local_state_sql`); `state` keeps only those in it ("returned" keeps the
+    corrected ones not synced yet too)."""
+    from sqlalchemy import text
+
+    found: list[tuple[str, dict[str, Any]]] = []
+    for k in ([kind] if kind else list(_RECORD_TABLES)):
+        day, title = _OWN_FACTS[k]
+        sql = (f"SELECT r.id, r.version, substr(CAST(r.{day} AS TEXT), 1, 10), r.{title}, "
+               f"{local_state_sql(k)}, (SELECT max(d.decided_at) FROM decisions d "
+               f"WHERE d.kind = '{k}' AND d.record_id = r.id) AS last "
+               f"FROM {_RECORD_TABLES[k]} r WHERE r.id IN "
+               f"(SELECT record_id FROM decisions WHERE kind = '{k}')")
+        for rid, version, day_, title_, st, last in session.execute(text(sql)):
+            if st is None or (state and st != state
+                              and not (state == "returned" and st == "returned_edited")):
+                continue
+            found.append((last or "", {"kind": k, "id": rid, "version": version,
+                                       "day": day_ or "", "title": title_ or "",
+                                       "review_state": st}))
+    found.sort(key=lambda pair: pair[0], reverse=True)
+    return [item for _last, item in found]
