@@ -174,7 +174,7 @@ def cmd_show(args: argparse.Namespace, store) -> int:
             rec = session.get(AgencyRecord, (kind, rid))
             if rec is None:
                 raise CliError(_("There is no {kind} record {id} in the agency's records here.")
-                               .format(kind=kind, id=rid))
+                               .format(kind=review.kind_label(kind), id=rid))
             data = {"kind": kind, "id": rid, "version": rec.version,
                     "sha256": rec.content_sha256, "inspector": rec.inspector,
                     "market": rec.market, "day": rec.day, "state": rec.state,
@@ -188,7 +188,8 @@ def cmd_show(args: argparse.Namespace, store) -> int:
                 History.kind == kind, History.record_id == rid)
                 .order_by(History.version.desc()).limit(1)).first()
             if row is None:
-                raise CliError(_("There is no {kind} record {id}.").format(kind=kind, id=rid))
+                raise CliError(_("There is no {kind} record {id}.").format(
+                    kind=review.kind_label(kind), id=rid))
             data = {"kind": kind, "id": rid, "version": row.version,
                     "content": json.loads(row.content)}
     data["review"] = review_

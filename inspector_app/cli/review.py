@@ -108,7 +108,7 @@ def cmd_list(args: argparse.Namespace, store) -> int:
     if args.json:
         out(json.dumps(rows, ensure_ascii=False, indent=2))
         return EXIT_OK
-    header = [_("Kind"), "ID", _("Version"), _("Day"), _("Inspector"), _("Market"),
+    header = [_("Kind"), "ID", _("Version"), _("Day"), _("Officer"), _("Market"),
               _("Record"), _("Review")]
     cells = [[_kind(r["kind"]), r["id"], str(r["version"]), r.get("day", ""),
               r.get("inspector", ""), r.get("market", ""), r.get("title", ""),

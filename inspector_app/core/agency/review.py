@@ -63,6 +63,12 @@ class DecisionError(Exception):
         self.message = message
 
 
+def kind_label(kind: str) -> str:
+    from inspector_app.core.queries import KIND_LABELS
+
+    return _(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+
+
 def state_label(state: str | None) -> str:
     return _(STATE_LABELS[state]) if state in STATE_LABELS else (state or "")
 
@@ -121,7 +127,8 @@ def decide(store: Store, kind: str, record_id: str, action: str, text: str = "",
         record = session.get(AgencyRecord, (kind, record_id))
         if record is None:
             raise DecisionError(_("There is no {kind} record {id} in the agency's records "
-                                  "here (sync first?).").format(kind=kind, id=record_id))
+                                  "here (sync first?).").format(kind=kind_label(kind),
+                                                                id=record_id))
         extra: dict[str, Any] = {}
         open_conflicts = _open_conflicts(session, kind, record_id)
         if action in REVIEW_ACTIONS:
@@ -326,7 +333,7 @@ def content(session: Session, kind: str, record_id: str, version: int,
     rows = list(session.scalars(stmt.order_by(AgencyVersion.pk)))
     if not rows:
         raise DecisionError(_("Version {version} of {kind} record {id} is not held here.")
-                            .format(version=version, kind=kind, id=record_id))
+                            .format(version=version, kind=kind_label(kind), id=record_id))
     record = session.get(AgencyRecord, (kind, record_id))
     row = next((r for r in rows if record and r.content_sha256 == record.content_sha256),
                rows[0])
