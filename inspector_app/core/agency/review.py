@@ -12,12 +12,14 @@ made here stand: `local_state_sql` is the one expression the record lists, their
 
 from __future__ import annotations
 
+import heapq
 import json
 import zlib
 from datetime import date
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
 from inspector_app.core import device_key, settings
@@ -28,7 +30,7 @@ from inspector_app.core.agency.tables import (
     Decision,
 )
 from inspector_app.core.i18n import N_, _
-from inspector_app.core.models import KnownKey
+from inspector_app.core.models import RECORD_KINDS, KnownKey
 from inspector_app.core.store import Store, utcnow
 from sync import decisions, protocol
 from sync.protocol import ProtocolError
@@ -253,11 +255,34 @@ def queue(session: Session, *, state: str | None = "pending", kind: str | None =
           day_from: date | str | None = None, day_to: date | str | None = None,
           offset: int = 0, limit: int = 100) -> list[AgencyRecord]:
     """Agency records in review state `state` (None: any), oldest day first (the longest
-    waiting on top), a page at a time."""
-    stmt = _filtered(select(AgencyRecord), state=state, kind=kind, inspector=inspector,
-                     market=market, day_from=day_from, day_to=day_to)
-    stmt = stmt.order_by(AgencyRecord.day, AgencyRecord.kind, AgencyRecord.record_id)
-    return list(session.scalars(stmt.offset(offset).limit(limit)))
+    waiting on top; then by kind, then in the order received), a page at a time.
+
+    Read per kind in the order of the review index (review_state, kind, day; rowid last),
+    so no statement sorts the queue: the keys of the first offset+limit entries of each
+    kind are merged, then only the page's rows are loaded."""
+    kinds = [kind] if kind else sorted(RECORD_KINDS)  # the kinds the app reviews
+    wanted = max(offset, 0) + max(limit, 0)
+    if wanted == 0:
+        return []
+    rowid = literal_column("agency_records.rowid")
+    keyed = []
+    for k in kinds:
+        stmt = _filtered(select(AgencyRecord.day, rowid), state=state, kind=k,
+                         inspector=inspector, market=market, day_from=day_from,
+                         day_to=day_to)
+        rows = session.execute(stmt.order_by(AgencyRecord.day, rowid).limit(wanted)).all()
+        keyed.append([(day, k, rid) for day, rid in rows])
+    page = list(islice(heapq.merge(*keyed), offset, wanted))
+    if not page:
+        return []
+    ids = [rid for _day, _kind, rid in page]
+    found = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for rid, record in session.execute(select(rowid, AgencyRecord).where(
+                rowid.in_(chunk))):
+            found[rid] = record
+    return [found[rid] for rid in ids if rid in found]
 
 
 def count(session: Session, *, state: str | None = "pending", kind: str | None = None,
