@@ -15,13 +15,14 @@ from inspector_app.core.models import Decision, LabelCheck
 from inspector_app.ui.record_list import RecordDialog
 
 SUPERVISOR_DEVICE = "22222222-2222-4222-8222-222222222222"
+TABLES = {"check": "label_checks", "seizure": "seizures"}
 
 
 def decide(store, kind, record_id, action, comment, at, version=None):
     with store.write() as session:
         if version is None:
             version = session.execute(text(
-                f"SELECT version FROM {dict(check='label_checks', seizure='seizures')[kind]} "
+                f"SELECT version FROM {TABLES[kind]} "
                 "WHERE id = :id"), {"id": record_id}).scalar_one()
         session.add(Decision(id=str(uuid.uuid4()), kind=kind, record_id=record_id,
                              version=version, action=action, text=comment, by="王科长",

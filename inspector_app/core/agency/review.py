@@ -234,19 +234,50 @@ def _open_conflicts(session: Session, kind: str, record_id: str) -> list[AgencyC
 
 
 def _filtered(stmt, *, state: str | None, kind: str | None, inspector: str | None,
-              market: str | None, day_from: date | str | None, day_to: date | str | None):
+              market: list[str] | None, day_from: date | str | None, day_to: date | str | None):
     if state:
         stmt = stmt.where(AgencyRecord.review_state == state)
     if kind:
         stmt = stmt.where(AgencyRecord.kind == kind)
     if inspector:
         stmt = stmt.where(AgencyRecord.inspector == inspector)
-    if market:
-        stmt = stmt.where((AgencyRecord.market_id == market) | (AgencyRecord.market == market))
+    if market:  # ids (see _market_ids): the market index then gives the day order
+        stmt = stmt.where(AgencyRecord.market_id.in_(market))
     if day_from:
         stmt = stmt.where(AgencyRecord.day >= str(day_from))
     if day_to:
         stmt = stmt.where(AgencyRecord.day <= str(day_to))
+    return stmt
+
+
+def _market_ids(session: Session, market: str | None) -> list[str] | None:
+    """The market ids `market` names: itself when records have it as their market id, else
+    the markets of that name (the reference data pulled, the local markets; last, a scan
+    of the records' market names)."""
+    if not market:
+        return None
+    if session.scalar(select(AgencyRecord.kind).where(AgencyRecord.market_id == market)
+                      .limit(1)) is not None:
+        return [market]
+    from sqlalchemy import text
+
+    ids = set(session.execute(text(
+        "SELECT item_id FROM sync_reference WHERE kind = 'market' "
+        "AND json_extract(content, '$.name') = :name UNION "
+        "SELECT id FROM markets WHERE name = :name"), {"name": market}).scalars())
+    if not ids:
+        ids = set(session.execute(select(AgencyRecord.market_id).where(
+            AgencyRecord.market == market).distinct()).scalars())
+    return sorted(ids) or [""]  # none: matches no record
+
+
+def _index_hint(stmt, inspector, market):
+    """A named inspector or market is far more selective than a review state: read its
+    index (inspector or market, then day), which keeps the day order too."""
+    if inspector:
+        return stmt.with_hint(AgencyRecord, "INDEXED BY ix_agency_records_inspector", "sqlite")
+    if market:
+        return stmt.with_hint(AgencyRecord, "INDEXED BY ix_agency_records_market", "sqlite")
     return stmt
 
 
@@ -255,27 +286,34 @@ def queue(session: Session, *, state: str | None = "pending", kind: str | None =
           day_from: date | str | None = None, day_to: date | str | None = None,
           offset: int = 0, limit: int = 100) -> list[AgencyRecord]:
     """Agency records in review state `state` (None: any), oldest day first (the longest
-    waiting on top; then by kind, then in the order received), a page at a time.
+    waiting on top; then in the order received), a page at a time.
 
-    Read per kind in the order of the review index (review_state, kind, day; rowid last),
-    so no statement sorts the queue: the keys of the first offset+limit entries of each
-    kind are merged, then only the page's rows are loaded."""
-    kinds = [kind] if kind else sorted(RECORD_KINDS)  # the kinds the app reviews
+    Read in the order of an index (review_state, kind, day, or inspector/market, day; the
+    rowid last), so no statement sorts the queue: the keys of the first offset+limit
+    entries (of each kind) are merged, then only the page's rows are loaded."""
+    # Per kind, the review index gives the day order; a named inspector or market is read
+    # through its own index (in day order too), all kinds at once.
+    if kind or inspector or market:
+        kinds: list[str | None] = [kind]
+    else:
+        kinds = sorted(RECORD_KINDS)  # the kinds the app reviews
     wanted = max(offset, 0) + max(limit, 0)
     if wanted == 0:
         return []
     rowid = literal_column("agency_records.rowid")
+    market = _market_ids(session, market)
     keyed = []
     for k in kinds:
         stmt = _filtered(select(AgencyRecord.day, rowid), state=state, kind=k,
                          inspector=inspector, market=market, day_from=day_from,
                          day_to=day_to)
-        rows = session.execute(stmt.order_by(AgencyRecord.day, rowid).limit(wanted)).all()
-        keyed.append([(day, k, rid) for day, rid in rows])
+        stmt = _index_hint(stmt, inspector, market)
+        keyed.append([tuple(row) for row in session.execute(
+            stmt.order_by(AgencyRecord.day, rowid).limit(wanted))])
     page = list(islice(heapq.merge(*keyed), offset, wanted))
     if not page:
         return []
-    ids = [rid for _day, _kind, rid in page]
+    ids = [rid for _day, rid in page]
     found = {}
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
@@ -290,6 +328,7 @@ def count(session: Session, *, state: str | None = "pending", kind: str | None =
           day_from: date | str | None = None, day_to: date | str | None = None,
           **_ignored: Any) -> int:
     """How many records `queue` lists with the same filters."""
+    market = _market_ids(session, market)
     stmt = _filtered(select(func.count()).select_from(AgencyRecord), state=state, kind=kind,
                      inspector=inspector, market=market, day_from=day_from, day_to=day_to)
     return session.scalar(stmt) or 0
