@@ -203,7 +203,7 @@ def apply(session: Session, decision: dict[str, Any], record: AgencyRecord | Non
     now = now or utcnow()
     action = decision["action"]
     if action in decisions.STATE_AFTER:
-        if decision["version"] == record.version:
+        if (decision["version"], decision["sha256"]) == (record.version, record.content_sha256):
             record.review_state = decisions.STATE_AFTER[action]
     elif action == "resolve":
         for conflict in _open_conflicts(session, record.kind, record.record_id):
@@ -368,12 +368,14 @@ def history(session: Session, kind: str, record_id: str) -> list[dict[str, Any]]
                                      AgencyConflict.record_id == record_id,
                                      AgencyConflict.resolved_by.is_(None)))}
     items: list[tuple[tuple, dict[str, Any]]] = []
+    names = dict(session.execute(select(KnownKey.device_id, KnownKey.inspector)).all())
     for v in session.scalars(select(AgencyVersion).where(
             AgencyVersion.kind == kind, AgencyVersion.record_id == record_id)):
         items.append(((v.version, 0, v.received_at.isoformat(), v.pk), {
             "type": "version", "version": v.version, "sha256": v.content_sha256,
             "base_version": v.base_version, "device_id": v.device_id,
             "batch_id": v.batch_id, "received_at": v.received_at.isoformat(),
+            "at": v.received_at.isoformat(), "inspector": names.get(v.device_id) or "",
             "current": (v.version, v.content_sha256) == current,
             "conflict": (v.version, v.content_sha256) in conflicted}))
     refused = refused_decisions(session)
@@ -408,7 +410,7 @@ def refused_decisions(session: Session) -> dict[str, dict[str, Any]]:
     """Decisions made here that the server refused (409 stale, 422...), by id."""
     from inspector_app.core.sync import decisions_out
 
-    return {e["id"]: e for e in decisions_out.REFUSED_DECISIONS.get(session)}
+    return {e["id"]: e for e in decisions_out.REFUSED_BY_SERVER.get(session)}
 
 
 # --- how an inspector's own records stand -------------------------------------------------

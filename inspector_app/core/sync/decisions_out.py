@@ -3,7 +3,7 @@
 Every decision made here and not on the server yet (`Decision.sent_at` None) is posted
 as its signed envelope to `POST /v1/decisions`, oldest first; a 200 answer sets sent_at.
 A refusal (409: the record changed on the server since; 422: not well formed; 401, 403,
-404) is recorded with its reason in REFUSED_DECISIONS, shown by `inspector review list` and
+404) is recorded with its reason in REFUSED_BY_SERVER, shown by `inspector review list` and
 `inspector records show`, and never sent again: the decision stays here as made (signed
 evidence), the supervisor decides again on the current version. Busy or unreachable
 server: the run ends and the next one resumes.
@@ -27,14 +27,15 @@ from sync import protocol
 
 log = logging.getLogger(__name__)
 
-REFUSED_DECISIONS = Option("sync_refused_decisions", [], list,
+# (Not "sync_refused_decisions": that one keeps pulled decisions that did not verify.)
+REFUSED_BY_SERVER = Option("sync_decisions_refused_by_server", [], list,
                            N_("Decisions made here that the server refused"),
                            user_editable=False)
 
 
 def unsent(session) -> list[Decision]:
     """Decisions made on this device, not on the server yet and not refused by it."""
-    refused = {e["id"] for e in REFUSED_DECISIONS.get(session)}
+    refused = {e["id"] for e in REFUSED_BY_SERVER.get(session)}
     rows = session.scalars(select(Decision).where(
         Decision.sent_at.is_(None), Decision.device_id == settings.device_id(session))
         .order_by(Decision.decided_at, Decision.id))
@@ -63,8 +64,8 @@ def post(agent, conn, cancelled=lambda: False) -> dict[str, Any]:
                      "action": envelope["decision"]["action"],
                      "at": protocol.utc_now_text()}
             with store.write() as session:
-                kept = [e for e in REFUSED_DECISIONS.get(session) if e["id"] != decision_id]
-                REFUSED_DECISIONS.set(session, kept + [entry])
+                kept = [e for e in REFUSED_BY_SERVER.get(session) if e["id"] != decision_id]
+                REFUSED_BY_SERVER.set(session, kept + [entry])
             log.warning("decision %s refused by the server (%s): %s", decision_id,
                         exc.status, exc.message)
             done["refused"].append(entry)
