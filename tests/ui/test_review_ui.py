@@ -152,3 +152,33 @@ def test_worklogs_have_the_column_and_filter_too(qtbot, window):
     assert lst.model.headerData(lst.model.columnCount() - 1, Qt.Orientation.Horizontal) == "审核"
     assert _review_of(lst) == {lst.model.record_id(0): ""}
     assert _choose_in_popup(qtbot, lst, lst.review, "已通过") == set()
+
+
+def test_a_check_opened_in_its_form_shows_its_comments(qtbot, window, known):
+    store = window.store
+    with store.write() as session:
+        check = records.create(session, LabelCheck(
+            checked_at=datetime.now(UTC), market_id=known.markets["东门批发市场"],
+            product_name="审核水壶", category="家用电器及电器附件", form_id="electrical_ccc",
+            form_version=1, status="draft"), window.actor)
+        check_id = check.id
+    decide(store, "check", check_id, "return", "3C标志照片不清晰", "2026-11-30T08:00:00.000000Z")
+    page = window.show_page("check")
+    window.data_changed()
+    qtbot.waitUntil(lambda: not page.model.loading and check_id in page.model.ids)
+    assert _review_of(page)[check_id] == "已退回"
+    row = page.model.ids.index(check_id)
+    rect = page.table.visualRect(page.model.index(row, 0))
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+    def check_dialog():
+        return next((w for w in QApplication.topLevelWidgets()
+                     if type(w).__name__ == "CheckDialog" and w.isVisible()), None)
+
+    qtbot.waitUntil(lambda: check_dialog() is not None)
+    dialog = check_dialog()
+    assert dialog.review.title() == "审核意见"
+    assert dialog.review.state.text() == "审核：已退回"
+    assert "3C标志照片不清晰" in dialog.review.comments.toPlainText()
+    dialog.reject()

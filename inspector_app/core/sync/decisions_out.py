@@ -37,7 +37,7 @@ def unsent(session) -> list[Decision]:
     """Decisions made on this device, not on the server yet and not refused by it."""
     refused = {e["id"] for e in REFUSED_BY_SERVER.get(session)}
     rows = session.scalars(select(Decision).where(
-        Decision.sent_at.is_(None), Decision.device_id == settings.device_id(session))
+        Decision.sent_at.is_(None), Decision.device_id == settings.DEVICE_ID.get(session))
         .order_by(Decision.decided_at, Decision.id))
     return [d for d in rows if d.id not in refused]
 
