@@ -1,6 +1,7 @@
 """`inspector records`: list, export and import records.
 
     inspector records list --kind check [--json] [--search TEXT] [--status S] [--market M]
+    inspector records show KIND ID [--json]
     inspector records export --kind seizure --format {json,csv,xlsx} --out FILE
     inspector records import FILE.json [--attachments DIR]
 """
@@ -47,6 +48,13 @@ def add_commands(commands, parents: Sequence[argparse.ArgumentParser] = ()) -> N
     lst.add_argument("--market", metavar="NAME_OR_ID", help=_("only records of this market"))
     lst.add_argument("--limit", type=positive, metavar="N", help=_("at most N records"))
     lst.set_defaults(handler=cmd_list)
+
+    show = actions.add_parser("show", parents=parents,
+                              help=_("show one record with its review state and comments"))
+    show.add_argument("kind", choices=RECORD_KINDS, metavar="KIND", help=_("record kind"))
+    show.add_argument("record_id", metavar="ID", help=_("record id"))
+    show.add_argument("--json", action="store_true", help=_("print JSON"))
+    show.set_defaults(handler=cmd_show)
 
     exp = actions.add_parser("export", parents=parents, help=_("export records to a file"))
     exp.add_argument("--kind", choices=(*RECORD_KINDS, "all"), required=True,
@@ -146,6 +154,60 @@ def cmd_list(args: argparse.Namespace, store) -> int:
         out(_("{shown} of {total} records (--limit).").format(shown=len(ids), total=total))
     else:
         out(ngettext("{total} record.", "{total} records.", total).format(total=total))
+    return EXIT_OK
+
+
+# --- show ------------------------------------------------------------------------------
+
+
+@with_store
+def cmd_show(args: argparse.Namespace, store) -> int:
+    from sqlalchemy import select
+
+    from inspector_app.core.agency import review
+    from inspector_app.core.models import AgencyRecord, History
+
+    kind, rid = args.kind, args.record_id
+    with store.read() as session:
+        review_ = review.review_of(session, kind, rid)
+        if review.is_supervisor(session):
+            rec = session.get(AgencyRecord, (kind, rid))
+            if rec is None:
+                raise CliError(_("There is no {kind} record {id} in the agency's records here.")
+                               .format(kind=review.kind_label(kind), id=rid))
+            data = {"kind": kind, "id": rid, "version": rec.version,
+                    "sha256": rec.content_sha256, "inspector": rec.inspector,
+                    "market": rec.market, "day": rec.day, "state": rec.state,
+                    "result": rec.result, "owner_device_id": rec.owner_device_id,
+                    "conflicts": rec.conflicts,
+                    "content": review.content(session, kind, rid, rec.version,
+                                              rec.content_sha256),
+                    "history": review.history(session, kind, rid)}
+        else:
+            row = session.scalars(select(History).where(
+                History.kind == kind, History.record_id == rid)
+                .order_by(History.version.desc()).limit(1)).first()
+            if row is None:
+                raise CliError(_("There is no {kind} record {id}.").format(
+                    kind=review.kind_label(kind), id=rid))
+            data = {"kind": kind, "id": rid, "version": row.version,
+                    "content": json.loads(row.content)}
+    data["review"] = review_
+    if args.json:
+        out(json.dumps(data, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    from inspector_app.core import queries
+
+    out(_("{kind} {id}, version {version}").format(
+        kind=_(queries.KIND_LABELS[kind]), id=rid, version=data["version"]))
+    out(_("Review: {state}").format(state=review.state_label(review_["state"]) or _("none")))
+    for c in review_["comments"]:
+        line = _("{at} {by} · {decision} (version {version})").format(
+            at=c["decided_at"][:16].replace("T", " "), by=c["by"],
+            decision=review.action_label(c["action"]), version=c["version"])
+        out("  " + line + (f": {c['text']}" if c["text"] else ""))
+        if c.get("refused"):
+            out("    " + _("refused by the server: {reason}").format(reason=c["refused"]))
     return EXIT_OK
 
 

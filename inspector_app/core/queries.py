@@ -25,6 +25,11 @@ class Filter:
     status: str | None = None
     date_from: date | None = None  # local dates, inclusive
     date_to: date | None = None
+    # review state from the decisions received (core/agency/review.py); NO_REVIEW: none yet
+    review: str | None = None
+
+
+NO_REVIEW = "none"
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,26 @@ COLUMNS: dict[str, list[Column]] = {
 }
 
 
+def review_column(kind: str) -> Column:
+    """The review state of each record (from the decisions received about it)."""
+    from inspector_app.core.agency.review import local_state_sql
+
+    return Column("review", N_("Review"), local_state_sql(kind))
+
+
+def list_columns(kind: str) -> list[Column]:
+    """The columns of a record list on screen: COLUMNS[kind] and the review state."""
+    return [*COLUMNS[kind], review_column(kind)]
+
+
+def review_states() -> dict[str, str]:
+    """The review filter's choices: key -> translatable label."""
+    from inspector_app.core.agency.review import STATE_LABELS
+
+    return {NO_REVIEW: N_("Not reviewed"),
+            **{k: STATE_LABELS[k] for k in ("pending", "returned", "approved", "rejected")}}
+
+
 def _utc_bound(day: date, end: bool) -> datetime:
     local = datetime.combine(day + timedelta(days=1) if end else day, time()).astimezone()
     return local.astimezone(UTC).replace(tzinfo=None)
@@ -122,6 +147,15 @@ def list_ids(session: Session, kind: str, flt: Filter | None = None) -> list[str
     if flt.status:
         where.append(f"r.{_STATUS_COL[kind]} = :status")
         params["status"] = flt.status
+    if flt.review:
+        expr = review_column(kind).sql
+        if flt.review == NO_REVIEW:
+            where.append(f"{expr} IS NULL")
+        elif flt.review == "returned":  # corrected here, not synced yet: still returned
+            where.append(f"{expr} IN ('returned', 'returned_edited')")
+        else:
+            where.append(f"{expr} = :review")
+            params["review"] = flt.review
     if kind == "worklog":
         if flt.date_from:
             where.append("r.log_date >= :dfrom")
@@ -143,11 +177,13 @@ def list_ids(session: Session, kind: str, flt: Filter | None = None) -> list[str
     return list(session.execute(text(sql), params).scalars())
 
 
-def fetch_rows(session: Session, kind: str, ids: list[str]) -> dict[str, tuple[Any, ...]]:
-    """Display values of the given records, in COLUMNS[kind] order, keyed by id."""
+def fetch_rows(session: Session, kind: str, ids: list[str],
+               columns: list[Column] | None = None) -> dict[str, tuple[Any, ...]]:
+    """Display values of the given records, in `columns` (default COLUMNS[kind]) order,
+    keyed by id."""
     if not ids:
         return {}
-    cols = ", ".join(c.sql for c in COLUMNS[kind])
+    cols = ", ".join(c.sql for c in (columns or COLUMNS[kind]))
     out: dict[str, tuple[Any, ...]] = {}
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
@@ -173,6 +209,10 @@ def display(kind: str, column: Column, value: Any) -> str:
         return _(OUTCOMES.get(value, value))
     if column.key == "measure":
         return _(MEASURES.get(value, value))
+    if column.key == "review":
+        from inspector_app.core.agency.review import state_label
+
+        return state_label(value)
     return str(value)
 
 

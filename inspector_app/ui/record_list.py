@@ -63,7 +63,7 @@ class RecordTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.store = store
         self.kind = kind
-        self.columns = queries.COLUMNS[kind]
+        self.columns = queries.list_columns(kind)
         self.ids: list[str] = []
         self._pages: OrderedDict[int, dict[str, tuple[Any, ...]]] = OrderedDict()
         self._generation = 0
@@ -111,7 +111,7 @@ class RecordTableModel(QAbstractTableModel):
         if page is None:
             page_ids = self.ids[page_no * PAGE_SIZE:(page_no + 1) * PAGE_SIZE]
             with self.store.read() as session:
-                page = queries.fetch_rows(session, self.kind, page_ids)
+                page = queries.fetch_rows(session, self.kind, page_ids, self.columns)
                 if self.kind == "seizure":  # each row ends with its term (None if none)
                     terms = _terms(session, page_ids)
                     page = {i: (*v, terms.get(i)) for i, v in page.items()}
@@ -152,6 +152,8 @@ class RecordTableModel(QAbstractTableModel):
                 return "alert", "status"
             if term.warn:
                 return "warn", "status"
+        if values[keys.index("review")] in ("returned", "rejected"):
+            return "warn", "review"  # to correct, or refused: the inspector acts on it
         return None
 
     def text(self, row: int, column: int) -> str:
@@ -240,6 +242,11 @@ class RecordListPage(QWidget):
         self.status.addItem(_("All statuses"), None)
         for key, label in queries.STATUSES[kind].items():
             self.status.addItem(_(label), key)
+        self.review = QComboBox()
+        self.review.setObjectName("review")
+        self.review.addItem(_("All review states"), None)
+        for key, label in queries.review_states().items():
+            self.review.addItem(_(label), key)
         self.any_date = QCheckBox(_("Any date"))
         self.any_date.setObjectName("any_date")
         self.any_date.setChecked(True)
@@ -262,6 +269,7 @@ class RecordListPage(QWidget):
         filters.addWidget(self.search, 3)
         filters.addWidget(self.market, 1)
         filters.addWidget(self.status)
+        filters.addWidget(self.review)
         filters.addSpacing(8)
         filters.addWidget(self.any_date)
         filters.addWidget(self.date_from)
@@ -301,6 +309,7 @@ class RecordListPage(QWidget):
         self.search.textChanged.connect(self._debounce.start)
         self.market.currentIndexChanged.connect(self.reload)
         self.status.currentIndexChanged.connect(self.reload)
+        self.review.currentIndexChanged.connect(self.reload)
         self.any_date.toggled.connect(self._any_date_toggled)
         self.date_from.dateChanged.connect(self.reload)
         self.date_to.dateChanged.connect(self.reload)
@@ -336,7 +345,8 @@ class RecordListPage(QWidget):
 
     def current_filter(self) -> queries.Filter:
         flt = queries.Filter(text=self.search.text(), market_id=self.market.currentData(),
-                             status=self.status.currentData())
+                             status=self.status.currentData(),
+                             review=self.review.currentData())
         if not self.any_date.isChecked():
             flt.date_from = _pydate(self.date_from.date())
             flt.date_to = _pydate(self.date_to.date())
@@ -397,6 +407,11 @@ def _samples(kind: str, key: str) -> list[str]:
         return shown
     if key == "outcome":
         return [_(label) for label in queries.OUTCOMES.values()]
+    if key == "review":
+        from inspector_app.core.agency.review import state_label
+
+        return [state_label(k) for k in ("pending", "returned", "approved", "rejected",
+                                         "returned_edited")]
     if key == "measure":
         return [_(label) for label in queries.MEASURES.values()]
     if key in ("checked_at", "started_at"):
@@ -417,7 +432,7 @@ def column_widths(table: QTableView, model: RecordTableModel) -> list[int]:
     widths = []
     for n, column in enumerate(model.columns):
         samples = _samples(model.kind, column.key)
-        marked = column.key in ("outcome", "status", "positives")
+        marked = column.key in ("outcome", "status", "positives", "review")
         if samples:
             value = text_width(table, samples, bold=marked) + (icon if marked else 0)
         else:
@@ -456,6 +471,11 @@ class RecordDialog(QDialog):
         self.browser.setObjectName("content")
         self.browser.setOpenLinks(False)
         layout.addWidget(self.browser)
+        from inspector_app.ui import review_panel
+
+        self.review = review_panel.panel_for(store, kind, record_id, self)  # 审核意见
+        if self.review is not None:
+            layout.addWidget(self.review)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

@@ -40,7 +40,8 @@ def test_list_shows_every_check_newest_first_with_translated_headers(qtbot, wind
     assert page.count.text() == "共 7 条"
     headers = [page.model.headerData(c, Qt.Orientation.Horizontal)
                for c in range(page.model.columnCount())]
-    assert headers == ["检查时间", "市场", "摊位", "当事人", "产品名称", "类别", "结论", "状态"]
+    assert headers == ["检查时间", "市场", "摊位", "当事人", "产品名称", "类别", "结论", "状态",
+                       "审核"]
     by_age = [c["product"] for c in sorted(known.checks, key=lambda c: c["days"])]
     assert _shown(page, "product") == by_age
     assert "𠮷祥商行" in _shown(page, "party")

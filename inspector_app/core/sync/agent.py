@@ -26,7 +26,7 @@ from inspector_app.core import device_key, records, settings
 from inspector_app.core.i18n import _
 from inspector_app.core.models import KnownKey, SyncReference, SyncReview
 from inspector_app.core.store import Store, utcnow
-from inspector_app.core.sync import batches, credentials, reference, state
+from inspector_app.core.sync import batches, credentials, decisions_out, reference, state
 from inspector_app.core.sync.transport import (
     Backoff,
     Connection,
@@ -183,6 +183,7 @@ class SyncAgent:
             conn = self.connect()
             self._receipts(conn, report, cancelled)
             self._send(conn, report, progress, cancelled)
+            decisions_out.post(self, conn, cancelled)
             if not cancelled():
                 self._pull(conn, report, progress, cancelled)
         except SyncError as exc:

@@ -43,7 +43,7 @@ from inspector_app.core.i18n import _
 from inspector_app.core.models import Party, Stall
 from inspector_app.forms import definitions
 from inspector_app.forms.definitions import Definition, Registry
-from inspector_app.ui import tasks
+from inspector_app.ui import review_panel, tasks
 from inspector_app.ui.checks.form import Checklist, EnterMovesOn, FieldsForm, error_label
 from inspector_app.ui.checks.officers import OfficerPicker, me_label, officer_label
 from inspector_app.ui.checks.photos import PhotoStrip
@@ -987,6 +987,9 @@ class CheckDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.page)
+        self.review = review_panel.panel_for(store, "check", check_id, self)  # 审核意见
+        if self.review is not None:
+            layout.addWidget(self.review)
         fit_to_screen(self, QSize(980, 820))
         self.next_dialog: CheckDialog | None = None
         self.closing_question: QMessageBox | None = None

@@ -45,7 +45,7 @@ from inspector_app.core.i18n import _
 from inspector_app.core.models import Attachment, Party
 from inspector_app.core.seizure import documents, rules, service
 from inspector_app.core.validation import ValidationError
-from inspector_app.ui import labels, tasks
+from inspector_app.ui import labels, review_panel, tasks
 from inspector_app.ui.seizure.deadlines import DeadlinePanel
 from inspector_app.ui.seizure.dialogs import ActionDialog, PartyDialog
 from inspector_app.ui.seizure.form_tabs import DraftForm, pydate, pydatetime
@@ -161,6 +161,9 @@ class SeizurePage(QWidget):
         self.tabs.addTab(self.signatures, _("Signatures and photos"))
         self.status = StatusTab(self.preview, self)
         self.tabs.addTab(self.status, _("State and documents"))
+        self.review = review_panel.panel_for(self.store, "seizure", self.seizure_id, self)
+        if self.review is not None:  # 审核意见, when decisions were received
+            self.tabs.addTab(self.review, _("Review comments"))
 
         self.save_button = QPushButton(_("Save draft"))
         self.save_button.clicked.connect(lambda: self.save())
