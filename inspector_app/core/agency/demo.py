@@ -21,9 +21,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from inspector_app.core import device_key, settings
+from inspector_app.core.i18n import _
+from inspector_app.core.models import RECORD_KINDS as RECORD_MODELS
 from inspector_app.core.models import (  # the agency tables, re-exported
     AgencyBatch,
     AgencyConflict,
@@ -178,6 +180,12 @@ def fill(store: Store, *, devices: int = 3, records: int = 8, seed: int = 1,
     from inspector_app.core.agency import review
     from inspector_app.core.sync.state import DEVICE_ROLE
 
+    with store.read() as session:
+        if any(session.scalar(select(func.count()).select_from(model))
+               for model in RECORD_MODELS.values()):
+            raise generator.DemoError(_(
+                "This store holds an inspector's own records: a supervisor's demo is only "
+                "made in an empty data folder or a supervisor's store."))
     with tempfile.TemporaryDirectory(prefix="inspector-agency-demo-") as tmp:
         base = Path(tmp) / "base"
         reference = Store(base)
