@@ -69,8 +69,9 @@ def facts(content: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
                    category=(content.get("category") or "")[:32],
                    title=content.get("product_name") or "")
     elif kind == "seizure":
+        items = content.get("items") or [{}]
         out.update(day=_day(content.get("started_at"), offset),
-                   title=content.get("number") or "")
+                   title=content.get("number") or items[0].get("name") or "")
         issued = _day(content.get("issued_at"), offset)
         if issued and out["state"] in ("issued", "extended"):
             days = int(content.get("term_days") or 30)

@@ -223,7 +223,7 @@ class ReviewPage(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setStretchLastSection(True)
         em = self.table.fontMetrics().horizontalAdvance("商")
-        for n, chars in enumerate((5, 12, 4, 9, 6, 4, 4, 4, 3)):
+        for n, chars in enumerate((5, 9, 4, 7, 6, 4, 4, 4, 3)):
             self.table.setColumnWidth(n, chars * em + 16)
         self.table.selectionModel().currentRowChanged.connect(
             lambda current, _previous: self._show_row(current.row()))
@@ -252,6 +252,7 @@ class ReviewPage(QWidget):
         splitter.addWidget(pane)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([3 * 1000, 2 * 1000 - 300])  # the whole queue row, the record beside
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(splitter, 1)
@@ -468,7 +469,8 @@ def _pydate(value: QDate) -> date:
 
 def detail_html(kind: str, record_id: str, content: dict[str, Any], names: dict[str, str],
                 history: list[dict[str, Any]], state: str, conflicts: int) -> str:
-    """The record as the detail pane shows it: review state, content, history."""
+    """The record as the detail pane shows it: review state, history (the comments), then
+    the content."""
     from inspector_app.core.record_view import RecordView
     from inspector_app.ui.record_list import render_html
 
@@ -481,7 +483,7 @@ def detail_html(kind: str, record_id: str, content: dict[str, Any], names: dict[
                  + escape(ngettext("{n} conflicting content", "{n} conflicting contents",
                                    conflicts).format(n=conflicts)) + "</span>")
     head += "</p>"
-    return head + render_html(view) + history_html(history)
+    return head + history_html(history) + render_html(view)
 
 
 def _is_version(entry: dict[str, Any]) -> bool:

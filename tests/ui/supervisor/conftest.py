@@ -7,7 +7,6 @@ import shutil
 from types import SimpleNamespace
 
 import pytest
-from PySide6.QtCore import Qt
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +36,3 @@ def supervisor_window(qtbot, tmp_path, _agency_template, start_app, sign_in):
     window = sign_in(startup)
     window.startup = startup
     return window
-
-
-def click(qtbot, widget) -> None:
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from conftest import click
 from PySide6.QtCore import QPoint, Qt
 
 from inspector_app.core import device_key
@@ -15,6 +14,10 @@ from inspector_app.ui.supervisor.dialogs import DIFFERS
 from sync import decisions
 
 REVIEW, CONFLICTS, TITLE = 7, 8, 1
+
+
+def click(qtbot, widget) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def _page(qtbot, window):
