@@ -61,10 +61,11 @@ def queue(session: Session, *, state: str | None = "pending", kind: str | None =
           inspector: str | None = None, market: str | None = None,
           day_from: date | str | None = None, day_to: date | str | None = None,
           offset: int = 0, limit: int = 100) -> list[AgencyRecord]:
-    """The records in review state `state` (None: every state), oldest day first."""
+    """The records in review state `state` (None: every state), by kind, oldest day first
+    (the order of the index ix_agency_records_review: no sort of the whole queue)."""
     stmt = _filtered(select(AgencyRecord), state=state, kind=kind, inspector=inspector,
                      market=market, day_from=day_from, day_to=day_to)
-    stmt = stmt.order_by(AgencyRecord.day, AgencyRecord.kind, AgencyRecord.record_id)
+    stmt = stmt.order_by(AgencyRecord.kind, AgencyRecord.day, AgencyRecord.record_id)
     return list(session.scalars(stmt.offset(offset).limit(limit)))
 
 

@@ -25,9 +25,14 @@ def inspectors(session: Session) -> list[str]:
 
 def markets(session: Session) -> list[tuple[str, str]]:
     """(market id, name) of the markets the agency's records name, by name."""
-    rows = session.execute(select(AgencyRecord.market_id, AgencyRecord.market).distinct()
-                           .order_by(AgencyRecord.market)).all()
-    return [(mid, name or mid) for mid, name in rows if mid]
+    ids = session.scalars(select(AgencyRecord.market_id).distinct()).all()  # its index
+    out = []
+    for market_id in ids:
+        if market_id:
+            name = session.scalar(select(AgencyRecord.market).where(
+                AgencyRecord.market_id == market_id).limit(1))
+            out.append((market_id, name or market_id))
+    return sorted(out, key=lambda m: m[1])
 
 
 def device_names(session: Session) -> dict[str, str]:
