@@ -214,3 +214,20 @@ def test_handover_offers_the_other_inspectors_devices_and_moves_the_record(
     assert _record(window, kind, record_id).owner_device_id == target
     shown = page.detail.toPlainText()
     assert "已移交" in shown and "原执法人员调岗，由其接续办理" in shown
+
+
+def test_the_supervisor_pages_follow_a_language_switch(qtbot, supervisor_window):
+    window = supervisor_window
+    window.language_actions["en"].trigger()
+    try:
+        labels = [window.nav.item(i).text() for i in range(window.nav.count())]
+        assert labels == ["Review", "Sync", "Settings"]
+        page = window.pages["review"]
+        assert window.current_page_key() == "review"
+        qtbot.waitUntil(lambda: page.model.rowCount() > 0)
+        assert page.approve_button.text() == "Approve"
+        assert page.model.index(0, REVIEW).data() == "Awaiting review"
+        assert window.user_label.text() == "Supervisor: 张三"
+    finally:
+        window.language_actions["zh_CN"].trigger()
+    assert window.pages["review"].approve_button.text() == "通过"
