@@ -404,10 +404,10 @@ class ReviewPage(QWidget):
     def approve(self) -> None:
         self.decide("approve")
 
-    def _ask(self, title: str, prompt: str, empty: str, then) -> None:
+    def _ask(self, title: str, prompt: str, empty: str, then, parent=None) -> None:
         from inspector_app.ui.supervisor.dialogs import TextDialog
 
-        dialog = TextDialog(title, prompt, empty, self)
+        dialog = TextDialog(title, prompt, empty, parent or self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: then(dialog.text()))
         self.comment_dialog = dialog
@@ -445,7 +445,7 @@ class ReviewPage(QWidget):
 
         self._ask(_("Keep version {version}").format(version=version),
                   _("Why is this version kept?"), _("Write why this version is chosen."),
-                  done)
+                  done, parent=dialog)  # above the conflict, which stays open
 
     def open_handover(self) -> None:
         from inspector_app.core.agency import review_view
