@@ -1,6 +1,7 @@
 """`inspector demo`: fill a store with demo data (the one command that may make a store).
 
     inspector demo [--records N] [--seed S]
+    inspector demo --supervisor [--records N]   (a supervisor's store: records of 3 devices)
 """
 
 from __future__ import annotations
@@ -29,8 +30,13 @@ def add_commands(commands, parents: Sequence[argparse.ArgumentParser] = ()) -> N
         "demo", parents=list(parents), help=_("fill the store with demo data"),
         description=_("Fill the store with demo data. This is the one command that makes a "
                       "new store when the data folder has none."))
-    demo.add_argument("--records", type=count, default=200, metavar="N",
-                      help=_("records of each kind to add (default 200)"))
+    demo.add_argument("--records", type=count, default=None, metavar="N",
+                      help=_("records of each kind to add (default 200; with --supervisor: "
+                             "of each kind on each device, default 8)"))
+    demo.add_argument("--supervisor", action="store_true",
+                      help=_("make a supervisor's store holding the signed records of three "
+                             "demo inspectors' devices, with a conflict and a returned "
+                             "record"))
     demo.add_argument("--seed", type=int, default=1, help=_("random seed (default 1)"))
     demo.set_defaults(handler=cmd_demo)
 
@@ -65,8 +71,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
                            "password {password}.").format(agency=agency, user=username,
                                                          password=password))
         start = time.perf_counter()
+        if args.supervisor:
+            return _supervisor_demo(store, args, start)
         try:
-            counts = demo.generate(store, args.records, seed=args.seed, progress=_progress())
+            counts = demo.generate(store, 200 if args.records is None else args.records, seed=args.seed, progress=_progress())
         except demo.DemoError as exc:  # a store with other records: nothing was written
             raise CliError(exc.message) from exc
         counts["seizure"] = counts.get("seizure", 0) + len(demo.printable_seizures(store))
@@ -79,4 +87,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for key, n in shown:
         _out(f"  {_pad(_kind_label(key), width)}  {n:>9,}")
     _out(_("Done in {seconds:.1f} s.").format(seconds=elapsed))
+    return EXIT_OK
+
+
+def _supervisor_demo(store, args: argparse.Namespace, start: float) -> int:
+    from types import SimpleNamespace
+
+    from inspector_app.core import demo
+    from inspector_app.core.agency import demo as agency_demo
+
+    try:
+        counts = agency_demo.fill(store, records=8 if args.records is None else args.records,
+                                  seed=args.seed, user=SimpleNamespace(name=DEMO_INSPECTOR[0]))
+    except demo.DemoError as exc:
+        raise CliError(exc.message) from exc
+    _out(_("Added the records of three demo devices to this supervisor's store:"))
+    shown = [(k, counts[k]) for k in ("check", "seizure", "worklog")]
+    width = max(_width(_kind_label(k)) for k, _n in shown)
+    for key, n in shown:
+        _out(f"  {_pad(_kind_label(key), width)}  {n:>9,}")
+    _out(_("Conflicts to resolve: {n}").format(n=counts["conflicts"]))
+    _out(_("Done in {seconds:.1f} s.").format(seconds=time.perf_counter() - start))
     return EXIT_OK

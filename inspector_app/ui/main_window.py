@@ -39,6 +39,15 @@ NAV = [
     ("sync", N_("Sync")),
     ("settings", N_("Settings")),
 ]
+# A supervisor's device (sync role "supervisor") makes no records of its own: it reviews
+# the agency's. Its navigation has no inspector dashboard or record pages (nothing there
+# to list, and nothing a supervisor should create); helper "oversight" adds its 监督 page
+# as ("oversight", N_("Oversight")) after "review", made in _make_supervisor_pages.
+SUPERVISOR_NAV = [
+    ("review", N_("Review")),
+    ("sync", N_("Sync")),
+    ("settings", N_("Settings")),
+]
 RECORD_PAGES = ("check", "seizure", "worklog")
 PENDING_REFRESH_MS = 5000
 
@@ -55,6 +64,8 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(QIcon(str(icon_path())))
         self.user = None  # auth_dialogs.SignedIn once signed in
         self.pages: dict[str, QWidget] = {}
+        self.role = "inspector"  # the store's sync role, read when the store is attached
+        self.nav_items = NAV
         self.pending_count: int | None = None
         self.device_id = ""
         self.actor = None  # records.Actor of the signed-in inspector on this device
@@ -119,7 +130,7 @@ class MainWindow(QMainWindow):
         current = self.nav.currentRow()
         self.nav.blockSignals(True)
         self.nav.clear()
-        for key, label in NAV:
+        for key, label in self.nav_items:
             item = QListWidgetItem(_(label))
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setSizeHint(QSize(0, 44))
@@ -186,9 +197,19 @@ class MainWindow(QMainWindow):
     # --- store and sign-in -------------------------------------------------------------
 
     def attach_store(self, store) -> None:
+        from inspector_app.core.sync.state import DEVICE_ROLE
+
         self.store = store
+        with store.read() as session:
+            self.role = DEVICE_ROLE.get(session)
+        self.nav_items = SUPERVISOR_NAV if self.supervisor else NAV
+        self.retranslate()
         self.set_placeholder(_("Please sign in."))
         QTimer.singleShot(0, self.start_network_monitor)
+
+    @property
+    def supervisor(self) -> bool:
+        return self.role == "supervisor"
 
     def sign_in(self, user) -> None:
         """Make the pages for `user` and open the dashboard."""
@@ -210,6 +231,8 @@ class MainWindow(QMainWindow):
         self._navigate(0)
         self.refresh_pending()
         self._timer.start()
+        if self.supervisor:  # no records, drafts or recoveries of its own
+            return
         checks.preload_definitions()
         checks.open_recovered_drafts(
             self.store, self.actor, self,
@@ -239,6 +262,8 @@ class MainWindow(QMainWindow):
     def _update_user_label(self) -> None:
         if self.user is None:
             self.user_label.setText(_("Not signed in"))
+        elif self.supervisor:
+            self.user_label.setText(_("Supervisor: {name}").format(name=self.user.name))
         elif self.user.cert_no:
             self.user_label.setText(_("Inspector: {name} (certificate {cert})").format(
                 name=self.user.name, cert=self.user.cert_no))
@@ -251,10 +276,12 @@ class MainWindow(QMainWindow):
         from inspector_app.core import records
         from inspector_app.ui.pages import DashboardPage
         from inspector_app.ui.record_list import RecordListPage
-        from inspector_app.ui.settings_dialog import SettingsPage
-        from inspector_app.ui.sync_page import SyncPage
 
         self.actor = records.Actor(self.device_id, self.user.id)
+        if self.supervisor:
+            self._make_supervisor_pages()
+            self._add_common_pages()
+            return
         greeting = _("Hello, {name}.").format(name=self.user.name) if self.user else ""
         dashboard = DashboardPage(self.store, greeting)
         dashboard.open_seizure.connect(self.open_seizure)
@@ -273,6 +300,18 @@ class MainWindow(QMainWindow):
         worklog.seizure_started.connect(self.open_seizure)
         worklog.check_started.connect(self.open_check)
         self.pages["worklog"] = worklog
+        self._add_common_pages()
+
+    def _make_supervisor_pages(self) -> None:
+        from inspector_app.ui.supervisor.review_page import ReviewPage
+
+        review = ReviewPage(self.store, self.user)
+        self.pages = {"review": review}
+
+    def _add_common_pages(self) -> None:
+        from inspector_app.ui.settings_dialog import SettingsPage
+        from inspector_app.ui.sync_page import SyncPage
+
         sync = SyncPage(self.store, auto=self.auto_sync)
         sync.synced.connect(self.refresh_pending)
         self.pages["sync"] = sync
@@ -281,7 +320,7 @@ class MainWindow(QMainWindow):
         settings_page.form.language_changed.connect(
             lambda code: QTimer.singleShot(0, lambda: self.change_language(code, save=False)))
         self.pages["settings"] = settings_page
-        for key, _label in NAV:
+        for key, _label in self.nav_items:
             page = self.pages[key]
             page.setObjectName(f"page_{key}")
             self.stack.addWidget(page)
@@ -321,9 +360,9 @@ class MainWindow(QMainWindow):
         self.pages = {}
 
     def _navigate(self, row: int) -> None:
-        if row < 0 or row >= len(NAV) or not self.pages:
+        if row < 0 or row >= len(self.nav_items) or not self.pages:
             return
-        key = NAV[row][0]
+        key = self.nav_items[row][0]
         page = self.pages[key]
         if key in RECORD_PAGES:
             page.start()
@@ -333,7 +372,7 @@ class MainWindow(QMainWindow):
 
     def show_page(self, key: str) -> QWidget:
         """Go to page `key` as if it were clicked in the navigation."""
-        self.nav.setCurrentRow([k for k, _label in NAV].index(key))
+        self.nav.setCurrentRow([k for k, _label in self.nav_items].index(key))
         return self.pages[key]
 
     def show_today_worklog(self) -> QWidget:

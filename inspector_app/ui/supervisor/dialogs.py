@@ -1,0 +1,187 @@
+"""The supervisor's small dialogs: a comment or reason, a handover, a conflict side by side."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector_app.core.i18n import _
+from inspector_app.ui import labels
+from inspector_app.ui.screen import fit_to_screen
+from sync import decisions
+
+DIFFERS = "#fff3c4"  # background of a row whose values differ
+
+
+class TextDialog(QDialog):
+    """Asks for the comment or reason of a decision; an empty one is refused in place."""
+
+    def __init__(self, title: str, prompt: str, empty_message: str,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.empty_message = empty_message
+        fit_to_screen(self, QSize(520, 300))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(prompt))
+        self.edit = QPlainTextEdit()
+        self.edit.setObjectName("text")
+        layout.addWidget(self.edit)
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setObjectName("ok")
+        self.ok.setText(_("OK"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def text(self) -> str:
+        return self.edit.toPlainText().strip()
+
+    def accept(self) -> None:
+        if not self.text():
+            self.error.setText(self.empty_message)
+            self.error.show()
+            self.edit.setFocus()
+            return
+        if len(self.text()) > decisions.MAX_TEXT:
+            self.error.setText(_("The text is too long (at most {n} characters).").format(
+                n=decisions.MAX_TEXT))
+            self.error.show()
+            return
+        super().accept()
+
+
+class HandoverDialog(TextDialog):
+    """Choose the inspector's device the record goes to, and say why."""
+
+    def __init__(self, targets, parent: QWidget | None = None):
+        super().__init__(_("Hand the record over"),
+                         _("Why is the record handed over?"),
+                         _("Write why the record is handed over."), parent)
+        self.device = QComboBox()
+        self.device.setObjectName("device")
+        for target in targets:
+            self.device.addItem(_("{name} (device {device})").format(
+                name=target.inspector, device=target.device_id[:8]), target.device_id)
+        form = QFormLayout()
+        form.addRow(_("Hand over to"), self.device)
+        self.layout().insertLayout(0, form)
+        if not targets:
+            self.error.setText(_("No other inspector's device is known: sync first."))
+            self.error.show()
+            self.ok.setEnabled(False)
+
+    def device_id(self) -> str | None:
+        return self.device.currentData()
+
+
+class ConflictDialog(QDialog):
+    """The current content and each conflicting one side by side, field by field; a
+    button under each column keeps that version (after asking why)."""
+
+    chosen = Signal(int, str)  # version, sha256
+
+    def __init__(self, kind: str, sides, rows, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.kind = kind
+        self.sides = sides
+        self.rows = rows
+        self.setWindowTitle(_("Conflict: contents side by side"))
+        fit_to_screen(self, QSize(1100, 680))
+        layout = QVBoxLayout(self)
+        note = QLabel(_("The record has more than one content. Rows that differ are "
+                        "highlighted. Choose the version to keep."))
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.only_diff = QCheckBox(_("Show only the fields that differ"))
+        self.only_diff.setObjectName("only_diff")
+        layout.addWidget(self.only_diff)
+        self.table = QTableWidget(len(rows), len(sides) + 1)
+        self.table.setObjectName("table")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        headers = [_("Field")] + [self.side_title(s) for s in sides]
+        self.table.setHorizontalHeaderLabels(headers)
+        for r, (path, values, differs) in enumerate(rows):
+            cells = [path_label(kind, path)] + [
+                labels.display_value(path.rsplit(".", 1)[-1], v) for v in values]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                if c == 0:
+                    item.setData(Qt.ItemDataRole.UserRole, path)
+                if differs:
+                    item.setBackground(QBrush(QColor(DIFFERS)))
+                self.table.setItem(r, c, item)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(0, 240)
+        layout.addWidget(self.table)
+        choose = QHBoxLayout()
+        choose.addSpacing(240)
+        self.keep_buttons: list[QPushButton] = []
+        for n, side in enumerate(sides):
+            button = QPushButton(_("Keep this version"))
+            button.setObjectName(f"keep_{n}")
+            button.setToolTip(self.side_title(side))
+            button.clicked.connect(lambda _checked=False, s=side: self.chosen.emit(
+                s.version, s.sha256))
+            self.keep_buttons.append(button)
+            choose.addWidget(button, 1)
+        layout.addLayout(choose)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.only_diff.toggled.connect(self._filter)
+
+    @staticmethod
+    def side_title(side) -> str:
+        when = side.received_at.astimezone().strftime("%Y-%m-%d %H:%M") \
+            if side.received_at else ""
+        who = side.inspector or _("device {device}").format(device=side.device_id[:8])
+        title = _("Version {version} · {who} · {time}").format(
+            version=side.version, who=who, time=when)
+        return (_("Current: {title}") if side.current else _("Conflicting: {title}")).format(
+            title=title)
+
+    def differing_paths(self) -> list[str]:
+        return [path for path, _values, differs in self.rows if differs]
+
+    def _filter(self, only: bool) -> None:
+        for r, (_path, _values, differs) in enumerate(self.rows):
+            self.table.setRowHidden(r, only and not differs)
+
+
+def path_label(kind: str, path: str) -> str:
+    """A dotted path with translated names: "items.3.result" -> "检查项目 3 · 结果"."""
+    parts = path.split(".")
+    return " · ".join(p if p.isdigit() else labels.field_label(kind, p) for p in parts)
