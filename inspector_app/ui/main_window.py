@@ -39,6 +39,8 @@ NAV = [
     ("sync", N_("Sync")),
     ("settings", N_("Settings")),
 ]
+# A supervisor's device (sync role "supervisor") also has the oversight page.
+OVERSIGHT_NAV = ("oversight", N_("Oversight"))
 RECORD_PAGES = ("check", "seizure", "worklog")
 PENDING_REFRESH_MS = 5000
 
@@ -119,7 +121,7 @@ class MainWindow(QMainWindow):
         current = self.nav.currentRow()
         self.nav.blockSignals(True)
         self.nav.clear()
-        for key, label in NAV:
+        for key, label in self._nav():
             item = QListWidgetItem(_(label))
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setSizeHint(QSize(0, 44))
@@ -187,6 +189,7 @@ class MainWindow(QMainWindow):
 
     def attach_store(self, store) -> None:
         self.store = store
+        self.retranslate()  # the navigation of the store's role
         self.set_placeholder(_("Please sign in."))
         QTimer.singleShot(0, self.start_network_monitor)
 
@@ -281,7 +284,11 @@ class MainWindow(QMainWindow):
         settings_page.form.language_changed.connect(
             lambda code: QTimer.singleShot(0, lambda: self.change_language(code, save=False)))
         self.pages["settings"] = settings_page
-        for key, _label in NAV:
+        if OVERSIGHT_NAV in self._nav():
+            from inspector_app.ui.supervisor.dashboard import OversightPage
+
+            self.pages["oversight"] = OversightPage(self.store)
+        for key, _label in self._nav():
             page = self.pages[key]
             page.setObjectName(f"page_{key}")
             self.stack.addWidget(page)
@@ -314,6 +321,14 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
+    def _nav(self) -> list:
+        from inspector_app.core.sync.state import DEVICE_ROLE
+
+        if self.store is None:
+            return NAV
+        with self.store.read() as session:
+            return NAV + [OVERSIGHT_NAV] if DEVICE_ROLE.get(session) == "supervisor" else NAV
+
     def _drop_pages(self) -> None:
         for page in self.pages.values():
             self.stack.removeWidget(page)
@@ -321,9 +336,9 @@ class MainWindow(QMainWindow):
         self.pages = {}
 
     def _navigate(self, row: int) -> None:
-        if row < 0 or row >= len(NAV) or not self.pages:
+        if row < 0 or row >= len(self._nav()) or not self.pages:
             return
-        key = NAV[row][0]
+        key = self._nav()[row][0]
         page = self.pages[key]
         if key in RECORD_PAGES:
             page.start()
@@ -333,7 +348,7 @@ class MainWindow(QMainWindow):
 
     def show_page(self, key: str) -> QWidget:
         """Go to page `key` as if it were clicked in the navigation."""
-        self.nav.setCurrentRow([k for k, _label in NAV].index(key))
+        self.nav.setCurrentRow([k for k, _label in self._nav()].index(key))
         return self.pages[key]
 
     def show_today_worklog(self) -> QWidget:

@@ -37,10 +37,6 @@ RUNNING = ("issued", "extended")
 NONCONFORMING = "nonconforming"
 RATE_GROUPS = ("market", "category", "month")
 
-__all__ = ["EXPIRING_DAYS", "Filters", "Rate", "RATE_GROUPS", "Figures", "count", "figures",
-           "inspectors", "markets", "records", "FigureKeyError"]
-
-
 class FigureKeyError(ValueError):
     """No figure has this key."""
 
@@ -51,6 +47,9 @@ class Filters:
     day_to: str = ""
     market_id: str = ""
     inspector: str = ""
+
+
+NO_FILTERS = Filters()
 
 
 @dataclass
@@ -121,7 +120,7 @@ def _now_text() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def figures(session: Session, flt: Filters = Filters(), today: date | None = None,
+def figures(session: Session, flt: Filters = NO_FILTERS, today: date | None = None,
             now: str | None = None) -> Figures:
     """Every figure of the dashboard for `flt` (a handful of indexed aggregates)."""
     day = _today(today)
@@ -207,16 +206,16 @@ def figures(session: Session, flt: Filters = Filters(), today: date | None = Non
 _SIMPLE = {
     # key: (period applies, SQL condition)
     "seizures_running": (False, "kind = 'seizure' AND state IN ('issued', 'extended')"),
-    "seizures_expiring": (False, "kind = 'seizure' AND state IN ('issued', 'extended') "
-                                 "AND deadline >= :today AND deadline <= :soon"),
-    "seizures_overdue": (False, "kind = 'seizure' AND state IN ('issued', 'extended') "
-                                "AND deadline != '' AND deadline < :today"),
+    "seizures_expiring": (False, ("kind = 'seizure' AND state IN ('issued', 'extended') "
+                                  "AND deadline >= :today AND deadline <= :soon")),
+    "seizures_overdue": (False, ("kind = 'seizure' AND state IN ('issued', 'extended') "
+                                 "AND deadline != '' AND deadline < :today")),
     "emergency_unreported": (False, "kind = 'seizure' AND report_due != ''"),
     "emergency_late": (False, "kind = 'seizure' AND report_due != '' AND report_due < :now"),
     "positive_worklogs": (True, "kind = 'worklog' AND positives > 0"),
     "checked": (True, "kind = 'check' AND state = 'final'"),
-    "nonconforming": (True, "kind = 'check' AND state = 'final' "
-                            "AND result = 'nonconforming'"),
+    "nonconforming": (True, ("kind = 'check' AND state = 'final' "
+                             "AND result = 'nonconforming'")),
 }
 _GROUP_SQL = {"market": "market_id = :group", "category": "category = :group",
               "month": "day LIKE :group || '-%'"}
@@ -235,7 +234,6 @@ def _condition(key: str, flt: Filters, today: date | None, now: str | None
         order = _ORDER.get(key, "day DESC, record_id")
     else:
         what, _sep, rest = key.partition(":")
-        group, _sep2, value = rest.partition(":") if ":" in rest else (rest, "", "")
         group_of = {"nc_market": "market", "nc_category": "category", "nc_month": "month",
                     "checked_market": "market", "checked_category": "category",
                     "checked_month": "month"}
@@ -250,7 +248,7 @@ def _condition(key: str, flt: Filters, today: date | None, now: str | None
     return cond, params, order
 
 
-def records(session: Session, key: str, flt: Filters = Filters(), *, offset: int = 0,
+def records(session: Session, key: str, flt: Filters = NO_FILTERS, *, offset: int = 0,
             limit: int | None = 200, today: date | None = None, now: str | None = None
             ) -> list[AgencyRecord]:
     """The AgencyRecord rows behind figure `key`, in the order the list shows them."""
@@ -261,21 +259,11 @@ def records(session: Session, key: str, flt: Filters = Filters(), *, offset: int
     return list(session.scalars(stmt))
 
 
-def count(session: Session, key: str, flt: Filters = Filters(), *, today: date | None = None,
+def count(session: Session, key: str, flt: Filters = NO_FILTERS, *, today: date | None = None,
           now: str | None = None) -> int:
     cond, params, _order = _condition(key, flt, today, now)
     return int(session.execute(text(f"SELECT count(*) FROM agency_records WHERE {cond}"),
                                params).scalar_one())
-
-
-def iter_records(session: Session, key: str, flt: Filters = Filters(), *,
-                 today: date | None = None, now: str | None = None, chunk: int = 5000):
-    """Every row behind `key`, streamed in chunks (for exports)."""
-    cond, params, order = _condition(key, flt, today, now)
-    stmt = select(AgencyRecord).where(text(cond)).params(**params).order_by(text(order))
-    result = session.execute(stmt.execution_options(yield_per=chunk))
-    for row in result.scalars():
-        yield row
 
 
 # --- what the filters offer ------------------------------------------------------------

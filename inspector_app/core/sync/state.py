@@ -8,6 +8,7 @@ from inspector_app.core.settings import SERVER_URL, Option
 __all__ = [
            "AGENCY_FROM_SERVER",
            "CA_FILE",
+           "DEVICE_ROLE",
            "ENROLLED_DEVICE",
            "INSPECTOR_FROM_SERVER",
            "LAST_ERROR",
@@ -34,3 +35,4 @@ INSPECTOR_FROM_SERVER = Option("sync_inspector", "", str,
 # Pulled records the rules refused (kept aside, never applied), for the Sync page.
 REFUSED_PULLS = Option("sync_refused_pulls", [], list,
                        N_("Pulled records refused by the rules"), user_editable=False)
+DEVICE_ROLE = Option("sync_role", "inspector", str, N_("Role the server enrolled this device for"), user_editable=False)
