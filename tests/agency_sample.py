@@ -17,8 +17,9 @@ from inspector_app.core import settings
 from inspector_app.core.models import AgencyRecord, AgencyVersion
 from inspector_app.core.store import Store
 
-TODAY = date(2026, 12, 1)
-NOW = "2026-12-01T10:00:00"
+# The deadlines are relative to today (the CLI and the app count from the real date).
+TODAY = date.today()
+NOW = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 M1 = "00000000-0000-4000-8000-0000000000a1"
 M2 = "00000000-0000-4000-8000-0000000000b2"
 P_ENT = "00000000-0000-4000-8000-00000000c001"
@@ -103,7 +104,7 @@ def fill(folder: Path) -> Store:
              deadline="2026-10-01")
         _put(s, "seizure", _id(14), {"state": "issued", "emergency": True},
              market_id=M1, market="东门市场", day="2026-11-29", state="issued",
-             title="查封〔2026〕14号", inspector="张三", deadline="2026-12-29",
+             title="查封〔2026〕14号", inspector="张三", deadline=(day + timedelta(days=28)).isoformat(),
              report_due="2026-11-30T08:00:00.000000Z")
         _put(s, "worklog", _id(21), {"status": "closed"}, market_id=M1, market="东门市场",
              day="2026-11-10", state="closed", title="2026-11-10 东门工作站",

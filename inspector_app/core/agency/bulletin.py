@@ -37,6 +37,7 @@ from inspector_app.core.models import AgencyRecord, AgencyVersion
 
 TITLE = "监督抽查结果公告"
 RESULT_ZH = {"conforming": "合格", "nonconforming": "不合格"}
+TABLE_WIDTHS = (8, 15, 10, 11, 13, 17, 17, 10, 19)  # relative, over the text width
 OVERALL_NONCONFORMING = "综合判定不合格"  # a non-conforming check with no failed item
 MAX_TEXT = 256
 _PHONE_RE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9}|0[0-9]{2,3}-[0-9]{7,8})(?![0-9])")
@@ -212,7 +213,7 @@ def render_pdf(bulletin: dict[str, Any]) -> bytes:
              "；".join(i["nonconforming_items"]) or "—"]
             for n, i in enumerate(bulletin["items"], 1)]
     if rows:
-        flow.table(header, rows, [8, 15, 10, 11, 13, 17, 17, 10, 19], size=9,
+        flow.table(header, rows, TABLE_WIDTHS, size=9,
                    align=["center", "left", "left", "left", "left", "left", "left", "center",
                           "left"],
                    ink=lambda n: (0.75, 0, 0) if bulletin["items"][n]["result"] ==

@@ -86,24 +86,36 @@ class Tile(QPushButton):
     def __init__(self, key: str, heading: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.key = key
-        self.heading = heading
         self.setObjectName(f"tile_{key}")
-        self.setMinimumHeight(84)
+        self.setMinimumHeight(86)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setStyleSheet(
-            "QPushButton { background: white; border: 1px solid #d0d4da; border-radius: 6px;"
-            " text-align: left; padding: 8px 12px; font-size: 13px; color: #333; }"
+            "QPushButton { background: white; border: 1px solid #d0d4da; border-radius: 6px; }"
             "QPushButton:hover { border-color: #2f5d95; }")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 8)
+        self.heading = QLabel(heading)
+        self.heading.setStyleSheet("color: #444; border: none;")
+        self.number = QLabel()
+        self.number.setObjectName("number")
+        font = self.number.font()
+        font.setPointSizeF(font.pointSizeF() * 2.2)
+        font.setBold(True)
+        self.number.setFont(font)
+        for label in (self.heading, self.number):
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            layout.addWidget(label)
         self.set_value(None)
 
     def set_value(self, n: int | None, warn: bool = False) -> None:
         self.value = n
-        shown = "…" if n is None else str(n)
-        self.setText(f"{self.heading}\n{shown}")
-        font = self.font()
-        font.setBold(bool(warn and n))
-        self.setFont(font)
+        self.number.setText("…" if n is None else str(n))
+        color = "#c0392b" if warn and n else "#1f3a5f"
+        self.number.setStyleSheet(f"color: {color}; border: none;")
+
+    def text(self) -> str:  # what the tile shows, heading and number
+        return f"{self.heading.text()}\n{self.number.text()}"
 
 
 class RecordsDialog(QDialog):
@@ -128,11 +140,13 @@ class RecordsDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         layout.addWidget(self.table)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons = QDialogButtonBox()
         self.export_button = buttons.addButton(_("Export…"),
                                                QDialogButtonBox.ButtonRole.ActionRole)
         self.export_button.setObjectName("export")
         self.export_button.clicked.connect(lambda: self.export())
+        close = buttons.addButton(_("Close"), QDialogButtonBox.ButtonRole.RejectRole)
+        close.setObjectName("close")
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.total = 0
@@ -229,9 +243,14 @@ class RateChart(QChartView):
         bars.clicked.connect(self._clicked)
         chart.addSeries(series)
         labels = QBarCategoryAxis()
-        labels.append([(r.label or "—")[:14] for r in shown] or [""])
+        labels.append([f"{(r.label or '—')[:12]}（{r.checked}）" for r in shown] or [""])
         values = QValueAxis()
-        values.setRange(0, max([r.rate * 100 for r in shown] + [1]) * 1.25)
+        top = max([r.rate * 100 for r in shown] + [1])
+        span = -(-top * 1.15 // 10) * 10  # up to a multiple of 10 with room for labels
+        if span > 60:
+            span = 100
+        values.setRange(0, span)
+        values.setTickCount(int(span // 10) + 1 if span <= 60 else 6)
         values.setLabelFormat("%.0f%%")
         label_side, value_side = ((Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignBottom)
                                   if self.group != "month" else

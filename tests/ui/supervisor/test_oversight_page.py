@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import agency_sample as sample
 import pytest
 from PySide6.QtCore import QPointF, Qt
@@ -66,7 +68,8 @@ def test_tiles_show_the_deadlines_and_open_their_records(qtbot, page):
     qtbot.mouseClick(page.tiles["seizures_overdue"], Qt.MouseButton.LeftButton)
     rows, summary = _dialog_rows(qtbot, page)
     assert [r[1] for r in rows] == ["查封〔2026〕12号"]
-    assert rows[0][4] == "西门市场" and rows[0][6] == "2026-11-29"
+    overdue_since = (sample.TODAY - timedelta(days=2)).isoformat()
+    assert rows[0][4] == "西门市场" and rows[0][6] == overdue_since
     assert "1" in summary
 
 
@@ -80,7 +83,7 @@ def test_the_market_filter_changes_every_figure(qtbot, page):
     chart = page.charts["market"]
     assert [r.label for r in chart.rates] == ["西门市场"]
     _choose(qtbot, page, page.period, "本月")
-    assert "0" in page.status.text()  # no final check at 西门市场 in December
+    assert page.status.text().startswith("已完成检查0批次")  # none at 西门市场 this month
 
 
 def test_pressing_a_bar_lists_its_nonconforming_checks(qtbot, page):
@@ -121,3 +124,20 @@ def test_the_page_is_in_a_supervisors_main_window_only(qtbot, supervisor_store, 
 def test_an_inspectors_window_has_no_oversight_page(qtbot, window):
     labels = [window.nav.item(i).text() for i in range(window.nav.count())]
     assert "监督总览" not in labels and "oversight" not in window.pages
+
+
+def test_export_from_the_records_dialog(qtbot, page, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QFileDialog
+
+    out = tmp_path / "expiring.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(out), "")))
+    qtbot.mouseClick(page.tiles["seizures_expiring"], Qt.MouseButton.LeftButton)
+    _dialog_rows(qtbot, page)
+    dialog = page.dialog
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "已写入" in dialog.summary.text(), timeout=10_000)
+    rows = list(load_workbook(out, read_only=True).active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("记录类型", "记录编号", "版本", "标题")
+    assert [r[3] for r in rows[1:]] == ["查封〔2026〕11号"]
