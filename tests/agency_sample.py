@@ -113,3 +113,14 @@ def fill(folder: Path) -> Store:
              day="2026-11-11", state="closed", title="2026-11-11 西门工作站",
              inspector="赵六", positives=0)
     return store
+
+
+def xlsx_rows(path: Path) -> list[tuple]:
+    """Every row of the first sheet of an XLSX file, read back with openpyxl."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    try:
+        return list(wb.worksheets[0].iter_rows(values_only=True))
+    finally:
+        wb.close()

@@ -62,15 +62,12 @@ def test_csv_of_all_records_reads_back_every_row_and_the_header(store, tmp_path)
 
 
 def test_xlsx_of_the_review_queue_reads_back_every_row(store, tmp_path):
-    from openpyxl import load_workbook
-
     out = tmp_path / "queue.xlsx"
     sel = export.Selection(kind="check", review_state="pending")
     with store.read() as s:
         n = export.export(s, sel, "xlsx", out)
     assert n == N // 2 + 4  # the generated pending checks and the sample's four checks
-    wb = load_workbook(out, read_only=True)
-    rows = [list(r) for r in wb.active.iter_rows(values_only=True)]
+    rows = [list(r) for r in sample.xlsx_rows(out)]
     assert rows[0] == HEADER_ZH
     want = [[None if v == "" else v for v in row] for row in _expected(store, sel)]
     assert rows[1:] == want
@@ -79,15 +76,13 @@ def test_xlsx_of_the_review_queue_reads_back_every_row(store, tmp_path):
 
 
 def test_a_figures_records_as_xlsx(store, tmp_path):
-    from openpyxl import load_workbook
-
     out = tmp_path / "nc.xlsx"
     flt = oversight.Filters(day_from="2026-11-01", day_to="2026-11-30")
     sel = export.Selection(filters=flt, figure=f"nc_market:{sample.M1}")
     with store.read() as s:
         n = export.export(s, sel, "xlsx", out)
         assert n == oversight.count(s, f"nc_market:{sample.M1}", flt)
-    rows = list(load_workbook(out, read_only=True).active.iter_rows(values_only=True))
+    rows = sample.xlsx_rows(out)
     assert len(rows) == n + 1 and n == N // 5 + 1
     assert {r[8] for r in rows[1:]} == {"不合格"}
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox
 from inspector_app.core import auth
 from inspector_app.core.sync.state import DEVICE_ROLE
 
+
 @pytest.fixture
 def supervisor_store(tmp_path):
     store = sample.fill(tmp_path / "store")
@@ -127,7 +128,6 @@ def test_an_inspectors_window_has_no_oversight_page(qtbot, window):
 
 
 def test_export_from_the_records_dialog(qtbot, page, tmp_path, monkeypatch):
-    from openpyxl import load_workbook
     from PySide6.QtWidgets import QFileDialog
 
     out = tmp_path / "expiring.xlsx"
@@ -138,6 +138,6 @@ def test_export_from_the_records_dialog(qtbot, page, tmp_path, monkeypatch):
     dialog = page.dialog
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "已写入" in dialog.summary.text(), timeout=10_000)
-    rows = list(load_workbook(out, read_only=True).active.iter_rows(values_only=True))
+    rows = sample.xlsx_rows(out)
     assert rows[0][:4] == ("记录类型", "记录编号", "版本", "标题")
     assert [r[3] for r in rows[1:]] == ["查封〔2026〕11号"]
