@@ -47,7 +47,7 @@ def test_list_the_records_behind_a_figure(folder):
     code, out, err = inspector("oversight", "--list", "seizures_overdue", "--lang", "zh_CN")
     assert code == 0, err
     assert "查封〔2026〕12号" in out and "查封〔2026〕11号" not in out
-    assert "共1条记录" in out or "1 条记录" in out or "1条记录" in out
+    assert "共1条记录。" in out
     code, out, _err = inspector("oversight", "--list", f"nc_market:{sample.M1}", "--json")
     assert [r["title"] for r in json.loads(out)] == ["酱油"]
 
@@ -68,6 +68,7 @@ def test_export_list_csv_and_xlsx(folder, tmp_path):
                                "--review-state", "pending", "--kind", "check",
                                "--lang", "zh_CN")
     assert code == 0, err
+    assert f"已写入{out_csv}：4条记录。" in out
     with out_csv.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0][:4] == ["记录类型", "记录编号", "版本", "标题"]

@@ -80,7 +80,7 @@ def _select(sel: Selection) -> tuple[str, dict[str, Any]]:
     cols = ", ".join(c for c, _label in COLUMNS)
     if sel.figure:
         try:
-            cond, params, order = oversight._condition(sel.figure, sel.filters, None, None)
+            cond, params, order = oversight.condition(sel.figure, sel.filters, None, None)
         except oversight.FigureKeyError as exc:
             raise ExportError(_("No dashboard figure is called {key}.")
                               .format(key=sel.figure)) from exc
@@ -92,7 +92,7 @@ def _select(sel: Selection) -> tuple[str, dict[str, Any]]:
     if sel.review_state:
         parts.append("review_state = :review_state")
         params["review_state"] = sel.review_state
-    cond = " AND ".join(parts) + oversight._where(sel.filters, period=True, params=params)
+    cond = " AND ".join(parts) + oversight.where(sel.filters, period=True, params=params)
     return f"SELECT {cols} FROM agency_records WHERE {cond}", params
 
 

@@ -99,7 +99,8 @@ def _today(today: date | None) -> date:
     return today or datetime.now(UTC).astimezone().date()
 
 
-def _where(flt: Filters, *, period: bool, params: dict[str, Any]) -> str:
+def where(flt: Filters, *, period: bool, params: dict[str, Any]) -> str:
+    """The filters as SQL terms (" AND ..."), their values put into `params`."""
     parts = []
     if flt.market_id:
         parts.append("market_id = :market_id")
@@ -129,7 +130,7 @@ def figures(session: Session, flt: Filters = NO_FILTERS, today: date | None = No
     fig = Figures(today=day.isoformat())
 
     p: dict[str, Any] = {"today": day.isoformat(), "soon": soon, "now": now}
-    w = _where(flt, period=False, params=p)
+    w = where(flt, period=False, params=p)
     row = session.execute(text(
         "SELECT count(*), "
         " coalesce(sum(deadline != '' AND deadline < :today), 0), "
@@ -146,7 +147,7 @@ def figures(session: Session, flt: Filters = NO_FILTERS, today: date | None = No
     fig.emergency_unreported, fig.emergency_late = map(int, row)
 
     p = {}
-    w = _where(flt, period=True, params=p)
+    w = where(flt, period=True, params=p)
     row = session.execute(text(
         "SELECT count(*), coalesce(sum(positives), 0) FROM agency_records "
         "INDEXED BY ix_agency_positives WHERE kind = 'worklog' AND positives > 0" + w),
@@ -224,8 +225,10 @@ _ORDER = {"seizures_expiring": "deadline, day", "seizures_overdue": "deadline, d
           "emergency_late": "report_due"}
 
 
-def _condition(key: str, flt: Filters, today: date | None, now: str | None
-               ) -> tuple[str, dict[str, Any], str]:
+def condition(key: str, flt: Filters, today: date | None, now: str | None
+              ) -> tuple[str, dict[str, Any], str]:
+    """(SQL condition, its parameters, the list's order) of the records behind `key`;
+    FigureKeyError for a key no figure has."""
     day = _today(today)
     params: dict[str, Any] = {"today": day.isoformat(), "now": now or _now_text(),
                               "soon": (day + timedelta(days=EXPIRING_DAYS)).isoformat()}
@@ -244,7 +247,7 @@ def _condition(key: str, flt: Filters, today: date | None, now: str | None
         period, cond = True, _SIMPLE["nonconforming" if what.startswith("nc_") else
                                      "checked"][1] + " AND " + _GROUP_SQL[g]
         order = "day DESC, record_id"
-    cond += _where(flt, period=period, params=params)
+    cond += where(flt, period=period, params=params)
     return cond, params, order
 
 
@@ -252,7 +255,7 @@ def records(session: Session, key: str, flt: Filters = NO_FILTERS, *, offset: in
             limit: int | None = 200, today: date | None = None, now: str | None = None
             ) -> list[AgencyRecord]:
     """The AgencyRecord rows behind figure `key`, in the order the list shows them."""
-    cond, params, order = _condition(key, flt, today, now)
+    cond, params, order = condition(key, flt, today, now)
     stmt = select(AgencyRecord).where(text(cond)).params(**params).order_by(text(order))
     if limit is not None:
         stmt = stmt.limit(limit).offset(offset)
@@ -261,7 +264,7 @@ def records(session: Session, key: str, flt: Filters = NO_FILTERS, *, offset: in
 
 def count(session: Session, key: str, flt: Filters = NO_FILTERS, *, today: date | None = None,
           now: str | None = None) -> int:
-    cond, params, _order = _condition(key, flt, today, now)
+    cond, params, _order = condition(key, flt, today, now)
     return int(session.execute(text(f"SELECT count(*) FROM agency_records WHERE {cond}"),
                                params).scalar_one())
 
