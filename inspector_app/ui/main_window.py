@@ -322,10 +322,10 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _nav(self) -> list:
-        from inspector_app.core.sync.state import DEVICE_ROLE
-
         if self.store is None:
             return NAV
+        from inspector_app.core.sync.state import DEVICE_ROLE
+
         with self.store.read() as session:
             return NAV + [OVERSIGHT_NAV] if DEVICE_ROLE.get(session) == "supervisor" else NAV
 
