@@ -159,9 +159,10 @@ def build_for_store(store, period_from: str, period_to: str, *, by: str) -> dict
     from inspector_app.core import device_key, settings
 
     key = device_key.load_or_create(store.data_dir)
+    with store.write() as session:  # the device id is made on first use
+        device = settings.device_id(session)  # the id the server enrolled (sync/agent)
     with store.read() as session:
         agency = settings.AGENCY_NAME.get(session)
-        device = settings.DEVICE_ID.get(session)
         return build(session, period_from, period_to, agency, by=by, device_id=device,
                      key_id=device_key.key_id(key))
 
