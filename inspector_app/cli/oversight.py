@@ -119,7 +119,7 @@ def cmd_oversight(args: argparse.Namespace, store) -> int:
             except oversight.FigureKeyError:
                 raise CliError(_("No dashboard figure is called {key}.").format(
                     key=args.list)) from None
-            return _print_list(args, rows, n)
+            return _print_list(args, rows, n, due=args.list.startswith("emergency"))
         fig = oversight.figures(session, flt)
     if args.json:
         out(json.dumps(fig.as_dict(), ensure_ascii=False, indent=2))
@@ -137,7 +137,7 @@ def cmd_oversight(args: argparse.Namespace, store) -> int:
             (_("Positive rapid tests"), fig.positive_tests),
             (_("Final checks"), fig.checked),
             (_("Non-conforming checks"), fig.nonconforming)):
-        out(f"  {label}: {value}")
+        out("  " + _("{label}: {value}").format(label=label, value=value))
     titles = {"market": _("Non-conformity by market"),
               "category": _("Non-conformity by product category"),
               "month": _("Non-conformity by month")}
@@ -151,8 +151,9 @@ def cmd_oversight(args: argparse.Namespace, store) -> int:
     return EXIT_OK
 
 
-def _print_list(args, rows, n: int) -> int:
-    from inspector_app.core.agency import export
+def _print_list(args, rows, n: int, due: bool) -> int:
+    from inspector_app.core import queries
+    from inspector_app.core.agency import export, oversight
 
     if args.json:
         cols = [c for c, _label in export.COLUMNS]
@@ -160,9 +161,12 @@ def _print_list(args, rows, n: int) -> int:
                        ensure_ascii=False, indent=2))
         return EXIT_OK
     header = [_("Record kind"), _("Record ID"), _("Date"), _("Title"), _("Officer"), _("Market"),
-              _("Status"), _("Deadline")]
-    for line in table(header, [[r.kind, r.record_id, r.day, r.title, r.inspector, r.market,
-                                r.state, r.deadline or r.report_due] for r in rows]):
+              _("Status"), _("Report due") if due else _("Deadline")]
+    kinds = {k: _(v) for k, v in queries.KIND_LABELS.items()}
+    for line in table(header, [
+            [kinds.get(r.kind, r.kind), r.record_id, r.day, r.title, r.inspector, r.market,
+             _(queries.STATUSES.get(r.kind, {}).get(r.state, r.state)),
+             oversight.due_text(r.report_due) if due else r.deadline] for r in rows]):
         out(line)
     out(ngettext("{total} record.", "{total} records.", n).format(total=n))
     return EXIT_OK

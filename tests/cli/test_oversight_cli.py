@@ -37,8 +37,8 @@ def test_filters_and_the_table(folder):
     code, out, err = inspector("oversight", "--market", "西门市场", "--from", "2026-11-01",
                                "--to", "2026-11-30", "--lang", "zh_CN")
     assert code == 0, err
-    assert "已超期的查封扣押: 1" in out and "已完成的检查: 1" in out
-    assert "不合格的检查: 0" in out and "西门市场" in out and "东门市场" not in out
+    assert "已超期的查封扣押：1" in out and "已完成的检查：1" in out
+    assert "不合格的检查：0" in out and "西门市场" in out and "东门市场" not in out
     code, out, _err = inspector("oversight", "--inspector", "张三", "--json")
     assert json.loads(out)["checks"] == {"checked": 2, "nonconforming": 1}
 
@@ -48,6 +48,8 @@ def test_list_the_records_behind_a_figure(folder):
     assert code == 0, err
     assert "查封〔2026〕12号" in out and "查封〔2026〕11号" not in out
     assert "共1条记录。" in out
+    code, out, _err = inspector("oversight", "--list", "emergency_late", "--lang", "zh_CN")
+    assert "报告截止" in out and "查封〔2026〕14号" in out and "已送达" in out
     code, out, _err = inspector("oversight", "--list", f"nc_market:{sample.M1}", "--json")
     assert [r["title"] for r in json.loads(out)] == ["酱油"]
 

@@ -269,6 +269,17 @@ def count(session: Session, key: str, flt: Filters = NO_FILTERS, *, today: date 
                                params).scalar_one())
 
 
+def due_text(report_due: str) -> str:
+    """An emergency report's due time (stored in UTC) in this computer's time zone."""
+    try:
+        moment = datetime.fromisoformat(report_due)
+    except ValueError:
+        return report_due
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 # --- what the filters offer ------------------------------------------------------------
 
 

@@ -135,7 +135,7 @@ class RecordsDialog(QDialog):
         self.table.setObjectName("records")
         self.table.setHorizontalHeaderLabels(
             [_("Date"), _("Title"), _("Record kind"), _("Officer"), _("Market"), _("Status"),
-             _("Deadline")])
+             _("Report due") if key.startswith("emergency") else _("Deadline")])
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
@@ -164,7 +164,8 @@ class RecordsDialog(QDialog):
         for n, r in enumerate(rows):
             state = _(queries.STATUSES.get(r.kind, {}).get(r.state, r.state))
             cells = [r.day, r.title, kinds.get(r.kind, r.kind), r.inspector, r.market, state,
-                     r.deadline or r.report_due[:16].replace("T", " ")]
+                     oversight.due_text(r.report_due) if self.key.startswith("emergency")
+                     else r.deadline]
             for col, value in enumerate(cells):
                 self.table.setItem(n, col, QTableWidgetItem(value))
         if len(rows) < self.total:
