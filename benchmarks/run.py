@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_catchup  # noqa: F401
 import bench_checks  # noqa: F401
 import bench_foundation  # noqa: F401
+import bench_oversight  # noqa: F401
 import bench_review  # noqa: F401
 import bench_seizure  # noqa: F401
 import bench_server_memory  # noqa: F401

@@ -61,3 +61,16 @@ def lines(pdf: bytes, tmp_path: Path) -> list[list[TextLine]]:
                                   float(line.get("yMax"))))
         pages.append(found)
     return pages
+
+
+def words(pdf: bytes, tmp_path: Path) -> list[list[TextLine]]:
+    """Every word of every page with its box (a table's cells are apart even where
+    pdftotext joins them into one line)."""
+    path = _file(pdf, tmp_path, "words.pdf")
+    out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True,
+                         capture_output=True).stdout
+    root = ET.fromstring(out)
+    return [[TextLine(w.text or "", float(w.get("xMin")), float(w.get("yMin")),
+                      float(w.get("xMax")), float(w.get("yMax")))
+             for w in page.iter(f"{{{NS['x']}}}word")]
+            for page in root.iter(f"{{{NS['x']}}}page")]

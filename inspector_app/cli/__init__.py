@@ -3,7 +3,7 @@
     inspector [--data-dir DIR] [--lang {zh_CN,en}] COMMAND ...
 
 One module per command group (demo, records, audit, backup, seizure, seizure_workflow,
-checks, worklog, sync, selftest, review), each with
+checks, worklog, sync, review, oversight, selftest), each with
 `add_commands(commands, parents)`; `common` holds the exit codes, the one store opener and
 the error messages. Every command but `demo` refuses a data folder that holds no store.
 Every failure prints a translated message, never a traceback.
@@ -26,6 +26,7 @@ from inspector_app.cli import (
     backup,
     checks,
     demo,
+    oversight,
     records,
     review,
     seizure,
@@ -46,7 +47,7 @@ from inspector_app.core import i18n
 from inspector_app.core.i18n import _
 
 GROUPS = (demo, records, review, audit, backup, seizure, seizure_workflow, checks, worklog,
-          sync, selftest)
+          sync, oversight, selftest)
 
 
 @contextmanager

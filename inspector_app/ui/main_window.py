@@ -41,10 +41,10 @@ NAV = [
 ]
 # A supervisor's device (sync role "supervisor") makes no records of its own: it reviews
 # the agency's. Its navigation has no inspector dashboard or record pages (nothing there
-# to list, and nothing a supervisor should create); helper "oversight" adds its 监督 page
-# as ("oversight", N_("Oversight")) after "review", made in _make_supervisor_pages.
+# to list, and nothing a supervisor should create); it has the oversight dashboard instead.
 SUPERVISOR_NAV = [
     ("review", N_("Review")),
+    ("oversight", N_("Oversight")),
     ("sync", N_("Sync")),
     ("settings", N_("Settings")),
 ]
@@ -303,10 +303,11 @@ class MainWindow(QMainWindow):
         self._add_common_pages()
 
     def _make_supervisor_pages(self) -> None:
+        from inspector_app.ui.supervisor.dashboard import OversightPage
         from inspector_app.ui.supervisor.review_page import ReviewPage
 
         review = ReviewPage(self.store, self.user)
-        self.pages = {"review": review}
+        self.pages = {"review": review, "oversight": OversightPage(self.store)}
 
     def _add_common_pages(self) -> None:
         from inspector_app.ui.settings_dialog import SettingsPage

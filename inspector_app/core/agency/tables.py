@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from inspector_app.core.models import Base, UTCDateTime
@@ -57,6 +57,31 @@ class AgencyVersion(Base):
     )
 
 
+# Migration 0014: the dashboard's indexes (core/agency/oversight.py). Partial and
+# covering, so every figure is an index-only aggregate: the final checks' rates per day and
+# market, per day and category (both streamed in index order, no sort), and per market or
+# inspector when one is chosen; the running seizures, unreported emergency measures and
+# positive rapid tests are few, each in its own small index.
+OVERSIGHT_INDEX_COLUMNS: dict[str, tuple[tuple[str, ...], str]] = {
+    "ix_agency_checks_day_market": (("state", "day", "market_id", "result", "kind"),
+                                    "kind = 'check'"),
+    "ix_agency_checks_day_category": (("state", "day", "category", "result", "kind"),
+                                      "kind = 'check'"),
+    "ix_agency_checks_market": (("market_id", "state", "day", "inspector", "category",
+                                 "result", "kind"), "kind = 'check'"),
+    "ix_agency_checks_inspector": (("inspector", "state", "day", "market_id", "category",
+                                    "result", "kind"), "kind = 'check'"),
+    "ix_agency_running": (("deadline", "market_id", "inspector", "kind", "state"),
+                          "kind = 'seizure' AND state IN ('issued', 'extended')"),
+    "ix_agency_report_due": (("kind", "report_due", "market_id", "inspector"),
+                             "report_due != ''"),
+    "ix_agency_positives": (("kind", "day", "market_id", "inspector", "positives"),
+                            "positives > 0"),
+}
+OVERSIGHT_INDEXES = tuple(Index(name, *cols, sqlite_where=text(where))
+                          for name, (cols, where) in OVERSIGHT_INDEX_COLUMNS.items())
+
+
 class AgencyRecord(Base):
     """The version of each agency record held now, with the facts lists filter on."""
 
@@ -88,6 +113,7 @@ class AgencyRecord(Base):
         Index("ix_agency_records_market", "market_id", "day"),
         Index("ix_agency_records_inspector", "inspector", "day"),
         Index("ix_agency_records_deadline", "kind", "state", "deadline"),
+        *OVERSIGHT_INDEXES,
     )
 
 

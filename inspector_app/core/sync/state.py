@@ -36,3 +36,4 @@ DEVICE_ROLE = Option("sync_role", "inspector", str, N_("Role the server enrolled
 # Pulled records the rules refused (kept aside, never applied), for the Sync page.
 REFUSED_PULLS = Option("sync_refused_pulls", [], list,
                        N_("Pulled records refused by the rules"), user_editable=False)
+DEVICE_ROLE = Option("sync_role", "inspector", str, N_("Role the server enrolled this device for"), user_editable=False)
