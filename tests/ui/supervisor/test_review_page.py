@@ -57,7 +57,7 @@ def test_a_supervisor_store_opens_on_the_review_page_without_record_pages(qtbot,
                                                                         supervisor_window):
     window = supervisor_window
     labels = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert labels == ["审核", "同步", "设置"]  # no pages that make an inspector's records
+    assert labels == ["审核", "监督总览", "同步", "设置"]  # no pages that make an inspector's records
     assert window.user_label.text() == "审核人员：张三"
     page = _page(qtbot, window)
     with window.store.read() as session:
@@ -221,7 +221,7 @@ def test_the_supervisor_pages_follow_a_language_switch(qtbot, supervisor_window)
     window.language_actions["en"].trigger()
     try:
         labels = [window.nav.item(i).text() for i in range(window.nav.count())]
-        assert labels == ["Review", "Sync", "Settings"]
+        assert labels == ["Review", "Oversight", "Sync", "Settings"]
         page = window.pages["review"]
         assert window.current_page_key() == "review"
         qtbot.waitUntil(lambda: page.model.rowCount() > 0)
