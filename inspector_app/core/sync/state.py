@@ -8,11 +8,13 @@ from inspector_app.core.settings import SERVER_URL, Option
 __all__ = [
            "AGENCY_FROM_SERVER",
            "CA_FILE",
+           "DEVICE_ROLE",
            "ENROLLED_DEVICE",
            "INSPECTOR_FROM_SERVER",
            "LAST_ERROR",
            "LAST_SUCCESS",
            "PULL_CURSOR",
+           "REFUSED_DECISIONS",
            "REFUSED_PULLS",
            "SERVER_URL",
 ]
@@ -34,3 +36,16 @@ INSPECTOR_FROM_SERVER = Option("sync_inspector", "", str,
 # Pulled records the rules refused (kept aside, never applied), for the Sync page.
 REFUSED_PULLS = Option("sync_refused_pulls", [], list,
                        N_("Pulled records refused by the rules"), user_editable=False)
+# The role the server enrolled this device with: "inspector" or "supervisor" (who imports
+# the agency's records and decides on them).
+INSPECTOR_ROLE, SUPERVISOR_ROLE = "inspector", "supervisor"
+DEVICE_ROLE = Option("sync_role", INSPECTOR_ROLE, str, N_("Role the server enrolled this "
+                                                          "device for"), user_editable=False)
+# Pulled decisions whose signature could not be verified (kept aside, never applied).
+REFUSED_DECISIONS = Option("sync_refused_decisions", [], list,
+                           N_("Pulled decisions that could not be verified"),
+                           user_editable=False)
+
+
+def is_supervisor(session) -> bool:
+    return DEVICE_ROLE.get(session) == SUPERVISOR_ROLE
