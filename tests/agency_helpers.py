@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync import decisions, protocol
@@ -103,3 +104,74 @@ def counts(store) -> dict[str, int]:
     with store.read() as session:
         return {t.__tablename__: session.scalar(select(func.count()).select_from(t))
                 for t in (AgencyBatch, AgencyVersion, AgencyRecord, AgencyConflict, Decision)}
+
+
+# --- a server answering as the supervisor contract says (SUPERVISOR.md) -----------------
+
+URL = "https://bureau.example"
+
+
+class FakeServer:
+    """Answers /v1/pull from a feed list, /v1/batches/{id} from the batches it holds."""
+
+    def __init__(self):
+        self.feed: list[dict] = []
+        self.batches: dict[str, tuple[bytes, str, str]] = {}
+        self.fetched: list[str] = []
+        self.imported: list[bytes] = []
+
+    def add(self, type_: str, data: dict) -> None:
+        self.feed.append({"seq": len(self.feed) + 1, "type": type_, "data": data})
+
+    def key(self, dev: Dev, role: str = "inspector") -> None:
+        self.add("device_key", {"key_id": dev.key_id, "public_key": dev.public,
+                                "device_id": dev.device_id, "agency": "示例",
+                                "revoked_at": None, "inspector": dev.name, "role": role})
+
+    def batch(self, dev: Dev, records) -> tuple[bytes, str, str, str]:
+        item = dev.batch(records)
+        body, sig, kid, _ = item
+        b = protocol.decode_batch(body)
+        self.batches[b.batch_id] = (body, sig, kid)
+        self.add("batch", {"batch_id": b.batch_id, "device_id": dev.device_id, "seq": b.seq,
+                           "records": len(records), "body_sha256": protocol.sha256_hex(body)})
+        return item
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/v1/pull":
+            since = int(request.url.params["since"])
+            changes = [c for c in self.feed if c["seq"] > since]
+            return httpx.Response(200, json={"changes": changes, "more": False,
+                                             "cursor": changes[-1]["seq"] if changes else since})
+        if path.startswith("/v1/batches/") and request.method == "GET":
+            bid = path.rsplit("/", 1)[1]
+            self.fetched.append(bid)
+            if bid not in self.batches:
+                return httpx.Response(404, json={"detail": "no such batch"})
+            body, sig, kid = self.batches[bid]
+            return httpx.Response(200, content=body, headers={
+                "X-Signature": sig, "X-Key-Id": kid, "Content-Type": "application/octet-stream"})
+        if path == "/v1/import":
+            self.imported.append(request.content)
+            return httpx.Response(200, json={"receipts": []})
+        if path == "/v1/enroll":
+            return httpx.Response(200, json={"credential": "c" * 43, "inspector": "周敏",
+                                             "agency": "示例", "role": "supervisor"})
+        return httpx.Response(404, json={"detail": f"unknown {path}"})
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handler)
+
+
+def enrolled(store, role: str) -> None:
+    """Mark `store` enrolled with the fake server at URL, in `role`."""
+    from inspector_app.core import settings
+    from inspector_app.core.sync import credentials, state
+
+    with store.write() as session:
+        device = settings.device_id(session)
+        state.SERVER_URL.set(session, URL)
+        state.ENROLLED_DEVICE.set(session, device)
+        state.DEVICE_ROLE.set(session, role)
+    credentials.save(store.data_dir, URL, device, "secret")

@@ -117,6 +117,8 @@ def cmd_sync(args, store) -> int:
                         "acked_records": report.acked_records,
                         "uploaded_attachments": report.uploaded_attachments,
                         "pulled": report.pulled, "conflicts": report.conflicts,
+                        "imported": report.imported.as_dict() if report.imported else None,
+                        "decisions": report.decisions, "files_sent": report.files_sent,
                         "error": report.error, "seconds": round(report.seconds, 3)},
                        ensure_ascii=False))
     else:
@@ -125,6 +127,13 @@ def cmd_sync(args, store) -> int:
             .format(records=report.acked_records, batches=report.acked_batches,
                     files=report.uploaded_attachments, pulled=report.pulled,
                     pending=report.pending))
+        if report.imported is not None:
+            out(report.imported.text())
+            for line in report.imported.refused_lines():
+                err(line)
+        if report.files_sent:
+            out(_("Sent {n} imported batch files on to the server.").format(
+                n=report.files_sent))
         if report.conflicts:
             out(_("{n} changes conflict with the bureau's versions; a supervisor will "
                   "resolve them.").format(n=len(report.conflicts)))
@@ -186,14 +195,9 @@ def cmd_import_batches(args, store) -> int:
     if args.json:
         out(json.dumps(info, ensure_ascii=False))
     else:
-        out(_("Imported {batches} batches: {new} new records, {updated} updated, {conflicts} "
-              "conflicts, {duplicates} already held, {refused} batches refused.").format(
-            batches=info["batches"], new=info["new"], updated=info["updated"],
-            conflicts=info["conflicts"], duplicates=info["duplicates"],
-            refused=len(info["refused"])))
-        for item in info["refused"]:
-            err(_("Refused batch {batch}: {reason}").format(batch=item["batch_id"] or "-",
-                                                             reason=item["reason"]))
+        out(summary.text())
+        for line in summary.refused_lines():
+            err(line)
         if info["batches"]:
             out(_("The file goes to the central server on the next `inspector sync`."))
     return EXIT_USAGE if info["refused"] else EXIT_OK

@@ -92,6 +92,19 @@ class Summary:
                 "batches": self.batches, "duplicate_batches": self.duplicate_batches,
                 "records": self.records, "cancelled": self.cancelled}
 
+    def text(self) -> str:
+        """One sentence for the user (the CLI and the Sync page)."""
+        return _("Imported {batches} batches: {new} new records, {updated} updated, "
+                 "{conflicts} conflicts, {duplicates} already held, {refused} batches "
+                 "refused.").format(batches=self.batches, new=self.new, updated=self.updated,
+                                    conflicts=self.conflicts, duplicates=self.duplicates,
+                                    refused=len(self.refused))
+
+    def refused_lines(self) -> list[str]:
+        return [_("Refused batch {batch}: {reason}").format(batch=r["batch_id"] or "-",
+                                                            reason=r["reason"])
+                for r in self.refused]
+
     def add(self, other: Summary) -> None:
         for name in ("new", "updated", "conflicts", "duplicates", "batches",
                      "duplicate_batches", "records"):

@@ -499,6 +499,7 @@ def status(store: Store) -> dict[str, Any]:
             "last_success": state.LAST_SUCCESS.get(session),
             "last_error": state.LAST_ERROR.get(session),
             "refused_pulls": state.REFUSED_PULLS.get(session),
+            "refused_decisions": state.REFUSED_DECISIONS.get(session),
             "batches": [{"id": b.id, "seq": b.seq, "records": b.records, "state": b.state,
                          "attempts": b.attempts, "error": b.last_error,
                          "created_at": b.created_at, "acked_at": b.acked_at,

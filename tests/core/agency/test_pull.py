@@ -6,80 +6,13 @@ MockTransport answering as the contract says (SUPERVISOR.md)."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
-from agency_helpers import Dev, check, counts, supervisor
+from agency_helpers import URL, Dev, FakeServer, check, counts, enrolled, supervisor
 from sqlalchemy import select
 
-from inspector_app.core import settings
 from inspector_app.core.agency import files
 from inspector_app.core.models import AgencyConflict, AgencyRecord, Decision
-from inspector_app.core.sync import agent, credentials, state
-from sync import protocol
-
-URL = "https://bureau.example"
-
-
-class FakeServer:
-    """Answers /v1/pull from a feed list, /v1/batches/{id} from the batches it holds."""
-
-    def __init__(self):
-        self.feed: list[dict] = []
-        self.batches: dict[str, tuple[bytes, str, str]] = {}
-        self.fetched: list[str] = []
-        self.imported: list[bytes] = []
-
-    def add(self, type_: str, data: dict) -> None:
-        self.feed.append({"seq": len(self.feed) + 1, "type": type_, "data": data})
-
-    def key(self, dev: Dev, role: str = "inspector") -> None:
-        self.add("device_key", {"key_id": dev.key_id, "public_key": dev.public,
-                                "device_id": dev.device_id, "agency": "示例",
-                                "revoked_at": None, "inspector": dev.name, "role": role})
-
-    def batch(self, dev: Dev, records) -> tuple[bytes, str, str, str]:
-        item = dev.batch(records)
-        body, sig, kid, _ = item
-        b = protocol.decode_batch(body)
-        self.batches[b.batch_id] = (body, sig, kid)
-        self.add("batch", {"batch_id": b.batch_id, "device_id": dev.device_id, "seq": b.seq,
-                           "records": len(records), "body_sha256": protocol.sha256_hex(body)})
-        return item
-
-    def handler(self, request: httpx.Request) -> httpx.Response:
-        path = request.url.path
-        if path == "/v1/pull":
-            since = int(request.url.params["since"])
-            changes = [c for c in self.feed if c["seq"] > since]
-            return httpx.Response(200, json={"changes": changes, "more": False,
-                                             "cursor": changes[-1]["seq"] if changes else since})
-        if path.startswith("/v1/batches/") and request.method == "GET":
-            bid = path.rsplit("/", 1)[1]
-            self.fetched.append(bid)
-            if bid not in self.batches:
-                return httpx.Response(404, json={"detail": "no such batch"})
-            body, sig, kid = self.batches[bid]
-            return httpx.Response(200, content=body, headers={
-                "X-Signature": sig, "X-Key-Id": kid, "Content-Type": "application/octet-stream"})
-        if path == "/v1/import":
-            self.imported.append(request.content)
-            return httpx.Response(200, json={"receipts": []})
-        if path == "/v1/enroll":
-            return httpx.Response(200, json={"credential": "c" * 43, "inspector": "周敏",
-                                             "agency": "示例", "role": "supervisor"})
-        return httpx.Response(404, json={"detail": f"unknown {path}"})
-
-    def transport(self) -> httpx.MockTransport:
-        return httpx.MockTransport(self.handler)
-
-
-def _enrolled(store, role: str) -> None:
-    with store.write() as session:
-        device = settings.device_id(session)
-        state.SERVER_URL.set(session, URL)
-        state.ENROLLED_DEVICE.set(session, device)
-        state.DEVICE_ROLE.set(session, role)
-    credentials.save(store.data_dir, URL, device, "secret")
+from inspector_app.core.sync import agent, state
 
 
 @pytest.fixture(autouse=True)
@@ -113,7 +46,7 @@ def test_a_supervisor_imports_pulled_batches_and_applies_decisions(tmp_path):
     server.add("decision", boss.decide("check", chk.id, 1, chk.sha256, "return",
                                        "请补充生产日期"))
     store = supervisor(tmp_path / "sup")  # knows no key yet: the pull brings them
-    _enrolled(store, "supervisor")
+    enrolled(store, "supervisor")
 
     report = _sync(store, server)
     assert report.imported.new == 2 and not report.imported.refused
@@ -154,7 +87,7 @@ def test_an_unverifiable_decision_is_kept_aside_never_applied(tmp_path):
     forged["decision"] |= {"device_id": boss.device_id, "key_id": boss.key_id, "by": "陈主任"}
     server.add("decision", forged)
     store = supervisor(tmp_path / "sup")
-    _enrolled(store, "supervisor")
+    enrolled(store, "supervisor")
     report = _sync(store, server)
     assert report.decisions == 0
     with store.read() as session:
@@ -177,7 +110,7 @@ def test_resolve_and_handover_decisions_apply_to_the_record(tmp_path):
     server.batch(a, [v1, v2])
     server.batch(a, [other])  # a conflict: other content under version 2
     store = supervisor(tmp_path / "sup")
-    _enrolled(store, "supervisor")
+    enrolled(store, "supervisor")
     assert _sync(store, server).imported.conflicts == 1
 
     server.add("decision", boss.decide("check", rid, 2, v2.sha256, "resolve", "以另一版为准",
@@ -211,7 +144,7 @@ def test_an_inspector_device_stores_verified_decisions_and_fetches_no_batches(tm
     server.batch(me, [chk])
     server.add("decision", boss.decide("check", chk.id, 1, chk.sha256, "approve"))
     store = Store(tmp_path / "inspector")
-    _enrolled(store, "inspector")
+    enrolled(store, "inspector")
     report = _sync(store, server)
     assert server.fetched == [] and report.imported is None
     with store.read() as session:
@@ -224,7 +157,7 @@ def test_an_inspector_device_stores_verified_decisions_and_fetches_no_batches(tm
 def test_a_queued_batch_file_is_posted_to_the_server_once(tmp_path):
     dev = Dev("李娜")
     store = supervisor(tmp_path / "sup", dev)
-    _enrolled(store, "supervisor")
+    enrolled(store, "supervisor")
     data = dev.file([dev.batch([check(dev)])])
     summary = files.import_file(store, data, "usb.json")
     assert summary.new == 1 and len(files.queued(store)) == 1
