@@ -31,6 +31,8 @@ twice changes nothing.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -129,6 +131,7 @@ class _Verified:
     signature: str
     source: str
     inspector: str  # of the signing key
+    packed: list[bytes] | None = None  # each record's content, compressed
 
 
 @dataclass
@@ -218,33 +221,87 @@ def import_batches(store: Store, batches: Iterable[Incoming | tuple], *,
     """Verify and import `batches` ((body, signature, key_id, source) each); see the module.
 
     `progress(done, total)` counts batches read (`total`: how many, when known).
-    `cancelled()` is asked between transactions: what was written stays, whole."""
+    `cancelled()` is asked between transactions: what was written stays, whole.
+    Batches are read, verified and their contents compressed in a helper thread, a few
+    ahead of the transaction that writes them."""
     keys = _load_keys(store)
     summary = Summary()
     pending: list[_Verified] = []
     size = done = 0
-    for item in batches:
-        if cancelled is not None and cancelled():
-            summary.cancelled = True
-            return summary
-        verified = _verify(Incoming(*item), keys, summary)
-        done += 1
-        if verified is not None:
-            pending.append(verified)
-            size += len(verified.batch.records)
-        if size >= chunk_records:
+    stream = _verified(batches, keys)
+    try:
+        for verified, refused in stream:
+            if cancelled is not None and cancelled():
+                summary.cancelled = True
+                return summary
+            summary.refused += refused
+            done += 1
+            if verified is not None:
+                pending.append(verified)
+                size += len(verified.batch.records)
+            if size >= chunk_records:
+                _write(store, pending, summary)
+                pending, size = [], 0
+                if progress:
+                    progress(done, total)
+        if pending:
+            if cancelled is not None and cancelled():
+                summary.cancelled = True
+                return summary
             _write(store, pending, summary)
-            pending, size = [], 0
-            if progress:
-                progress(done, total)
-    if pending:
-        if cancelled is not None and cancelled():
-            summary.cancelled = True
-            return summary
-        _write(store, pending, summary)
+    finally:
+        stream.close()
     if progress:
         progress(done, total or done)
     return summary
+
+
+AHEAD = 4  # batches verified ahead of the writer
+
+
+def _verified(batches: Iterable, keys: dict[str, _Key]):
+    """(verified batch or None, its refusals) for each of `batches`, made in a thread."""
+    out: queue.Queue = queue.Queue(maxsize=AHEAD)
+    stop = threading.Event()
+
+    def put(entry) -> bool:
+        while not stop.is_set():
+            try:
+                out.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in batches:
+                refusals = Summary()
+                verified = _verify(Incoming(*item), keys, refusals)
+                if verified is not None:
+                    verified.packed = [zlib.compress((r.text or protocol.dumps(r.content))
+                                                     .encode("utf-8"), 6)
+                                       for r in verified.batch.records]
+                if not put(("item", verified, refusals.refused)):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            put(("error", exc, None))
+            return
+        put(("end", None, None))
+
+    worker = threading.Thread(target=produce, name="agency-import-verify", daemon=True)
+    worker.start()
+    try:
+        while True:
+            tag, value, refused = out.get()
+            if tag == "end":
+                return
+            if tag == "error":
+                raise value
+            yield value, refused
+    finally:
+        stop.set()
+        worker.join()
 
 
 # --- one transaction ---------------------------------------------------------------------
@@ -378,14 +435,11 @@ def _write(store: Store, verified: list[_Verified], summary: Summary) -> None:
                 if r.sha256 in shas:
                     part.duplicates += 1
                     continue
-                text = r.text or protocol.dumps(r.content)
-                raw = text.encode("utf-8")
-                if protocol.sha256_hex(raw) != r.sha256:  # decode_batch checked it; again
-                    raise ProtocolError(f"record {position}: content does not match its sha256")
+                packed = v.packed[position] if v.packed else zlib.compress(
+                    (r.text or protocol.dumps(r.content)).encode("utf-8"), 6)
                 shas.add(r.sha256)
                 version_rows.append({"kind": r.kind, "record_id": r.id, "version": r.version,
-                                     "base_version": r.base,
-                                     "content": zlib.compress(raw, 6),
+                                     "base_version": r.base, "content": packed,
                                      "content_sha256": r.sha256, "device_id": b.device_id,
                                      "batch_id": b.batch_id, "position": position,
                                      "received_at": now})
