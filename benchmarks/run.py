@@ -19,6 +19,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # Each module registers its benchmarks.
+import bench_agency  # noqa: F401
 import bench_catchup  # noqa: F401
 import bench_checks  # noqa: F401
 import bench_foundation  # noqa: F401

@@ -4,6 +4,7 @@
     inspector sync [--json] [--retry-failed]     # exit 0 only when nothing is left pending
     inspector batch export --out FILE            # the pending batches as one signed file
     inspector batch list [--json]
+    inspector import-batches FILE [--json]       # a supervisor's device: USB batch files
 
 enroll needs a set-up store (an agency and an inspector). sync exits 1 when changes are
 still pending or the server could not be reached (see common.EXIT_CODES).
@@ -15,7 +16,15 @@ import json
 import sys
 from pathlib import Path
 
-from inspector_app.cli.common import EXIT_CHECK_FAILED, EXIT_OK, CliError, err, out, with_store
+from inspector_app.cli.common import (
+    EXIT_CHECK_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    err,
+    out,
+    with_store,
+)
 from inspector_app.core.i18n import _
 
 
@@ -53,6 +62,17 @@ def add_commands(subparsers, parents=()) -> None:
                              help=_("List the sync batches and their state"))
     blist.add_argument("--json", action="store_true")
     blist.set_defaults(handler=cmd_batch_list)
+
+    imp = subparsers.add_parser(
+        "import-batches", parents=parents,
+        help=_("Import an inspector's batch file (USB) on a supervisor's device"),
+        description=_("Verify an inspector's batch file as the server does, import its "
+                      "records into this supervisor's store, and queue the file for the "
+                      "server (sent on the next `inspector sync`). Exit 2 when a batch was "
+                      "refused."))
+    imp.add_argument("file", type=Path, metavar="FILE", help=_("Batch file to import"))
+    imp.add_argument("--json", action="store_true", help=_("Print the summary as JSON"))
+    imp.set_defaults(handler=cmd_import_batches)
 
 
 @with_store
@@ -97,6 +117,8 @@ def cmd_sync(args, store) -> int:
                         "acked_records": report.acked_records,
                         "uploaded_attachments": report.uploaded_attachments,
                         "pulled": report.pulled, "conflicts": report.conflicts,
+                        "imported": report.imported.as_dict() if report.imported else None,
+                        "decisions": report.decisions, "files_sent": report.files_sent,
                         "error": report.error, "seconds": round(report.seconds, 3)},
                        ensure_ascii=False))
     else:
@@ -105,6 +127,13 @@ def cmd_sync(args, store) -> int:
             .format(records=report.acked_records, batches=report.acked_batches,
                     files=report.uploaded_attachments, pulled=report.pulled,
                     pending=report.pending))
+        if report.imported is not None:
+            out(report.imported.text())
+            for line in report.imported.refused_lines():
+                err(line)
+        if report.files_sent:
+            out(_("Sent {n} imported batch files on to the server.").format(
+                n=report.files_sent))
         if report.conflicts:
             out(_("{n} changes conflict with the bureau's versions; a supervisor will "
                   "resolve them.").format(n=len(report.conflicts)))
@@ -144,3 +173,41 @@ def cmd_batch_list(args, store) -> int:
     out(_("{pending} changes pending.").format(pending=info["pending"]))
     return EXIT_OK
 
+
+
+@with_store
+def cmd_import_batches(args, store) -> int:
+    from inspector_app.core.agency import files
+    from inspector_app.core.sync import state
+
+    with store.read() as session:
+        supervisor = state.is_supervisor(session)
+    if not supervisor:
+        raise CliError(_("This device is enrolled as an inspector's: batch files go to the "
+                         "central server (`inspector-server import FILE` at the bureau), or "
+                         "to a supervisor's device enrolled with the supervisor role."))
+    try:
+        summary = files.import_file(store, files.read_file(args.file), args.file.name,
+                                    progress=_import_progress(args))
+    except files.FileRefused as exc:
+        raise CliError(exc.message) from exc
+    info = summary.as_dict()
+    if args.json:
+        out(json.dumps(info, ensure_ascii=False))
+    else:
+        out(summary.text())
+        for line in summary.refused_lines():
+            err(line)
+        if info["batches"]:
+            out(_("The file goes to the central server on the next `inspector sync`."))
+    return EXIT_USAGE if info["refused"] else EXIT_OK
+
+
+def _import_progress(args):
+    if args.json or not sys.stderr.isatty():
+        return None
+
+    def progress(done: int, total: int) -> None:
+        print(_("Imported batch {done} of {total}").format(done=done, total=total),
+              file=sys.stderr, flush=True)
+    return progress

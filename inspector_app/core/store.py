@@ -29,6 +29,7 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 # The newest migration(s). A store already there opens without loading Alembic (a test
 # keeps this equal to the migration scripts' heads).
 SCHEMA_HEADS = frozenset({"0014"})
+PAGE_SIZE = 8192  # bytes, of a new store
 
 
 class StoreError(Exception):
@@ -90,6 +91,9 @@ def _make_engine(path: Path, immediate: bool) -> Engine:
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_connection.cursor()
+        # 8 KiB pages for a new store (no effect on one made already): record contents of
+        # 1-2 KB compressed (a supervisor's agency versions) waste a quarter of 4 KiB pages.
+        cur.execute(f"PRAGMA page_size={PAGE_SIZE}")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")

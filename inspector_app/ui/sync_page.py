@@ -47,7 +47,8 @@ log = logging.getLogger(__name__)
 STATES = {"pending": N_("Waiting"), "acked": N_("Acknowledged"), "failed": N_("Refused")}
 _ROOT = QModelIndex()
 PHASES = {"build": N_("Preparing batches…"), "send": N_("Sending batches…"),
-          "pull": N_("Receiving updates…"), "done": N_("Finished")}
+          "pull": N_("Receiving updates…"), "import": N_("Importing the agency's records…"),
+          "done": N_("Finished")}
 
 
 def refused_text(entries: list[dict[str, Any]]) -> str:
@@ -252,6 +253,11 @@ class SyncPage(QWidget):
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.error)
+        self.imported = QLabel()  # a supervisor's device: what the last sync imported
+        self.imported.setObjectName("imported")
+        self.imported.setWordWrap(True)
+        self.imported.setVisible(False)
+        layout.addWidget(self.imported)
         self.refused = QPlainTextEdit()  # pulled records the rules refused, with reasons
         self.refused.setObjectName("refused")
         self.refused.setReadOnly(True)
@@ -319,8 +325,14 @@ class SyncPage(QWidget):
             when=_local(info["last_success"]) or _("never")))
         self.error.setText(info["last_error"])
         self.error.setVisible(bool(info["last_error"]))
-        self.refused.setPlainText(refused_text(info["refused_pulls"]))
-        self.refused.setVisible(bool(info["refused_pulls"]))
+        refused = refused_text(info["refused_pulls"])
+        if info["refused_decisions"]:
+            refused = "\n".join(filter(None, [refused, _(
+                "Pulled decisions not verified (kept aside, not applied):")] + [
+                f"{e['kind']} {e['record_id']} {e['action']}: {e['reason']}"
+                for e in info["refused_decisions"]]))
+        self.refused.setPlainText(refused)
+        self.refused.setVisible(bool(refused))
         failed = any(b["state"] == "failed" for b in info["batches"])
         self.retry_button.setVisible(failed)
         self.sync_button.setEnabled(enrolled and not self.running())
@@ -379,6 +391,10 @@ class SyncPage(QWidget):
         else:
             self.phase.setText(_("Sync finished: {n} changes acknowledged.")
                                .format(n=report.acked_records))
+        if report.imported is not None:
+            self.imported.setText("\n".join([report.imported.text(),
+                                             *report.imported.refused_lines()]))
+            self.imported.setVisible(True)
         self.refresh()
         self.synced.emit()
 

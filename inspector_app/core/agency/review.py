@@ -82,7 +82,7 @@ def action_label(action: str) -> str:
 def is_supervisor(session: Session) -> bool:
     from inspector_app.core.sync import state
 
-    return state.DEVICE_ROLE.get(session) == "supervisor"
+    return state.is_supervisor(session)
 
 
 # --- deciding ----------------------------------------------------------------------------

@@ -58,6 +58,11 @@ class SyncReport:
     fatal: bool = False
     pending: int = 0
     seconds: float = 0.0
+    # A supervisor's device: the agency's batches imported by this run (importer.Summary),
+    # and the batch files sent on to the server.
+    imported: Any = None
+    decisions: int = 0
+    files_sent: int = 0
 
     @property
     def ok(self) -> bool:
@@ -119,10 +124,15 @@ def enroll(store: Store, server_url: str, code: str, ca_file: str = "",
         state.ENROLLED_DEVICE.set(session, device)
         state.AGENCY_FROM_SERVER.set(session, data.get("agency", ""))
         state.INSPECTOR_FROM_SERVER.set(session, data.get("inspector", ""))
+        role = data.get("role")
+        state.DEVICE_ROLE.set(session, role if role in (state.INSPECTOR_ROLE,
+                                                        state.SUPERVISOR_ROLE)
+                              else state.INSPECTOR_ROLE)
         state.PULL_CURSOR.set(session, 0)
         _own_key(session, key, device, data.get("agency", ""))
     return {"device_id": device, "credential_store": where, "inspector": data.get("inspector", ""),
-            "agency": data.get("agency", "")}
+            "agency": data.get("agency", ""),
+            "role": data.get("role") or state.INSPECTOR_ROLE}
 
 
 def _own_key(session, key, device: str, agency: str) -> None:
@@ -184,6 +194,8 @@ class SyncAgent:
             self._receipts(conn, report, cancelled)
             self._send(conn, report, progress, cancelled)
             decisions_out.post(self, conn, cancelled)
+            if not cancelled():
+                self._send_files(conn, report, cancelled)
             if not cancelled():
                 self._pull(conn, report, progress, cancelled)
         except SyncError as exc:
@@ -274,6 +286,21 @@ class SyncAgent:
                 self.upload(conn, item["sha256"], int(item.get("offset", 0)), report,
                             cancelled)
 
+    def _import(self, conn: Connection, run: list[dict[str, Any]], report: SyncReport,
+                progress: Progress, cancelled) -> None:
+        from inspector_app.core.agency import importer, incoming
+
+        failed: list[dict[str, str]] = []
+        summary = importer.import_batches(
+            self.store, incoming.fetch_batches(conn, lambda fn: self._retry(fn, cancelled),
+                                               run, failed),
+            progress=lambda done, total: progress("import", done, total),
+            cancelled=cancelled, total=len(run))
+        summary.refused += failed
+        if report.imported is None:
+            report.imported = importer.Summary()
+        report.imported.add(summary)
+
     def upload(self, conn: Connection, sha: str, offset: int, report: SyncReport,
                cancelled=lambda: False) -> None:
         """Send one attachment from `offset`, resuming where a broken upload stopped."""
@@ -320,20 +347,62 @@ class SyncAgent:
                 return
             offset = int(status.get("offset", 0))
 
+    # (3b) batch files a supervisor imported from USB, on to the server ---------------
+    def _send_files(self, conn: Connection, report: SyncReport, cancelled) -> None:
+        from inspector_app.core.agency import files
+
+        for path in files.queued(self.store):
+            if cancelled():
+                return
+            data = path.read_bytes()
+            try:
+                self._retry(lambda data=data: conn.json(
+                    "POST", "/v1/import", auth=False, content=data,
+                    headers={"Content-Type": "application/octet-stream"}), cancelled)
+            except FatalError as exc:
+                files.mark(path, "refused", exc.message)
+                log.warning("batch file %s refused by the server: %s", path.name, exc.message)
+                continue
+            files.mark(path, "sent")
+            report.files_sent += 1
+
     # (4) pull by cursor --------------------------------------------------------------
     def _pull(self, conn: Connection, report: SyncReport, progress: Progress,
               cancelled) -> None:
         with self.store.read() as session:
             cursor = state.PULL_CURSOR.get(session)
+            supervisor = state.is_supervisor(session)
         while not cancelled():
             progress("pull", report.pulled, 0)
             page = self._retry(lambda cursor=cursor: conn.json(
                 "GET", "/v1/pull", params={"since": cursor,
                                            "limit": self.options.pull_limit}), cancelled)
             changes = page.get("changes") or []
+            # Runs of batch changes are fetched and imported (the importer's own
+            # transactions), the other changes applied in one transaction, in feed order.
+            runs: list[list[dict[str, Any]]] = []
+            for change in changes:
+                is_batch = change.get("type") == "batch"
+                if runs and (runs[-1][0].get("type") == "batch") == is_batch:
+                    runs[-1].append(change)
+                else:
+                    runs.append([change])
+            for run in runs:
+                if cancelled():
+                    return
+                if run[0].get("type") == "batch":
+                    if supervisor:
+                        self._import(conn, run, report, progress, cancelled)
+                        if report.imported is not None and report.imported.cancelled:
+                            return
+                    else:
+                        log.info("%d batch changes ignored: not a supervisor device", len(run))
+                    continue
+                with self.store.write() as session:
+                    for change in run:
+                        if apply_change(session, change) and change.get("type") == "decision":
+                            report.decisions += 1
             with self.store.write() as session:
-                for change in changes:
-                    apply_change(session, change)
                 cursor = max(cursor, int(page.get("cursor", cursor)))
                 state.PULL_CURSOR.set(session, cursor)
             report.pulled += len(changes)
@@ -343,19 +412,25 @@ class SyncAgent:
             reference.apply(session, records.Actor(settings.device_id(session)))
 
 
-def apply_change(session, change: dict[str, Any]) -> None:
-    """Store one pulled change (idempotent: a change seen twice changes nothing more)."""
+def apply_change(session, change: dict[str, Any]) -> bool:
+    """Store one pulled change (idempotent: a change seen twice changes nothing more).
+    False for a decision that did not verify (kept aside, never applied)."""
     kind, data = change.get("type"), change.get("data") or {}
     now = utcnow()
     if kind == "device_key":
         row = session.get(KnownKey, data.get("key_id"))
         revoked = _parse_time(data.get("revoked_at") or "")
+        inspector = data.get("inspector") if isinstance(data.get("inspector"), str) else None
         if row is None:
             session.add(KnownKey(key_id=data["key_id"], public_key=data["public_key"],
                                  device_id=data["device_id"], agency=data.get("agency", ""),
-                                 source="server", added_at=now, revoked_at=revoked))
-        elif row.source == "server" or revoked:
-            row.revoked_at = revoked
+                                 source="server", added_at=now, revoked_at=revoked,
+                                 inspector=inspector))
+        else:
+            if row.source == "server" or revoked:
+                row.revoked_at = revoked
+            if inspector:
+                row.inspector = inspector
     elif kind == "reference":
         row = session.get(SyncReference, (data["kind"], data["id"]))
         text_ = protocol.dumps(data.get("content") or {})
@@ -373,9 +448,16 @@ def apply_change(session, change: dict[str, Any]) -> None:
                                    received_at=now))
     elif kind == "record":
         _pulled_record(session, data, now)
+    elif kind == "decision":
+        from inspector_app.core.agency import incoming
+
+        ok = incoming.apply_decision(session, data)
+        session.flush()
+        return ok
     else:
         log.info("pulled change of unknown type %r ignored", kind)
     session.flush()
+    return True
 
 
 MAX_REFUSED_PULLS = 200  # the newest kept
@@ -418,6 +500,7 @@ def status(store: Store) -> dict[str, Any]:
             "last_success": state.LAST_SUCCESS.get(session),
             "last_error": state.LAST_ERROR.get(session),
             "refused_pulls": state.REFUSED_PULLS.get(session),
+            "refused_decisions": state.REFUSED_DECISIONS.get(session),
             "batches": [{"id": b.id, "seq": b.seq, "records": b.records, "state": b.state,
                          "attempts": b.attempts, "error": b.last_error,
                          "created_at": b.created_at, "acked_at": b.acked_at,

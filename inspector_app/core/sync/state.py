@@ -14,6 +14,7 @@ __all__ = [
            "LAST_ERROR",
            "LAST_SUCCESS",
            "PULL_CURSOR",
+           "REFUSED_DECISIONS",
            "REFUSED_PULLS",
            "SERVER_URL",
 ]
@@ -32,8 +33,19 @@ AGENCY_FROM_SERVER = Option("sync_agency", "", str, N_("Agency named by the serv
 INSPECTOR_FROM_SERVER = Option("sync_inspector", "", str,
                                N_("Inspector the server enrolled this device for"),
                                user_editable=False)
-DEVICE_ROLE = Option("sync_role", "inspector", str, N_("Role the server enrolled this device for"), user_editable=False)
 # Pulled records the rules refused (kept aside, never applied), for the Sync page.
 REFUSED_PULLS = Option("sync_refused_pulls", [], list,
                        N_("Pulled records refused by the rules"), user_editable=False)
-DEVICE_ROLE = Option("sync_role", "inspector", str, N_("Role the server enrolled this device for"), user_editable=False)
+# The role the server enrolled this device with: "inspector" or "supervisor" (who imports
+# the agency's records and decides on them).
+INSPECTOR_ROLE, SUPERVISOR_ROLE = "inspector", "supervisor"
+DEVICE_ROLE = Option("sync_role", INSPECTOR_ROLE, str, N_("Role the server enrolled this "
+                                                          "device for"), user_editable=False)
+# Pulled decisions whose signature could not be verified (kept aside, never applied).
+REFUSED_DECISIONS = Option("sync_refused_decisions", [], list,
+                           N_("Pulled decisions that could not be verified"),
+                           user_editable=False)
+
+
+def is_supervisor(session) -> bool:
+    return DEVICE_ROLE.get(session) == SUPERVISOR_ROLE
