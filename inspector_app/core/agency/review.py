@@ -23,6 +23,7 @@ from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
 from inspector_app.core import device_key, settings
+from inspector_app.core.agency.incoming import apply_to_record
 from inspector_app.core.agency.tables import (
     AgencyConflict,
     AgencyRecord,
@@ -188,40 +189,9 @@ def decide(store: Store, kind: str, record_id: str, action: str, text: str = "",
             device_id=decision["device_id"], key_id=decision["key_id"],
             body=protocol.dumps(decision), signature=envelope["signature"], sent_at=None,
             received_at=now))
-        apply(session, decision, record, now=now)
+        apply_to_record(session, decision)
         return {**decision, "signature": envelope["signature"],
                 "review_state": record.review_state}
-
-
-def apply(session: Session, decision: dict[str, Any], record: AgencyRecord | None = None, *,
-          now=None) -> None:
-    """What a (verified) decision does to the agency record it names: its review state,
-    a settled conflict (the chosen content becomes current), a new owner."""
-    record = record or session.get(AgencyRecord, (decision["kind"], decision["record_id"]))
-    if record is None:
-        return
-    now = now or utcnow()
-    action = decision["action"]
-    if action in decisions.STATE_AFTER:
-        if (decision["version"], decision["sha256"]) == (record.version, record.content_sha256):
-            record.review_state = decisions.STATE_AFTER[action]
-    elif action == "resolve":
-        for conflict in _open_conflicts(session, record.kind, record.record_id):
-            conflict.resolved_by = decision["id"]
-        chosen = session.scalar(select(AgencyVersion).where(
-            AgencyVersion.kind == record.kind, AgencyVersion.record_id == record.record_id,
-            AgencyVersion.version == decision["chosen_version"],
-            AgencyVersion.content_sha256 == decision["chosen_sha256"]))
-        if chosen is not None and (chosen.version, chosen.content_sha256) != (
-                record.version, record.content_sha256):
-            record.version = chosen.version
-            record.content_sha256 = chosen.content_sha256
-            record.device_id = chosen.device_id
-        record.conflicts = 0
-    elif action == "handover":
-        record.owner_device_id = decision["to_device_id"]
-    record.updated_at = now
-    session.flush()
 
 
 def _open_conflicts(session: Session, kind: str, record_id: str) -> list[AgencyConflict]:
