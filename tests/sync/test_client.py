@@ -338,11 +338,23 @@ def test_probe_with_backoff(sqlite_server):
 
     assert reachability.probe(sqlite_server.url)
     assert not reachability.probe("http://127.0.0.1:9", timeout=0.5)
-    waits = []
-    prober = reachability.Prober(lambda: len(waits) >= 3, base=1, cap=30,
-                                 sleep=waits.append)
+    slept: list[float] = []
+    waits: list[float] = []  # the time waited before each check after the first
+
+    def check() -> bool:
+        if slept:
+            waits.append(sum(slept))
+            slept.clear()
+        return len(waits) >= 3
+
+    prober = reachability.Prober(check, base=1, cap=30, sleep=slept.append)
     assert prober.wait_until_reachable(max_tries=10)
     assert len(waits) == 3 and waits[0] <= 1 and waits[2] <= 4
+    # A stop during a wait ends it at once (the Sync page's probe, when it closes).
+    slept.clear()
+    stopper = reachability.Prober(lambda: False, base=100, cap=100, sleep=slept.append,
+                                  stopped=lambda: sum(slept) >= 1)
+    assert not stopper.wait_until_reachable() and sum(slept) == pytest.approx(1)
 
 
 def test_json_report(client_device, sqlite_server):
