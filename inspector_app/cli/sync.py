@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from inspector_app.cli import table
@@ -84,7 +85,7 @@ def cmd_sync(args, store) -> int:
     options = agent.Options()
     if args.batch_size > 0:
         options.max_records = min(args.batch_size, agent.batches.MAX_RECORDS)
-    with table.progress(_("Sending batches…")) as bar:
+    with nullcontext() if args.json else table.progress(_("Sending batches…")) as bar:
 
         def progress(phase: str, done: int, total: int) -> None:
             if phase != "send" or not total or args.json:

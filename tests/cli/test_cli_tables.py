@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from cli_runner import INSPECTOR, inspector
+from cli_runner import inspector, on_terminal
 from rich.cells import cell_len
 from sample_records import PARTY_NAME, PRODUCT, fill
 
@@ -74,46 +72,8 @@ def test_a_piped_table_lines_up_wide_characters_in_plain_text(folder):
     assert len(lines) == 2 + 5 + 1  # one line a record, however long
 
 
-def _tty(*args: str, columns: int = 250, stdout_tty: bool = True) -> tuple[int, str, str]:
-    """`inspector ARGS...` with stdout and stderr on pseudo-terminals (stdout piped when
-    not `stdout_tty`), as in a terminal window of `columns` columns."""
-    import pty
-
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": str(columns),
-           "LINES": "50", "TERM": "xterm-256color"}
-    env.pop("NO_COLOR", None)
-    masters, slaves = zip(*(pty.openpty() for _ in range(2)), strict=True)
-    got = [bytearray(), bytearray()]
-
-    def drain(n: int) -> None:
-        while True:
-            try:
-                chunk = os.read(masters[n], 65536)
-            except OSError:  # EIO: the child closed the terminal
-                return
-            if not chunk:
-                return
-            got[n] += chunk
-
-    readers = [threading.Thread(target=drain, args=(n,), daemon=True) for n in range(2)]
-    for r in readers:
-        r.start()
-    done = subprocess.run([str(INSPECTOR), *args], env=env, timeout=300, check=False,
-                          stdin=subprocess.DEVNULL,
-                          stdout=slaves[0] if stdout_tty else subprocess.PIPE,
-                          stderr=slaves[1])
-    for fd in slaves:
-        os.close(fd)
-    for r in readers:
-        r.join(10)
-    for fd in masters:
-        os.close(fd)
-    out = got[0].decode("utf-8") if stdout_tty else done.stdout.decode("utf-8")
-    return done.returncode, out.replace("\r\n", "\n"), got[1].decode("utf-8")
-
-
 def test_on_a_terminal_the_table_is_drawn_by_rich_and_lines_up(folder):
-    code, out, _err = _tty("records", "list", "--kind", "check")
+    code, out, _err = on_terminal("records", "list", "--kind", "check")
     assert code == 0
     assert "\x1b[1m" in out  # a bold header: drawn for a terminal
     lines = [ANSI.sub("", line).rstrip() for line in out.splitlines()]
@@ -123,7 +83,7 @@ def test_on_a_terminal_the_table_is_drawn_by_rich_and_lines_up(folder):
 
 
 def test_on_a_narrow_terminal_long_cells_wrap_within_it(folder):
-    code, out, _err = _tty("records", "list", "--kind", "check", columns=90)
+    code, out, _err = on_terminal("records", "list", "--kind", "check", columns=90)
     lines = [ANSI.sub("", line).rstrip() for line in out.splitlines()]
     assert code == 0 and all(cell_len(line) <= 90 for line in lines), lines
     assert len(lines) > 2 + 5 + 1  # some rows took more than one line
@@ -131,7 +91,7 @@ def test_on_a_narrow_terminal_long_cells_wrap_within_it(folder):
 
 def test_progress_bar_on_a_terminal_only(folder, tmp_path):
     target = tmp_path / "all.json"
-    code, out, err = _tty("records", "export", "--kind", "all", "--format", "json", "--out",
+    code, out, err = on_terminal("records", "export", "--kind", "all", "--format", "json", "--out",
                           str(target), stdout_tty=False)
     assert code == 0 and target.stat().st_size > 0
     assert "正在导出" in ANSI.sub("", err) and "\x1b[" in err  # the bar, drawn and wiped

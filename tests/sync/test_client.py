@@ -9,7 +9,7 @@ import typing
 import uuid
 
 import pytest
-from cli_runner import inspector
+from cli_runner import inspector, on_terminal
 from faultproxy import FaultProxy
 from sqlalchemy import select
 from synchelpers import ClientDevice, fast_options, server_versions
@@ -366,6 +366,25 @@ def test_json_report(client_device, sqlite_server):
     assert data["ok"] and data["acked_records"] == 3 and data["pending"] == 0
     code, out, _ = inspector("--data-dir", client_device.path, "batch", "list")
     assert code == 0 and out.endswith("待同步更改 0 条。\n"), out
+
+
+def test_sync_progress_is_a_bar_on_a_terminal_and_lines_when_piped(client_device,
+                                                                   sqlite_server):
+    import re
+
+    dev = client_device
+    dev.enroll(sqlite_server)
+    dev.add_checks(120)
+    code, out, err = on_terminal("--data-dir", dev.path, "sync", "--batch-size", "50",
+                                 stdout_tty=False)
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", err)
+    assert code == 0 and dev.pending() == 0, err
+    assert "正在发送批次…" in shown and "3/3" in shown  # the bar, at its end
+    assert "正在发送第" not in shown and "\x1b" not in out
+    dev.add_checks(60)
+    code, out, err = inspector("--data-dir", dev.path, "sync", "--batch-size", "50")
+    assert code == 0 and "\x1b" not in err + out
+    assert "正在发送第 1 批，共 2 批" in err  # a log gets a line a batch
 
 
 def test_uuid_ids_are_client_made(client_device):
