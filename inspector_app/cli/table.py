@@ -36,6 +36,8 @@ def lines(header: Sequence[str] | None, rows: Sequence[Sequence[object]], *,
     """The table as text lines: `header` (None: no header), then `rows`; the columns in
     `right` are right-aligned (numbers). `terminal`: drawn for stdout as a terminal (the
     default: whether stdout is one)."""
+    if header is None and not rows:
+        return []
     tty = sys.stdout.isatty() if terminal is None else terminal
     cells = [[_clean(cell) for cell in row] for row in rows]
     draw = _rich_lines if tty else _plain_lines
