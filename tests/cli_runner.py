@@ -37,3 +37,44 @@ def popen(*args: str | os.PathLike[str], **kwargs) -> subprocess.Popen[str]:
     return subprocess.Popen([str(INSPECTOR), *map(str, args)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env, text=True, encoding="utf-8",
                             **kwargs)
+
+
+def on_terminal(*args: str | os.PathLike[str], columns: int = 250,
+                stdout_tty: bool = True) -> tuple[int, str, str]:
+    """`inspector ARGS...` with stdout and stderr on pseudo-terminals (stdout piped when
+    not `stdout_tty`), as in a terminal window of `columns` columns: its exit code, stdout
+    and stderr (escape codes and all)."""
+    import pty
+    import threading
+
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": str(columns),
+           "LINES": "50", "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    masters, slaves = zip(*(pty.openpty() for _ in range(2)), strict=True)
+    got = [bytearray(), bytearray()]
+
+    def drain(n: int) -> None:
+        while True:
+            try:
+                chunk = os.read(masters[n], 65536)
+            except OSError:  # EIO: the child closed the terminal
+                return
+            if not chunk:
+                return
+            got[n] += chunk
+
+    readers = [threading.Thread(target=drain, args=(n,), daemon=True) for n in range(2)]
+    for r in readers:
+        r.start()
+    done = subprocess.run([str(INSPECTOR), *map(str, args)], env=env, timeout=300, check=False,
+                          stdin=subprocess.DEVNULL,
+                          stdout=slaves[0] if stdout_tty else subprocess.PIPE,
+                          stderr=slaves[1])
+    for fd in slaves:
+        os.close(fd)
+    for r in readers:
+        r.join(10)
+    for fd in masters:
+        os.close(fd)
+    out = got[0].decode("utf-8") if stdout_tty else done.stdout.decode("utf-8")
+    return done.returncode, out.replace("\r\n", "\n"), got[1].decode("utf-8")

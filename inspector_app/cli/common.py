@@ -9,8 +9,7 @@ from __future__ import annotations
 import argparse
 import functools
 import sys
-import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -174,39 +173,6 @@ def write_pdf(path, pdf: bytes) -> None:
     except OSError as exc:
         raise CliError(_("Cannot write {path}: {error}").format(
             path=path, error=exc.strerror)) from exc
-
-
-def width(text: str) -> int:
-    """Columns `text` takes in a terminal (CJK characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def pad(text: str, columns: int) -> str:
-    return text + " " * (columns - width(text))
-
-
-def table(header: list[str], rows: list[list[str]]) -> Iterator[str]:
-    widths = [width(h) for h in header]
-    for row in rows:
-        widths = [max(w, width(c)) for w, c in zip(widths, row, strict=True)]
-    yield "  ".join(pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip()
-    yield "  ".join("-" * w for w in widths)
-    for row in rows:
-        yield "  ".join(pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip()
-
-
-def progress() -> Callable[[int, int], None] | None:
-    """A percentage on stderr, when it is a terminal."""
-    if not sys.stderr.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        percent = 100 * done // total if total else 100
-        sys.stderr.write(f"\r{percent:3d}%")
-        if done >= total:
-            sys.stderr.write("\r    \r")
-        sys.stderr.flush()
-    return show
 
 
 def kind_label(kind: str) -> str:

@@ -15,9 +15,8 @@ from inspector_app.cli.common import EXIT_OK, CliError, count
 from inspector_app.cli.common import kind_label as _kind_label
 from inspector_app.cli.common import open_store as _open_store
 from inspector_app.cli.common import out as _out
-from inspector_app.cli.common import pad as _pad
-from inspector_app.cli.common import progress as _progress
-from inspector_app.cli.common import width as _width
+from inspector_app.cli.table import lines as _table_lines
+from inspector_app.cli.table import progress as _progress
 from inspector_app.core.i18n import _
 
 DEMO_AGENCY = "示例市市场监督管理局"
@@ -74,7 +73,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if args.supervisor:
             return _supervisor_demo(store, args, start)
         try:
-            counts = demo.generate(store, 200 if args.records is None else args.records, seed=args.seed, progress=_progress())
+            with _progress(_("Adding demo data")) as bar:
+                counts = demo.generate(store, 200 if args.records is None else args.records,
+                                       seed=args.seed, progress=bar)
         except demo.DemoError as exc:  # a store with other records: nothing was written
             raise CliError(exc.message) from exc
         counts["seizure"] = counts.get("seizure", 0) + len(demo.printable_seizures(store))
@@ -82,10 +83,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     finally:
         store.close()
     _out(_("Added demo data:"))
-    shown = [(key, n) for key, n in counts.items() if n]
-    width = max((_width(_kind_label(k)) for k, _n in shown), default=0)
-    for key, n in shown:
-        _out(f"  {_pad(_kind_label(key), width)}  {n:>9,}")
+    shown = [[_kind_label(key), f"{n:,}"] for key, n in counts.items() if n]
+    for line in _table_lines(None, shown, right={1}, indent=2):
+        _out(line)
     _out(_("Done in {seconds:.1f} s.").format(seconds=elapsed))
     return EXIT_OK
 
@@ -102,10 +102,9 @@ def _supervisor_demo(store, args: argparse.Namespace, start: float) -> int:
     except demo.DemoError as exc:
         raise CliError(exc.message) from exc
     _out(_("Added the records of three demo devices to this supervisor's store:"))
-    shown = [(k, counts[k]) for k in ("check", "seizure", "worklog")]
-    width = max(_width(_kind_label(k)) for k, _n in shown)
-    for key, n in shown:
-        _out(f"  {_pad(_kind_label(key), width)}  {n:>9,}")
+    shown = [[_kind_label(k), f"{counts[k]:,}"] for k in ("check", "seizure", "worklog")]
+    for line in _table_lines(None, shown, right={1}, indent=2):
+        _out(line)
     _out(_("Conflicts to resolve: {n}").format(n=counts["conflicts"]))
     _out(_("Done in {seconds:.1f} s.").format(seconds=time.perf_counter() - start))
     return EXIT_OK

@@ -23,10 +23,9 @@ from inspector_app.cli.common import (
     kind_label,
     out,
     positive,
-    progress,
-    table,
     with_store,
 )
+from inspector_app.cli.table import progress, show
 from inspector_app.core.i18n import N_, _, ngettext
 
 RECORD_KINDS = ("check", "seizure", "worklog")
@@ -148,8 +147,7 @@ def cmd_list(args: argparse.Namespace, store) -> int:
     cells = [[rid] + [queries.display(kind, c, v) for c, v in zip(columns, rows[rid],
                                                                    strict=True)]
              for rid in ids if rid in rows]
-    for line in table(header, cells):
-        out(line)
+    show(header, cells)
     if len(ids) < total:
         out(_("{shown} of {total} records (--limit).").format(shown=len(ids), total=total))
     else:
@@ -236,7 +234,8 @@ def cmd_export(args: argparse.Namespace, store) -> int:
     if args.format == "json":
         kinds = RECORD_KINDS if args.kind == "all" else (args.kind,)
         folder = Path(args.attachments).expanduser() if args.attachments else None
-        counts = transfer.export_json(store, kinds, path, folder, progress=progress())
+        with progress(_("Exporting")) as bar:
+            counts = transfer.export_json(store, kinds, path, folder, progress=bar)
         written = ", ".join(f"{kind_label(k)} {n}" for k, n in counts.items()
                             if k != "attachments")
         out(_("Wrote {path}: {counts}.").format(path=path, counts=written or "0"))
@@ -244,7 +243,8 @@ def cmd_export(args: argparse.Namespace, store) -> int:
             out(_("Copied {n} attachment files to {folder}.").format(
                 n=counts.get("attachments", 0), folder=folder))
     else:
-        n = transfer.export_table(store, args.kind, args.format, path, progress=progress())
+        with progress(_("Exporting")) as bar:
+            n = transfer.export_table(store, args.kind, args.format, path, progress=bar)
         out(_("Wrote {path}: {n} records.").format(path=path, n=n))
     out(_("Done in {seconds:.1f} s.").format(seconds=time.perf_counter() - start))
     return EXIT_OK
@@ -262,7 +262,8 @@ def cmd_import(args: argparse.Namespace, store) -> int:
             raise CliError(_("The folder {folder} does not exist.").format(folder=folder))
     doc = transfer.load_document(path)  # all of it before any write: a bad file changes nothing
     try:
-        summary = transfer.import_document(store, doc, folder, progress=progress())
+        with progress(_("Importing")) as bar:
+            summary = transfer.import_document(store, doc, folder, progress=bar)
     except transfer.ImportRejected as exc:
         from inspector_app.core import transfer_report
 

@@ -14,6 +14,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+from inspector_app.cli import table
 from inspector_app.cli.common import EXIT_CHECK_FAILED, EXIT_OK, out, with_store, write_pdf
 from inspector_app.core.i18n import _
 
@@ -87,26 +88,29 @@ def cmd_due(args, store) -> int:
     if not rows:
         out(_("No running seizures."))
         return EXIT_OK
+    cells = []
     for row in rows:
-        parts = [row.number or _("(draft)"), row.party,
-                 _(rules.STATE_LABELS.get(row.state, row.state))]
+        term = notes = ""
         if row.term is not None:
             if row.term.overdue:
-                parts.append(_("OVERDUE since {date}: release it").format(
-                    date=row.term.end.isoformat()))
+                term = _("OVERDUE since {date}: release it").format(
+                    date=row.term.end.isoformat())
             else:
-                parts.append(_("{days} days left (until {date})").format(
-                    days=row.term.days_left, date=row.term.end.isoformat()))
+                term = _("{days} days left (until {date})").format(
+                    days=row.term.days_left, date=row.term.end.isoformat())
                 if row.term.warn:
-                    parts.append(_("WARNING"))
+                    term += "  " + _("WARNING")
         if row.emergency is not None and row.emergency.reported_at is None:
             due = row.emergency.due.astimezone().strftime("%Y-%m-%d %H:%M")
             if row.report_overdue:
-                parts.append(_("emergency measure NOT REPORTED within 24 hours (due {time}): "
-                               "record the late report and its reason").format(time=due))
+                notes = _("emergency measure NOT REPORTED within 24 hours (due {time}): "
+                          "record the late report and its reason").format(time=due)
             else:
-                parts.append(_("emergency measure: report by {time}").format(time=due))
-        out("  ".join(p for p in parts if p) + f"  [{row.seizure_id}]")
+                notes = _("emergency measure: report by {time}").format(time=due)
+        cells.append([row.number or _("(draft)"), row.party or "",
+                      _(rules.STATE_LABELS.get(row.state, row.state)), term, notes,
+                      row.seizure_id])
+    table.show([_("Number"), _("Party"), _("State"), _("Term"), _("Notes"), "ID"], cells)
     return EXIT_OK
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from inspector_app.cli import table
 from inspector_app.core.i18n import _
 
 
@@ -101,12 +102,13 @@ def lines(data: dict[str, Any]) -> list[str]:
         rows.append(_("Seals: {numbers}").format(numbers=_(", ").join(
             x["number"] for x in data["seals"])))
     rows.append(_("Signatures:"))
-    rows += [f"  {x['role']}  {x['signer']}  {x['status']}  {x['signed_at']}"
-             for x in data["signatures"]] or ["  " + _("(none)")]
+    rows += table.lines(None, [[x["role"], x["signer"], x["status"], x["signed_at"]]
+                               for x in data["signatures"]], indent=2) or ["  " + _("(none)")]
     if data["documents"]:
         rows.append(_("Documents:"))
-        rows += [f"  {_(service.KIND_LABELS.get(d['kind'], d['kind']))}  {d['number']}  "
-                 f"{d['issued_at']}" for d in data["documents"]]
+        rows += table.lines(None, [[_(service.KIND_LABELS.get(d["kind"], d["kind"])),
+                                    d["number"], d["issued_at"]] for d in data["documents"]],
+                            indent=2)
     if data.get("problems"):
         rows.append(_("Before it can be issued:"))
         rows += [f"  - {line}" for p in data["problems"] for line in p.splitlines()]

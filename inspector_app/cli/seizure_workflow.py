@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from inspector_app.cli import table
 from inspector_app.cli.common import (
     EXIT_OK,
     CliError,
@@ -310,8 +311,8 @@ def cmd_issue(args, store) -> int:
         seizure = service.issue(store, session, actor, args.seizure_id)
         numbers = [(d.kind, d.number) for d in seizure.documents]
     out(_("Issued. Document numbers:"))
-    for kind, number in numbers:
-        out(f"  {_(service.KIND_LABELS[kind])}  {number}")
+    table.show(None, [[_(service.KIND_LABELS[kind]), number] for kind, number in numbers],
+               indent=2)
     return EXIT_OK
 
 

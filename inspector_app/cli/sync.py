@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
+from inspector_app.cli import table
 from inspector_app.cli.common import (
     EXIT_CHECK_FAILED,
     EXIT_OK,
@@ -100,16 +102,21 @@ def cmd_sync(args, store) -> int:
     if args.retry_failed:
         batches.retry_failed(store)
 
-    def progress(phase: str, done: int, total: int) -> None:
-        if phase == "send" and total and not args.json:
-            print(_("Sending batch {done} of {total}").format(done=min(done + 1, total),
-                                                              total=total),
-                  file=sys.stderr, flush=True)
-
     options = agent.Options()
     if args.batch_size > 0:
         options.max_records = min(args.batch_size, agent.batches.MAX_RECORDS)
-    report = agent.SyncAgent(store, options).run(progress)
+    with nullcontext() if args.json else table.progress(_("Sending batches…")) as bar:
+
+        def progress(phase: str, done: int, total: int) -> None:
+            if phase != "send" or not total or args.json:
+                return
+            if bar is not None:  # a terminal: a bar
+                bar(done, total)
+            else:  # a log: a line a batch
+                print(_("Sending batch {done} of {total}").format(
+                    done=min(done + 1, total), total=total), file=sys.stderr, flush=True)
+
+        report = agent.SyncAgent(store, options).run(progress)
     if args.json:
         out(json.dumps({"ok": report.ok, "pending": report.pending,
                         "sent_batches": report.sent_batches,
@@ -168,8 +175,10 @@ def cmd_batch_list(args, store) -> int:
     if args.json:
         out(json.dumps(info, ensure_ascii=False, default=str))
         return EXIT_OK
-    for b in info["batches"]:
-        out(f"{b['seq']:>6}  {b['state']:<8} {b['records']:>5}  {b['error']}")
+    if info["batches"]:
+        table.show([_("Batch"), _("State"), _("Changes"), _("Error")],
+                   [[b["seq"], b["state"], b["records"], b["error"]] for b in info["batches"]],
+                   right={0, 2})
     out(_("{pending} changes pending.").format(pending=info["pending"]))
     return EXIT_OK
 

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from inspector_app.cli import table
 from inspector_app.cli.common import (
     EXIT_OK,
     CliError,
     day_arg,
     out,
-    table,
     with_store,
     write_pdf,
 )
@@ -99,8 +99,7 @@ def cmd_workstations(args, store) -> int:
     if not rows:
         out(_("No workstation is set up."))
         return EXIT_OK
-    for line in table([_("Id"), _("Workstation"), _("Market")], rows):
-        out(line)
+    table.show([_("Id"), _("Workstation"), _("Market")], rows)
     return EXIT_OK
 
 

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 
 from sync.protocol import ProtocolError
 from sync.server import attachments as attachment_uploads
-from sync.server import limits, service
+from sync.server import docs, limits, service
 from sync.server.blobs import PARTIAL_MAX_AGE, BlobStore
 from sync.server.db import Database
 from sync.server.routes import (
@@ -54,7 +54,8 @@ class ServerConfig:
 
 def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
     app = FastAPI(title="Inspector central server", version="1",
-                  description="Sync of signed record batches from inspection devices.")
+                  description="Sync of signed record batches from inspection devices.",
+                  docs_url=None, redoc_url=None)  # docs.py: /docs without a CDN
     app.state.config = config
     app.state.db = db or Database(config.database_url)
     app.state.blobs = BlobStore(Path(config.data_dir) / "attachments", config.partial_max_age)
@@ -64,6 +65,7 @@ def create_app(config: ServerConfig, db: Database | None = None) -> FastAPI:
     app.state.imports = asyncio.Semaphore(1)
     for module in (meta, devices, batches, attachments, handovers, supervision, bulletins):
         app.include_router(module.router)
+    docs.add_docs(app)
 
     @app.exception_handler(ProtocolError)
     async def _protocol_error(request: Request, exc: ProtocolError):

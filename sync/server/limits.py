@@ -14,6 +14,7 @@ independent of the others (no shared state, nothing to lock).
 from __future__ import annotations
 
 import ipaddress
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -97,6 +98,14 @@ class RateLimiter:
             while len(self._buckets) > self.max_keys:
                 self._buckets.popitem(last=False)
         return ok
+
+    def retry_after(self, key: str) -> int:
+        """Whole seconds until `key` has an attempt again (its 429's Retry-After)."""
+        rate = self.limit / self.window
+        with self._lock:
+            tokens, at = self._buckets.get(key, (float(self.limit), self.clock()))
+        tokens = min(float(self.limit), tokens + (self.clock() - at) * rate)
+        return max(1, math.ceil((1.0 - tokens) / rate))
 
 
 def check_quota(used: int, cost: int, quota: int) -> None:

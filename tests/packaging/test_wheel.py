@@ -22,7 +22,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ["inspector_app", "sync", "resources", "pyproject.toml", "setup.py", "README.md"]
-SERVER_ONLY = {"fastapi", "uvicorn", "psycopg", "psycopg-binary", "jsonschema-rs", "starlette"}
+SERVER_ONLY = {"fastapi", "uvicorn", "psycopg", "psycopg-binary", "jsonschema-rs", "starlette",
+               "swagger-ui-bundle-v2"}
 
 
 def _clean_env() -> dict[str, str]:

@@ -9,7 +9,7 @@ import typing
 import uuid
 
 import pytest
-from cli_runner import inspector
+from cli_runner import inspector, on_terminal
 from faultproxy import FaultProxy
 from sqlalchemy import select
 from synchelpers import ClientDevice, fast_options, legacy_review, server_versions
@@ -338,11 +338,23 @@ def test_probe_with_backoff(sqlite_server):
 
     assert reachability.probe(sqlite_server.url)
     assert not reachability.probe("http://127.0.0.1:9", timeout=0.5)
-    waits = []
-    prober = reachability.Prober(lambda: len(waits) >= 3, base=1, cap=30,
-                                 sleep=waits.append)
+    slept: list[float] = []
+    waits: list[float] = []  # the time waited before each check after the first
+
+    def check() -> bool:
+        if slept:
+            waits.append(sum(slept))
+            slept.clear()
+        return len(waits) >= 3
+
+    prober = reachability.Prober(check, base=1, cap=30, sleep=slept.append)
     assert prober.wait_until_reachable(max_tries=10)
     assert len(waits) == 3 and waits[0] <= 1 and waits[2] <= 4
+    # A stop during a wait ends it at once (the Sync page's probe, when it closes).
+    slept.clear()
+    stopper = reachability.Prober(lambda: False, base=100, cap=100, sleep=slept.append,
+                                  stopped=lambda: sum(slept) >= 1)
+    assert not stopper.wait_until_reachable() and sum(slept) == pytest.approx(1)
 
 
 def test_json_report(client_device, sqlite_server):
@@ -354,6 +366,25 @@ def test_json_report(client_device, sqlite_server):
     assert data["ok"] and data["acked_records"] == 3 and data["pending"] == 0
     code, out, _ = inspector("--data-dir", client_device.path, "batch", "list")
     assert code == 0 and out.endswith("待同步更改 0 条。\n"), out
+
+
+def test_sync_progress_is_a_bar_on_a_terminal_and_lines_when_piped(client_device,
+                                                                   sqlite_server):
+    import re
+
+    dev = client_device
+    dev.enroll(sqlite_server)
+    dev.add_checks(120)
+    code, out, err = on_terminal("--data-dir", dev.path, "sync", "--batch-size", "50",
+                                 stdout_tty=False)
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", err)
+    assert code == 0 and dev.pending() == 0, err
+    assert "正在发送批次…" in shown and "3/3" in shown  # the bar, at its end
+    assert "正在发送第" not in shown and "\x1b" not in out
+    dev.add_checks(60)
+    code, out, err = inspector("--data-dir", dev.path, "sync", "--batch-size", "50")
+    assert code == 0 and "\x1b" not in err + out
+    assert "正在发送第 1 批，共 2 批" in err  # a log gets a line a batch
 
 
 def test_uuid_ids_are_client_made(client_device):

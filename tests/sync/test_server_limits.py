@@ -258,7 +258,10 @@ def test_rate_limiter_refills_and_stays_bounded():
     now = [0.0]
     limiter = limits.RateLimiter(3, window=600, max_keys=100, clock=lambda: now[0])
     assert [limiter.allow("a") for _ in range(4)] == [True, True, True, False]
-    now[0] += 200  # a third of the window: one attempt back
+    assert limiter.retry_after("a") == 200  # its 429 says when the next attempt comes back
+    now[0] += 150
+    assert limiter.retry_after("a") == 50
+    now[0] += 50  # a third of the window: one attempt back
     assert [limiter.allow("a") for _ in range(2)] == [True, False]
     for i in range(1000):
         limiter.allow(f"flood{i}")

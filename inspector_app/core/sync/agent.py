@@ -12,6 +12,7 @@ with backoff, then end the run (the next run resumes).
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ import httpx
 from sqlalchemy import select
 
 from inspector_app.core import device_key, records, settings
-from inspector_app.core.i18n import _
+from inspector_app.core.i18n import _, ngettext
 from inspector_app.core.models import KnownKey, SyncReference, SyncReview
 from inspector_app.core.store import Store, utcnow
 from inspector_app.core.sync import batches, credentials, decisions_out, reference, state
@@ -34,7 +35,9 @@ from inspector_app.core.sync.transport import (
     NotEnrolled,
     SyncError,
     TransientError,
+    delay_for,
     make_client,
+    pause,
     with_retries,
 )
 from sync import protocol, versions
@@ -104,10 +107,15 @@ def enroll(store: Store, server_url: str, code: str, ca_file: str = "",
         data = conn.json("POST", "/v1/enroll", auth=False,
                          json={"code": code.strip(), "device_id": device,
                                "public_key": device_key.public_b64(key)})
+    except TransientError as exc:
+        if exc.status == 429:  # not retried: each attempt counts against the limit
+            minutes = max(1, math.ceil((exc.retry_after or 600) / 60))
+            raise FatalError(ngettext(
+                "Too many enrolment attempts; wait {minutes} minute and try again.",
+                "Too many enrolment attempts; wait {minutes} minutes and try again.",
+                minutes).format(minutes=minutes), 429) from exc
+        raise
     except FatalError as exc:
-        if exc.status == 429:
-            raise FatalError(_("Too many enrolment attempts; wait ten minutes and try again."),
-                             429) from exc
         if exc.status in (401, 403):
             raise FatalError(_("The server refused the enrolment code (unknown, used or "
                                "expired). Ask for a new code."), exc.status) from exc
@@ -322,11 +330,12 @@ class SyncAgent:
                     report.uploaded_attachments += 1
                     return
                 offset = int(result.get("offset", offset))
-            except TransientError:
+            except TransientError as exc:
                 failures += 1
                 if failures >= self.options.attempts * 2:
                     raise
-                self.sleep(backoff.next_delay())
+                if not pause(delay_for(exc, backoff), self.sleep, cancelled):
+                    return
             except FatalError as exc:
                 if exc.status not in (409, 422):
                     raise
@@ -338,7 +347,8 @@ class SyncAgent:
                     raise TransientError(_("The attachment {name} could not be uploaded.")
                                          .format(name=sha[:12])) from exc
                 log.info("upload of %s: %s", sha[:12], exc.message)
-                self.sleep(max(0.25, backoff.next_delay()))
+                if not pause(max(0.25, backoff.next_delay()), self.sleep, cancelled):
+                    return
             # Ask where the server stands (after a cut, a wrong offset or a bad hash).
             status = self._retry(lambda: conn.json("GET", f"/v1/attachments/{sha}"),
                                  cancelled)

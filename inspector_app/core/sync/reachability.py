@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import httpx
 
-from inspector_app.core.sync.transport import Backoff
+from inspector_app.core.sync.transport import Backoff, pause
 
 
 def probe(server_url: str, ca_file: str = "", timeout: float = 3.0) -> bool:
@@ -44,5 +44,6 @@ class Prober:
             tries += 1
             if max_tries is not None and tries >= max_tries:
                 return False
-            self.sleep(self.backoff.next_delay())
+            if not pause(self.backoff.next_delay(), self.sleep, self.stopped):
+                return False
         return False

@@ -2,7 +2,13 @@
 
 A 4xx answer is fatal for what was sent (it stops that batch's retries and is shown with
 the server's reason); 408/425/429, 5xx, time-outs, refused or reset connections and
-truncated answers are transient and retried with exponential backoff and jitter.
+truncated answers are transient and retried with exponential backoff and jitter. A 429
+or 503 with `Retry-After` (seconds or an HTTP date) waits what the server asked instead,
+at most MAX_RETRY_AFTER; every wait ends early when the caller cancels.
+
+A plain loop, not tenacity or stamina: the retry rules here (cancellable waits, the
+server's Retry-After, one backoff shared with the upload loop and the prober) take about
+as many lines as either library's configuration would, and bring no dependency.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +27,9 @@ import httpx
 from inspector_app.core.i18n import _
 
 TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
+RETRY_AFTER_STATUS = {429, 503}
+MAX_RETRY_AFTER = 300.0  # seconds: a longer Retry-After is waited this long, then retried
+PAUSE_STEP = 0.2  # seconds between looks at `cancelled()` while waiting
 
 
 class SyncError(Exception):
@@ -37,9 +48,15 @@ class FatalError(SyncError):
 
 
 class TransientError(SyncError):
-    """The network or the server failed for now: try again later."""
+    """The network or the server failed for now: try again later (after `retry_after`
+    seconds when the server said so)."""
 
     fatal = False
+
+    def __init__(self, message: str, status: int | None = None,
+                 retry_after: float | None = None):
+        super().__init__(message, status)
+        self.retry_after = retry_after
 
 
 class NotEnrolled(FatalError):
@@ -62,6 +79,38 @@ class Backoff:
 
     def reset(self) -> None:
         self.attempt = 0
+
+
+def retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """The seconds a `Retry-After` header asks for (a number of seconds or an HTTP date),
+    at most MAX_RETRY_AFTER; None when there is none or it is garbled."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:  # an HTTP date is GMT
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+def pause(seconds: float, sleep: Callable[[float], None] = time.sleep,
+          cancelled: Callable[[], bool] = lambda: False) -> bool:
+    """Wait `seconds` in short steps, stopping as soon as `cancelled()`; False if it was."""
+    left = seconds
+    while left > 1e-9:
+        if cancelled():
+            return False
+        step = min(PAUSE_STEP, left)
+        sleep(step)
+        left -= step
+    return not cancelled()
 
 
 def _detail(response: httpx.Response) -> str:
@@ -122,9 +171,11 @@ class Connection:
                                    ).format(error=type(exc).__name__)) from exc
         status = response.status_code
         if status in TRANSIENT_STATUS:
+            wait = retry_after(response.headers.get("Retry-After")) \
+                if status in RETRY_AFTER_STATUS else None
             raise TransientError(_("The central server is busy or failing (HTTP {status}): "
                                    "{detail}").format(status=status,
-                                                      detail=_detail(response)), status)
+                                                      detail=_detail(response)), status, wait)
         if status >= 400:
             raise FatalError(_("The central server refused it (HTTP {status}): {detail}")
                              .format(status=status, detail=_detail(response)), status)
@@ -152,17 +203,23 @@ class Connection:
                                   "Content-Length": str(total - offset)})
 
 
+def delay_for(exc: TransientError, backoff: Backoff) -> float:
+    """How long to wait after `exc`: the server's Retry-After, else the next backoff."""
+    delay = backoff.next_delay()
+    return delay if exc.retry_after is None else exc.retry_after
+
+
 def with_retries(fn: Callable[[], Any], attempts: int, backoff: Backoff,
                  sleep: Callable[[float], None] = time.sleep,
                  cancelled: Callable[[], bool] = lambda: False) -> Any:
-    """Call `fn` until it succeeds, retrying TransientError up to `attempts` times."""
+    """Call `fn` until it succeeds, retrying TransientError up to `attempts` times; a
+    cancel (also during a wait) ends it with the last error."""
     for n in range(attempts):
         try:
             result = fn()
             backoff.reset()
             return result
-        except TransientError:
-            if n == attempts - 1 or cancelled():
+        except TransientError as exc:
+            if n == attempts - 1 or not pause(delay_for(exc, backoff), sleep, cancelled):
                 raise
-            sleep(backoff.next_delay())
     raise AssertionError("unreachable")

@@ -13,7 +13,8 @@ from sync.server.routes.deps import AuthDevice, Db
 
 router = APIRouter(tags=["devices"])
 ENROL_PATH = "/v1/enroll"
-TOO_MANY = b'{"detail":"too many enrolment attempts; wait ten minutes"}'
+TOO_MANY = (b'{"detail":"too many enrolment attempts from this address; try again in the '
+            b'seconds of Retry-After"}')
 
 
 class EnrolGate:
@@ -31,8 +32,9 @@ class EnrolGate:
             client = limits.client_address(peer, forwarded.decode("latin-1") or None,
                                            self.proxies)
             if not self.limiter.allow(client):
+                wait = str(self.limiter.retry_after(client)).encode()
                 await send({"type": "http.response.start", "status": 429, "headers": [
-                    (b"content-type", b"application/json"), (b"retry-after", b"60"),
+                    (b"content-type", b"application/json"), (b"retry-after", wait),
                     (b"content-length", str(len(TOO_MANY)).encode())]})
                 await send({"type": "http.response.body", "body": TOO_MANY})
                 return
@@ -56,7 +58,9 @@ class EnrolResponse(BaseModel):
 @router.post("/v1/enroll", response_model=EnrolResponse,
              responses={403: {"description": "unknown, used or expired code"},
                         409: {"description": "device or key already enrolled"},
-                        429: {"description": "too many attempts"}})
+                        429: {"description": "too many attempts", "headers": {"Retry-After": {
+                            "description": "seconds until this address may try again",
+                            "schema": {"type": "integer"}}}}})
 async def enroll(body: EnrolRequest, request: Request, db: Db) -> EnrolResponse:
     """Register a device's key with a one-time code (rate-limited: `EnrolGate`)."""
     done = await run_in_threadpool(service.enrol, db, body.code, body.device_id,
