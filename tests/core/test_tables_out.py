@@ -79,9 +79,9 @@ def test_too_many_rows_for_xlsx_is_refused_and_nothing_is_left(tmp_path, monkeyp
     monkeypatch.setattr(tables_out, "XLSX_MAX_ROWS", 101)
     out = tmp_path / "t.xlsx"
     out.write_bytes(b"old")
-    with pytest.raises(tables_out.TableError, match="CSV") as caught:
-        with tables_out.replacing(out) as tmp:
-            tables_out.write(tmp, "xlsx", HEADER, _rows(500))
+    with (pytest.raises(tables_out.TableError, match="CSV") as caught,
+          tables_out.replacing(out) as tmp):
+        tables_out.write(tmp, "xlsx", HEADER, _rows(500))
     assert "100" in caught.value.message and "行" in caught.value.message
     assert out.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["t.xlsx"]
@@ -98,8 +98,7 @@ def test_a_failure_midway_keeps_the_old_file(tmp_path):
         raise OSError("disk full")
 
     for fmt in tables_out.FORMATS:
-        with pytest.raises(OSError, match="disk full"):
-            with tables_out.replacing(out) as tmp:
-                tables_out.write(tmp, fmt, HEADER, rows())
+        with pytest.raises(OSError, match="disk full"), tables_out.replacing(out) as tmp:
+            tables_out.write(tmp, fmt, HEADER, rows())
         assert out.read_bytes() == b"old"
         assert [p.name for p in tmp_path.iterdir()] == ["t.xlsx"]

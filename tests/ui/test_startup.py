@@ -267,8 +267,7 @@ def test_demo_does_not_add_records_to_a_store_that_has_some(qtbot, signed_in, st
         assert queries.counts(session) == {"check": 1, "seizure": 0, "worklog": 0}
 
 
-HEAVY = ("sqlalchemy", "alembic", "argon2", "openpyxl", "xlsxwriter", "reportlab",
-         "PySide6.QtNetwork")
+HEAVY = ("sqlalchemy", "alembic", "argon2", "openpyxl", "reportlab", "PySide6.QtNetwork")
 
 
 def test_heavy_modules_are_imported_only_after_the_window_is_shown(tmp_path):
