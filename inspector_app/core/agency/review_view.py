@@ -131,7 +131,7 @@ def differing(sides: list[Side]) -> list[tuple[str, list[Any], bool]]:
 
 # The fields holding the id of another record, and the kind of agency record naming it.
 REFERENCES = {"market_id": "market", "author_id": "inspector", "inspector_id": "inspector",
-              "party_id": "party", "stall_id": "stall", "workstation_id": "workstation",
+              "officer_id": "inspector", "party_id": "party", "stall_id": "stall", "workstation_id": "workstation",
               "device_id": "device"}
 
 

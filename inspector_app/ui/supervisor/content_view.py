@@ -27,6 +27,12 @@ _LABELS = {
     "created_offset": N_("Time zone"),
     "updated_offset": N_("Time zone of the last change"),
 }
+# Codes of the seizure's signatures and attachments, as the seizure pages word them.
+_CODES = {
+    "status": {"signed": N_("signed"), "refused": N_("refused to sign")},
+    "role": {"party": N_("Party"), "witness": N_("Witness"), "officer": N_("Officer"),
+             "signature": N_("Signature"), "strokes": N_("Signature strokes")},
+}
 TECHNICAL = {"kind", "id", "created_offset", "updated_offset", "item_key", "frozen_block"}
 
 
@@ -52,7 +58,11 @@ def value(key: str, raw: Any, names: dict[str, str],
     """(what is shown, its tooltip) for the value of field `key`."""
     if key in REFERENCES and isinstance(raw, str) and raw:
         name = names.get(raw)
-        return (name, raw) if name else (raw, raw)
+        if not name:  # no agency record names it here: the id itself
+            return _("{id} (no name known on this device)").format(id=raw), raw
+        if key == "device_id":
+            return _("{name} (device {device})").format(name=name, device=raw[:8]), raw
+        return name, raw
     if key in ("created_offset", "updated_offset") and isinstance(raw, int):
         return zone(raw), str(raw)
     if (isinstance(raw, str) and raw.endswith("Z") and offset is not None
@@ -63,8 +73,27 @@ def value(key: str, raw: Any, names: dict[str, str],
             return raw, raw
         local = moment + timedelta(minutes=offset)
         return f"{local:%Y-%m-%d %H:%M} ({zone(offset)})", raw
+    if key in _CODES and isinstance(raw, str) and raw:
+        codes = _CODES[key]
+        parts = raw.split(":")  # an attachment's role: "signature:officer"
+        if all(p in codes for p in parts):
+            return " · ".join(_(codes[p]) for p in parts), raw
     text = labels.display_value(key, raw)
     return text, text
+
+
+def moment(raw: Any) -> str:
+    """A time of the history (received or decided here) in this computer's zone."""
+    if isinstance(raw, datetime):
+        when = raw
+    else:
+        try:
+            when = datetime.fromisoformat(str(raw))
+        except ValueError:
+            return str(raw or "")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def content_html(kind: str, record_id: str, content: dict[str, Any],
@@ -76,7 +105,7 @@ def content_html(kind: str, record_id: str, content: dict[str, Any],
     def cell(key: str, raw: Any, full_id: bool) -> str:
         text, _tip = value(key, raw, names, offset)
         out = escape(text)
-        if key in REFERENCES and raw and text != raw:  # the id stays readable: evidence
+        if key in REFERENCES and raw and raw[:8] not in text:  # the id is evidence too
             shown = raw if full_id else raw[:8]
             out += f" <small style='color:#777'>({escape(shown)})</small>"
         return out

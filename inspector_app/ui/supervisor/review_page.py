@@ -579,9 +579,11 @@ def _is_version(entry: dict[str, Any]) -> bool:
 
 
 def history_html(history: list[dict[str, Any]]) -> str:
+    from inspector_app.ui.supervisor import content_view
+
     rows = []
     for entry in history:
-        when = labels.display_value("at", entry.get("at") or entry.get("decided_at") or "")
+        when = content_view.moment(entry.get("at") or entry.get("decided_at") or "")
         if _is_version(entry):
             who = entry.get("inspector") or entry.get("device_id", "")[:8]
             what = _("Version {version} received from {who}").format(
