@@ -495,16 +495,33 @@ class ReviewPage(QWidget):
                   lambda text: self.decide("reject", text))
 
     def open_conflict(self) -> None:
+        """Read the contents in conflict on a worker, then set them side by side."""
         from inspector_app.core.agency import review_view
-        from inspector_app.ui.supervisor.dialogs import ConflictDialog
+        from inspector_app.ui.tasks import run_in_background
 
         if self.current is None:
             return
         kind, record_id = self.current
-        with self.store.read() as session:
-            sides = review_view.conflict_sides(session, kind, record_id)
-            names = review_view.reference_names(
-                session, [s.content or {} for s in sides])
+
+        def work(job):
+            sides = review_view.conflict_sides(job.session, kind, record_id)
+            return sides, review_view.reference_names(job.session,
+                                                      [s.content or {} for s in sides])
+
+        self.conflict_dialog = None
+        self.conflict_button.setEnabled(False)  # once, while it is read
+        run_in_background(work, store=self.store, session="read",
+                          on_success=lambda found: self._open_conflict(kind, record_id,
+                                                                       *found),
+                          parent=self)
+
+    def _open_conflict(self, kind: str, record_id: str, sides, names) -> None:
+        from inspector_app.core.agency import review_view
+        from inspector_app.ui.supervisor.dialogs import ConflictDialog
+
+        self.conflict_button.setEnabled(self.shown == (kind, record_id) and len(sides) > 1)
+        if self.current != (kind, record_id):
+            return  # another record was chosen meanwhile
         dialog = ConflictDialog(kind, sides, review_view.differing(sides), names, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.chosen.connect(lambda version, sha: self._resolve(dialog, version, sha))

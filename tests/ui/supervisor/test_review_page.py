@@ -158,6 +158,7 @@ def test_a_conflict_is_shown_field_by_field_and_resolved_by_choosing_a_version(
     assert not page.approve_button.isEnabled()
     assert page.approve_button.toolTip() == "请先处理冲突。"
     click(qtbot, page.conflict_button)
+    qtbot.waitUntil(lambda: page.conflict_dialog is not None)  # read on a worker
     dialog = page.conflict_dialog
     assert dialog.isVisible()
     headers = [dialog.table.horizontalHeaderItem(c).text()

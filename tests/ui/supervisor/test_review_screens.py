@@ -61,6 +61,7 @@ def test_review_pages_on_a_laptop(qtbot, supervisor_window, type_text, tmp_path)
     page.table.selectRow(row)
     qtbot.waitUntil(lambda: not page.busy())
     click(qtbot, page.conflict_button)
+    qtbot.waitUntil(lambda: page.conflict_dialog is not None)
     dialog = page.conflict_dialog
     _centre(dialog, window)
     qtbot.wait(50)
