@@ -130,3 +130,20 @@ def test_the_record_detail_names_what_it_refers_to_with_translated_labels(
         assert after["创建时间"] == _in_zone(content["created_at"], content["created_offset"])
         assert "created_offset" not in page.detail.toPlainText()
     assert seen == {"check", "seizure", "worklog"}
+
+
+def test_a_party_the_agency_tables_name_is_shown_by_name(qtbot, supervisor_window):
+    window = supervisor_window
+    page = _page(qtbot, window)
+    row = next(r for r in range(page.model.rowCount())
+               if page.model.value(r, "kind") == "check")
+    kind, record_id = page.model.key(row)
+    party_id = _content(window, kind, record_id)["party_id"]
+    with window.store.write() as session:  # the party's own record, as a sync brings it
+        session.add(AgencyRecord(
+            kind="party", record_id=party_id, version=1, content_sha256="0" * 64,
+            device_id="d", owner_device_id="d", title="永盛日化商行", state="",
+            review_state="approved", conflicts=0, updated_at=datetime.now(UTC)))
+    _select(qtbot, page, row)
+    lines = [line.strip() for line in page.detail.toPlainText().splitlines()]
+    assert lines[lines.index("当事人") + 1] == f"永盛日化商行 ({party_id})"
