@@ -15,6 +15,7 @@ from PySide6.QtGui import QImage, QPainter, QPalette
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
+    QAbstractSlider,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -80,7 +81,8 @@ class PdfDocument:
 
 class PdfView(QAbstractScrollArea):
     """The pages one under another, each as wide as the view less its margins (fit to
-    width), on a grey ground; scrolled with the bar, the wheel and the page keys. Only the
+    width), on a grey ground; scrolled with the bar, the wheel, the arrow and page keys, Home
+and End. Only the
     pages in sight are rendered, again when the width changes."""
 
     MARGIN = 6
@@ -133,6 +135,14 @@ class PdfView(QAbstractScrollArea):
         if event.oldSize().width() != event.size().width():
             self._images.clear()
         self._update_bar()
+
+    def keyPressEvent(self, event) -> None:
+        ends = {Qt.Key.Key_Home: QAbstractSlider.SliderAction.SliderToMinimum,
+                Qt.Key.Key_End: QAbstractSlider.SliderAction.SliderToMaximum}
+        if event.key() in ends:  # the first and last page (the bar does the page keys)
+            self.verticalScrollBar().triggerAction(ends[event.key()])
+        else:
+            super().keyPressEvent(event)
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         self.viewport().update()
