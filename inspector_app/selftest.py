@@ -5,8 +5,9 @@ services (a labeling check, a seizure that is issued, extended and released, a w
 day), renders every kind of document (the six seizure documents, the check record, the
 workstation's daily and monthly reports), reads a QR code back from a rendered page and
 verifies it, and checks the audit chain. With `qt=True` it also starts Qt: the bundled
-fonts, Qt's own translations and the PDF view. It prints one line per step and returns 0,
-or 1 at the first step that fails (the line says which and why).
+fonts, Qt's own translations, the PDF view and the supervisor's charts (QtCharts). It
+prints one line per step and returns 0, or 1 at the first step that fails (the line says
+which and why).
 
 The records are made the way the demo data makes them (`core.demo`), so the self-test
 follows the rules of the workflow as they change.
@@ -244,8 +245,7 @@ def step_audit(run: Run) -> str:
 
 def step_qt(run: Run) -> str:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
-    from PySide6.QtPdf import QPdfDocument
+    from PySide6.QtCore import QSize
     from PySide6.QtWidgets import QApplication
 
     from inspector_app.core.fonts import EXTB_FAMILY, MAIN_FAMILY
@@ -261,14 +261,19 @@ def step_qt(run: Run) -> str:
 
     ok = QCoreApplication.translate("QPlatformTheme", "Cancel")
     _need(ok != "Cancel", _("Qt's own translations are missing"))
-    document = QPdfDocument(app)
-    buffer = QBuffer(app)
-    buffer.setData(QByteArray(run.pdfs["decision"]))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    document.load(buffer)
+    from inspector_app.ui.seizure.pdf_preview import PdfDocument
+
+    document = PdfDocument(run.pdfs["decision"])  # as the preview shows and prints it
     _need(document.pageCount() > 0, _("Qt cannot open the rendered PDF"))
     image = document.render(0, QSize(200, 283))
     _need(not image.isNull(), _("Qt cannot render the rendered PDF"))
+    from inspector_app.core.agency.oversight import Rate
+    from inspector_app.ui.supervisor.dashboard import RateChart  # the dashboard's QtCharts
+
+    chart = RateChart("month", "2026")
+    chart.resize(320, 220)
+    chart.set_rates([Rate("2026-01", "2026-01", checked=4, nonconforming=1)])
+    _need(not chart.grab().isNull(), _("Qt cannot draw the supervisor's charts"))
     return _(", ").join([app.platformName(), *families])
 
 

@@ -13,6 +13,9 @@ Modules:
   `draw_line(c, x, y, line, size, width, face, justify=True, max_gap=None)`,
   `HALF_BLANK` (closing marks whose blank half may hang at a line's end).
 * `table`: the layout behind `Flow.table` (`MAX_CELL_GAP`).
+* `raster`: the one PDF rasteriser (pypdfium2, behind a lock) -- `Pages(data)` with
+  `len()`, `.size(i)` in points, `.render(i, width) -> Pixels` (BGRx), and
+  `page_images(data, dpi)` (greyscale PIL images); the preview and the QR check use it.
 * `flow`: `Flow(footer_height=0, footer=None, overlay=None, watermark=None,
   page_numbers=True, top=grid.TOP)` with `.line(text, size, align, height, indent, face,
   color)`, `.title(text)`, `.paragraph(text, size, indent_chars=2)`, `.field(label,

@@ -12,8 +12,8 @@ The payload is UTF-8 text of fields joined by ``|`` (readable by any phone scann
 * signature: Ed25519 over the UTF-8 bytes of everything before the last ``|``, base64url.
 
 The codes are made and read with zxing-cpp (C++): `matrix` gives the modules, which the
-PDF draws as vector rectangles; PDF pages are rasterised with pypdfium2. Nothing here
-touches the store. (qrcode, pure Python, makes the same symbol in some 30 ms of CPU
+PDF draws as vector rectangles; PDF pages are rasterised with pypdfium2 (through
+`core.pdf.raster`). Nothing here touches the store. (qrcode, pure Python, makes the same symbol in some 30 ms of CPU
 against zxing-cpp's 2 ms, which made a batch of notices 1.6 times as slow: it is only the
 tests' independent encoder.)
 """
@@ -192,17 +192,9 @@ def decode_image(image) -> list[str]:
 
 def pdf_page_images(data: bytes, dpi: int = 200):
     """Each page of a PDF as a PIL image."""
-    import pypdfium2
+    from inspector_app.core.pdf import raster
 
-    pdf = pypdfium2.PdfDocument(data)
-    try:
-        for i in range(len(pdf)):
-            page = pdf[i]
-            bitmap = page.render(scale=dpi / 72, grayscale=True)
-            yield bitmap.to_pil()
-            page.close()
-    finally:
-        pdf.close()
+    return raster.page_images(data, dpi)
 
 
 def decode_pdf(data: bytes) -> list[str]:

@@ -937,15 +937,8 @@ class CheckPage(QWidget):
             report_exception(type(exc), exc, exc.__traceback__)
 
     def _show_pdf(self, pdf: bytes) -> None:
-        try:
-            from inspector_app.ui.seizure.pdf_preview import PdfPreviewDialog
-        except ImportError:
-            path, _f = QFileDialog.getSaveFileName(self, _("Save the check record"),
-                                                   "check-record.pdf", "PDF (*.pdf)")
-            if path:
-                with open(path, "wb") as fh:
-                    fh.write(pdf)
-            return
+        from inspector_app.ui.seizure.pdf_preview import PdfPreviewDialog
+
         dialog = PdfPreviewDialog(pdf, _("Check record"), parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()

@@ -1,17 +1,21 @@
-"""Preview a PDF inside the app (QtPdf), print it through the system dialog, save it; and
-make a batch of notices on a worker thread with progress and cancel."""
+"""Preview a PDF inside the app, print it through the system dialog, save it; and make a
+batch of notices on a worker thread with progress and cancel.
+
+The pages are rasterised by the app's one PDF rasteriser (`core.pdf.raster`, PDFium),
+which the QR check uses too; the view draws them one under another at the width of the
+window (QtPdf would be a second copy of PDFium in the build)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, QSizeF, Qt
-from PySide6.QtGui import QPainter
-from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtCore import QMargins, QRect, QSize, QSizeF, Qt
+from PySide6.QtGui import QImage, QPainter, QPalette
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QAbstractSlider,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -25,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.core.i18n import _
+from inspector_app.core.pdf import raster
 from inspector_app.ui import screen, tasks
 from inspector_app.ui.errors import show_message
 
@@ -52,17 +57,120 @@ def preview_size(area: QRect, page: QSizeF, chrome: QSize, least_width: int = 0)
     return QSize(min(width, most_w), round(page_h) + chrome.height())
 
 
-def load_document(pdf: bytes, parent=None) -> tuple[QPdfDocument, QBuffer]:
-    """A QPdfDocument over `pdf` (keep the returned buffer alive as long as the document)."""
-    doc = QPdfDocument(parent)
-    buffer = QBuffer(parent)
-    buffer.setData(QByteArray(pdf))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    doc.load(buffer)
-    return doc, buffer
+class PdfDocument:
+    """The pages of a PDF for Qt: their count, their sizes in points, each as a QImage. A
+    PDF that cannot be read has no pages."""
+
+    def __init__(self, pdf: bytes):
+        self.pages = raster.Pages(pdf)
+
+    def pageCount(self) -> int:
+        return len(self.pages)
+
+    def pagePointSize(self, index: int) -> QSizeF:
+        return QSizeF(*self.pages.size(index))
+
+    def render(self, index: int, size: QSize) -> QImage:
+        """Page `index`, `size.width()` pixels wide (its height in the page's shape)."""
+        pixels = self.pages.render(index, size.width())
+        if pixels is None:
+            return QImage()
+        return QImage(pixels.data, pixels.width, pixels.height, pixels.stride,
+                      QImage.Format.Format_RGB32).copy()
 
 
-def print_pdf(doc: QPdfDocument, printer: QPrinter) -> int:
+class PdfView(QAbstractScrollArea):
+    """The pages one under another, each as wide as the view less its margins (fit to
+    width), on a grey ground; scrolled with the bar, the wheel, the arrow and page keys, Home
+and End. Only the
+    pages in sight are rendered, again when the width changes."""
+
+    MARGIN = 6
+    SPACING = 6
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document: PdfDocument | None = None
+        self._images: dict[int, QImage] = {}
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.viewport().setBackgroundRole(QPalette.ColorRole.Dark)
+        self.viewport().setAutoFillBackground(True)
+
+    def setDocument(self, document: PdfDocument) -> None:
+        self.document = document
+        self._images.clear()
+        self._update_bar()
+        self.viewport().update()
+
+    def documentMargins(self) -> QMargins:
+        m = self.MARGIN
+        return QMargins(m, m, m, m)
+
+    def page_rects(self) -> list[QRect]:
+        """Where each page is, in the coordinates of the whole column of pages."""
+        rects: list[QRect] = []
+        if self.document is None:
+            return rects
+        width = max(self.viewport().width() - 2 * self.MARGIN, 1)
+        y = self.MARGIN
+        for index in range(self.document.pageCount()):
+            size = self.document.pagePointSize(index)
+            height = round(width * size.height() / size.width()) if size.width() > 0 else 0
+            rects.append(QRect(self.MARGIN, y, width, height))
+            y += height + self.SPACING
+        return rects
+
+    def _update_bar(self) -> None:
+        rects = self.page_rects()
+        total = rects[-1].bottom() + 1 + self.MARGIN if rects else 0
+        bar = self.verticalScrollBar()
+        bar.setRange(0, max(total - self.viewport().height(), 0))
+        bar.setPageStep(self.viewport().height())
+        bar.setSingleStep(40)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self._images.clear()
+        self._update_bar()
+
+    def keyPressEvent(self, event) -> None:
+        ends = {Qt.Key.Key_Home: QAbstractSlider.SliderAction.SliderToMinimum,
+                Qt.Key.Key_End: QAbstractSlider.SliderAction.SliderToMaximum}
+        if event.key() in ends:  # the first and last page (the bar does the page keys)
+            self.verticalScrollBar().triggerAction(ends[event.key()])
+        else:
+            super().keyPressEvent(event)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        self.viewport().update()
+
+    def paintEvent(self, event) -> None:
+        if self.document is None:
+            return
+        top = self.verticalScrollBar().value()
+        sight = self.viewport().rect().translated(0, top)
+        ratio = self.devicePixelRatioF()
+        painter = QPainter(self.viewport())
+        shown: dict[int, QImage] = {}
+        for index, rect in enumerate(self.page_rects()):
+            if not rect.intersects(sight):
+                continue
+            image = self._images.get(index)
+            if image is None:
+                image = self.document.render(index, QSize(round(rect.width() * ratio), 0))
+            shown[index] = image
+            target = rect.translated(0, -top)
+            painter.fillRect(target, Qt.GlobalColor.white)
+            if not image.isNull():
+                painter.drawImage(target, image)
+        painter.end()
+        self._images = shown  # only the pages in sight stay rendered
+
+
+def print_pdf(doc: PdfDocument, printer: QPrinter) -> int:
     """Draw every page of `doc` on `printer` at its resolution; return the pages printed."""
     painter = QPainter()
     if not painter.begin(printer):
@@ -100,11 +208,9 @@ class PdfPreviewDialog(QDialog):
         self.pdf = pdf
         self.copies = copies
         self.suggested_name = suggested_name
-        self.document, self._buffer = load_document(pdf, self)
-        self.view = QPdfView(self)
+        self.document = PdfDocument(pdf)
+        self.view = PdfView(self)
         self.view.setDocument(self.document)
-        self.view.setPageMode(QPdfView.PageMode.MultiPage)
-        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self.pages = QLabel(_("{n} pages").format(n=self.document.pageCount()))
         self.print_button = QPushButton(_("Print…"))
         self.print_button.clicked.connect(self.print_dialog)

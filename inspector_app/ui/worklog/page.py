@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -324,14 +323,8 @@ class WorklogPage(QWidget):
 
     def show_pdf(self, pdf: bytes, title: str, name: str) -> None:
         self.last_pdf = pdf
-        try:
-            from inspector_app.ui.seizure.pdf_preview import PdfPreviewDialog
-        except ImportError:  # QtPdf missing: save the file instead
-            path, _filter = QFileDialog.getSaveFileName(self, title, name, "PDF (*.pdf)")
-            if path:
-                with open(path, "wb") as fh:
-                    fh.write(pdf)
-            return
+        from inspector_app.ui.seizure.pdf_preview import PdfPreviewDialog
+
         dialog = PdfPreviewDialog(pdf, title, parent=self, suggested_name=name)
         dialog.open()
         self.preview = dialog
