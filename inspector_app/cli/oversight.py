@@ -22,12 +22,12 @@ from inspector_app.cli.common import (
     day_arg,
     out,
     positive,
-    progress,
     sign_in,
-    table,
     with_store,
     write_pdf,
 )
+from inspector_app.cli.table import lines as table
+from inspector_app.cli.table import progress
 from inspector_app.core.i18n import _, ngettext
 
 
@@ -146,7 +146,7 @@ def cmd_oversight(args: argparse.Namespace, store) -> int:
         out(titles[group])
         for line in table([_("Group"), _("Checked"), _("Non-conforming"), _("Rate")],
                           [[r.label or "—", str(r.checked), str(r.nonconforming), _pct(r)]
-                           for r in rows]):
+                           for r in rows], right=(1, 2, 3)):
             out(line)
     return EXIT_OK
 
@@ -183,7 +183,8 @@ def cmd_export_list(args: argparse.Namespace, store) -> int:
                                review_state=args.review_state or "",
                                figure=args.figure or "")
         try:
-            n = export.export(session, sel, args.format, path, progress=progress())
+            with progress(_("Exporting")) as shown:
+                n = export.export(session, sel, args.format, path, progress=shown)
         except export.ExportError as exc:
             raise CliError(str(exc)) from None
     out(_("Wrote {path}: {n} records.").format(path=path, n=n))

@@ -24,9 +24,9 @@ from inspector_app.cli.common import (
     out,
     positive,
     sign_in,
-    table,
     with_store,
 )
+from inspector_app.cli.table import lines as table
 from inspector_app.core.i18n import _, ngettext
 
 KINDS = ("check", "seizure", "worklog")
