@@ -27,7 +27,8 @@ from sync import decisions
 from sync.server import service
 from sync.server.models import CurrentRecord
 
-PASSWORD = "demo1234"  # ClientDevice's first user, zhang
+PASSWORD = "demo1234"
+AGENCY = "示例市市场监督管理局"  # ClientDevice's agency  # ClientDevice's first user, zhang
 
 
 def server_cli(srv: ServerThread, *args) -> str:
@@ -48,7 +49,8 @@ class Device(ClientDevice):
     def __init__(self, path: Path, srv: ServerThread, name: str, role: str = "inspector"):
         super().__init__(path)
         self.folder = path
-        added = server_cli(srv, "device", "add", "--inspector", name, "--role", role)
+        added = server_cli(srv, "device", "add", "--inspector", name, "--agency", AGENCY,
+                           "--role", role)
         code = re.search(r"\b[0-9A-F]{6}(?:-[0-9A-F]{6}){3}\b", added).group(0)
         self.enrolled = agent.enroll(self.store, srv.url, code)
         self.store.close()  # the CLI opens the store; reopened after each command
@@ -168,7 +170,7 @@ def test_round_trip_return_correct_approve(world):
     assert _verified(a, rid) == [("return", "请补充批号", sup.enrolled["device_id"])]
 
     # A corrects the record (version 2) and syncs: pending again at version 2.
-    a.with_store(lambda: a.edit_check(rid, batch_number="B20261130"))
+    a.with_store(lambda: a.edit_check(rid, batch_no="B20261130"))
     a.sync()
     sup.sync()
     assert _pending(sup) == [(rid, 2, "pending")]
@@ -339,3 +341,67 @@ def cur_content(srv: ServerThread, rid: str) -> dict:
             RecordVersion.version == cur.version))
         assert row.content_sha256 == cur.content_sha256
         return json.loads(row.content)
+
+
+def _final_checks(dev: Device, items: list[tuple[str, str]]) -> list[str]:
+    """Final checks of (product, outcome), made today."""
+    from datetime import UTC, datetime
+
+    from inspector_app.core import records
+    from inspector_app.core.models import LabelCheck
+
+    def make():
+        ids = []
+        now = datetime.now(UTC)
+        with dev.store.write() as session:
+            for product, outcome in items:
+                obj = LabelCheck(checked_at=now, product_name=product, brand="美的",
+                                 category="家用电器", status="final", outcome=outcome,
+                                 manufacturer="示例电器有限公司")
+                records.create(session, obj, dev.actor, now=now)
+                ids.append(obj.id)
+        return ids
+    return dev.with_store(make)
+
+
+def test_oversight_totals_reconcile_with_the_servers_stats(world):
+    srv, d = world
+    a, b, sup = d["a"], d["b"], d["sup"]
+    _final_checks(a, [("电热水壶", "conforming"), ("电饭煲", "nonconforming")])
+    a.with_store(lambda: a.add_checks(1, prefix="草稿"))
+    _final_checks(b, [("电吹风", "nonconforming")])
+    for dev in (a, b, sup):
+        assert dev.sync()["ok"]
+    fig = json.loads(sup.run("oversight", "--json"))
+    stats = json.loads(server_cli(srv, "stats", "--json"))
+    assert stats["records"]["check"] == 4
+    held = sup.read(lambda s: dict(s.execute(
+        select(AgencyRecord.kind, func.count()).group_by(AgencyRecord.kind)).all()))
+    assert {k: held.get(k, 0) for k in stats["records"]} == stats["records"]
+    results = stats["results"].get("check", {})
+    assert fig["checks"]["nonconforming"] == results.get("nonconforming", 0) == 2
+    assert fig["checks"]["checked"] == (results.get("conforming", 0)
+                                        + results.get("nonconforming", 0)) == 3, (fig, stats)
+    assert fig["seizures"]["running"] == stats["states"].get("seizure", {}).get("running", 0)
+
+
+def test_bulletin_published_from_the_supervisors_desktop(world, tmp_path):
+    srv, d = world
+    a, sup = d["a"], d["sup"]
+    ids = _final_checks(a, [("电热水壶", "conforming"), ("电饭煲", "nonconforming")])
+    assert a.sync()["ok"] and sup.sync()["ok"]
+    day = sup.read(lambda s: s.get(AgencyRecord, ("check", ids[0])).day)
+    pdf = tmp_path / "bulletin.pdf"
+    said = sup.run("bulletin", "make", "--from", day, "--to", day, "--pdf", pdf, "--publish")
+    bid = re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                    said.splitlines()[-1]).group(0)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    listing = httpx.get(f"{srv.url}/bulletins")
+    assert listing.status_code == 200 and f"/bulletins/{bid}" in listing.text
+    page = httpx.get(f"{srv.url}/bulletins/{bid}")
+    assert page.status_code == 200
+    assert "电热水壶" in page.text and "电饭煲" in page.text and "不合格" in page.text
+    assert "张三" not in page.text  # no person's name is published
+    signed = httpx.get(f"{srv.url}/bulletins/{bid}.json").json()
+    assert signed["bulletin"]["totals"] == {"checked": 2, "conforming": 1, "nonconforming": 1}
+    assert signed["bulletin"]["device_id"] == sup.device_id
