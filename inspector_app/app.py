@@ -3,7 +3,7 @@
 Start-up is ordered for a fast first window: parse the options, pick the language (read
 straight from the database with sqlite3, no ORM), make the QApplication, install the
 bundled fonts and Qt's own translations, show the main window. Only then are SQLAlchemy,
-Alembic and argon2 imported (see `ui.startup`); openpyxl and reportlab are never
+Alembic and argon2 imported (see `ui.startup`); reportlab is never
 imported at start-up.
 """
 

@@ -8,7 +8,7 @@ checks, worklog, sync, review, oversight, selftest), each with
 the error messages. Every command but `demo` refuses a data folder that holds no store.
 Every failure prints a translated message, never a traceback.
 
-Nothing here imports Qt; the heavy modules (SQLAlchemy, openpyxl, jsonschema) are imported
+Nothing here imports Qt; the heavy modules (SQLAlchemy, jsonschema, reportlab) are imported
 by the command that needs them, so `inspector --help` stays quick.
 """
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from inspector_app.cli import table
 from inspector_app.cli.common import (
     EXIT_OK,
     CliError,
@@ -26,8 +27,6 @@ from inspector_app.cli.common import (
     with_store,
     write_pdf,
 )
-from inspector_app.cli.table import lines as table
-from inspector_app.cli.table import progress
 from inspector_app.core.i18n import _, ngettext
 
 
@@ -144,9 +143,9 @@ def cmd_oversight(args: argparse.Namespace, store) -> int:
     for group, rows in fig.rates.items():
         out("")
         out(titles[group])
-        for line in table([_("Group"), _("Checked"), _("Non-conforming"), _("Rate")],
-                          [[r.label or "—", str(r.checked), str(r.nonconforming), _pct(r)]
-                           for r in rows], right=(1, 2, 3)):
+        for line in table.lines([_("Group"), _("Checked"), _("Non-conforming"), _("Rate")],
+                                [[r.label or "—", str(r.checked), str(r.nonconforming), _pct(r)]
+                                 for r in rows], right={1, 2, 3}):
             out(line)
     return EXIT_OK
 
@@ -163,7 +162,7 @@ def _print_list(args, rows, n: int, due: bool) -> int:
     header = [_("Record kind"), _("Record ID"), _("Date"), _("Title"), _("Officer"), _("Market"),
               _("Status"), _("Report due") if due else _("Deadline")]
     kinds = {k: _(v) for k, v in queries.KIND_LABELS.items()}
-    for line in table(header, [
+    for line in table.lines(header, [
             [kinds.get(r.kind, r.kind), r.record_id, r.day, r.title, r.inspector, r.market,
              _(queries.STATUSES.get(r.kind, {}).get(r.state, r.state)),
              oversight.due_text(r.report_due) if due else r.deadline] for r in rows]):
@@ -183,8 +182,8 @@ def cmd_export_list(args: argparse.Namespace, store) -> int:
                                review_state=args.review_state or "",
                                figure=args.figure or "")
         try:
-            with progress(_("Exporting")) as shown:
-                n = export.export(session, sel, args.format, path, progress=shown)
+            with table.progress(_("Exporting")) as bar:
+                n = export.export(session, sel, args.format, path, progress=bar)
         except export.ExportError as exc:
             raise CliError(str(exc)) from None
     out(_("Wrote {path}: {n} records.").format(path=path, n=n))

@@ -16,6 +16,7 @@ import argparse
 import json
 from collections.abc import Sequence
 
+from inspector_app.cli import table
 from inspector_app.cli.common import (
     EXIT_OK,
     CliError,
@@ -26,7 +27,6 @@ from inspector_app.cli.common import (
     sign_in,
     with_store,
 )
-from inspector_app.cli.table import lines as table
 from inspector_app.core.i18n import _, ngettext
 
 KINDS = ("check", "seizure", "worklog")
@@ -114,7 +114,7 @@ def cmd_list(args: argparse.Namespace, store) -> int:
               r.get("inspector", ""), r.get("market", ""), r.get("title", ""),
               review.state_label(r["review_state"])
               + (" · " + _("conflict") if r.get("conflicts") else "")] for r in rows]
-    for line in table(header, cells):
+    for line in table.lines(header, cells):
         out(line)
     if len(rows) < total:
         out(_("{shown} of {total} records (--limit).").format(shown=len(rows), total=total))

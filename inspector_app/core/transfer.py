@@ -26,7 +26,6 @@ exactly like a version made in the app.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -47,7 +46,7 @@ from sqlalchemy import Boolean, Numeric, select, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, selectinload
 
-from inspector_app.core import canonical, queries, records, settings, validation
+from inspector_app.core import canonical, queries, records, settings, tables_out, validation
 from inspector_app.core.checks import rules as check_rules
 from inspector_app.core.i18n import N_, _
 from inspector_app.core.models import (
@@ -515,27 +514,6 @@ def referenced(session: Session, kinds: Iterable[str]) -> dict[str, set[str]]:
     return need
 
 
-def _atomic_output(out: Path) -> Path:
-    """A new temporary file next to `out`: written fully, then moved over `out`.
-
-    So a failed or interrupted export never leaves a truncated file behind.
-    """
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
-    os.close(fd)
-    return Path(tmp)
-
-
-def _finish(tmp: Path, out: Path) -> None:
-    os.chmod(tmp, 0o666 & ~_umask())
-    os.replace(tmp, out)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def export_json(store: Store, kinds: Iterable[str], out: Path,
                 attachments_dir: Path | None = None, progress: Progress | None = None,
                 batch: int = 500) -> dict[str, int]:
@@ -553,8 +531,7 @@ def export_json(store: Store, kinds: Iterable[str], out: Path,
             device = settings.device_id(session)
     counts: Counter[str] = Counter()
     shas: set[str] = set()
-    tmp = _atomic_output(out)
-    try:
+    with tables_out.replacing(out) as tmp:
         with store.read() as session, tmp.open("w", encoding="utf-8", newline="\n") as fh:
             need = referenced(session, kinds)
             total = sum(len(v) for v in need.values()) + sum(
@@ -584,9 +561,6 @@ def export_json(store: Store, kinds: Iterable[str], out: Path,
             fh.write("\n  ]\n}\n")
         if attachments_dir is not None:
             counts["attachments"] = _copy_attachments(store, shas, Path(attachments_dir))
-        _finish(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
     if progress:
         progress(total, total)
     return dict(counts)
@@ -728,82 +702,25 @@ def table_rows(session: Session, kind: str, ids: list[str], batch: int = 500
             yield row
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBERISH = re.compile(r"[+-]?[\d .,()\-]*\d[\d .,()\-]*")
-
-
-def _defused(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula, prefixed with ' (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not (
-            _NUMBERISH.fullmatch(value)):
-        return "'" + value
-    return value
-
-
 def export_table(store: Store, kind: str, fmt: str, out: Path,
                  flt: queries.Filter | None = None, progress: Progress | None = None) -> int:
-    """Write one row per record of `kind` as CSV (UTF-8 with BOM) or XLSX; return the count."""
-    if fmt not in ("csv", "xlsx"):
+    """Write one row per record of `kind` as CSV (UTF-8 with BOM) or XLSX; return the count.
+
+    The writing, the formula defusing and the all-or-nothing output are `tables_out`'s.
+    """
+    if fmt not in tables_out.FORMATS:
         raise ValueError(fmt)
-    out = Path(out)
-    tmp = _atomic_output(out)
-    count = 0
     try:
-        with store.read() as session:
+        with tables_out.replacing(Path(out)) as tmp, store.read() as session:
             ids = queries.list_ids(session, kind, flt)
-            rows = table_rows(session, kind, ids)
-            if fmt == "csv":
-                # The BOM makes Excel read the file as UTF-8 (Chinese text intact).
-                with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-                    writer = csv.writer(fh)
-                    writer.writerow(table_header(kind))
-                    for row in rows:
-                        writer.writerow([_defused(v) for v in row])
-                        count += 1
-                        if progress and count % 1000 == 0:
-                            progress(count, len(ids))
-            else:
-                count = _write_xlsx(tmp, kind, rows, len(ids), progress)
-        _finish(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+            count = tables_out.write(
+                tmp, fmt, table_header(kind), table_rows(session, kind, ids),
+                sheet=_(queries.KIND_LABELS[kind]), total=len(ids), progress=progress,
+                every=1000, freeze_columns=1)
+    except tables_out.TableError as exc:
+        raise TransferError(exc.message) from exc
     if progress:
         progress(count, count)
-    return count
-
-
-def _write_xlsx(path: Path, kind: str, rows: Iterator[list[Any]], total: int,
-                progress: Progress | None) -> int:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    wb = Workbook(write_only=True)
-    title = re.sub(r"[\\/*?:\[\]]", "", _(queries.KIND_LABELS[kind]))[:31] or kind
-    ws = wb.create_sheet(title)
-    ws.freeze_panes = "B2"
-    ws.column_dimensions["A"].width = 38
-    bold = Font(bold=True)
-
-    def cell(value: Any, header: bool = False) -> WriteOnlyCell:
-        if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        c = WriteOnlyCell(ws, value=value)
-        if isinstance(value, str) and value.startswith("="):
-            c.data_type = "s"  # text, never a formula
-        if header:
-            c.font = bold
-        return c
-
-    ws.append([cell(h, header=True) for h in table_header(kind)])
-    count = 0
-    for row in rows:
-        ws.append([cell(v) for v in row])
-        count += 1
-        if progress and count % 1000 == 0:
-            progress(count, total)
-    wb.save(path)
     return count
 
 

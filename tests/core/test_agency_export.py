@@ -94,3 +94,19 @@ def test_bad_target_writes_nothing(store, tmp_path):
         with pytest.raises(export.ExportError):
             export.export(s, export.Selection(figure="nonsense"), "csv", tmp_path / "x.csv")
     assert list(tmp_path.glob("*.csv")) == [] and list(tmp_path.glob(".*part")) == []
+
+
+def test_xlsx_of_all_records_keeps_formula_looking_titles_as_text(store, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "all.xlsx"
+    with store.read() as s:
+        n = export.export(s, export.Selection(), "xlsx", out)
+    rows = sample.xlsx_rows(out)
+    assert len(rows) == n + 1 and list(rows[0]) == HEADER_ZH
+    want = [[None if v == "" else v for v in row] for row in _expected(store, export.Selection())]
+    assert [list(r) for r in rows[1:]] == want  # every row, Chinese text intact
+    ws = load_workbook(out).active
+    assert ws.freeze_panes == "A2" and ws["A1"].font.b
+    title = next(c for c in ws["D"] if c.value == "=HYPERLINK(\"x\")")
+    assert title.data_type == "s"  # the text itself, never run as a formula

@@ -72,6 +72,8 @@ class Side:
     received_at: Any  # datetime
     current: bool
     fields: dict[str, Any]  # dotted path -> value
+    offset: int | None = None  # the content's created_offset: minutes east of UTC
+    content: dict[str, Any] | None = None  # the whole content, as decompressed
 
 
 def flatten(content: Any, prefix: str = "") -> dict[str, Any]:
@@ -102,9 +104,11 @@ def conflict_sides(session: Session, kind: str, record_id: str) -> list[Side]:
             AgencyVersion.kind == kind, AgencyVersion.record_id == record_id,
             AgencyVersion.version == version, AgencyVersion.content_sha256 == sha)).first()
         device = row.device_id if row is not None else ""
+        content = review.content(session, kind, record_id, version, sha)
+        offset = content.get("created_offset")
         return Side(version, sha, device, names.get(device, ""),
                     row.received_at if row is not None else None, current,
-                    flatten(review.content(session, kind, record_id, version, sha)))
+                    flatten(content), offset if isinstance(offset, int) else None, content)
 
     sides = [side(record.version, record.content_sha256, True)]
     for c in session.scalars(select(AgencyConflict).where(
@@ -123,3 +127,56 @@ def differing(sides: list[Side]) -> list[tuple[str, list[Any], bool]]:
         values = [s.fields.get(path) for s in sides]
         rows.append((path, values, any(v != values[0] for v in values)))
     return sorted(rows, key=lambda r: not r[2])
+
+
+# The fields holding the id of another record, and the kind of agency record naming it.
+REFERENCES = {"market_id": "market", "author_id": "inspector", "inspector_id": "inspector",
+              "officer_id": "inspector", "party_id": "party", "stall_id": "stall", "workstation_id": "workstation",
+              "device_id": "device"}
+
+
+def _references(value: Any, found: dict[str, set[str]], pairs: dict[str, str]) -> None:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if key in REFERENCES and isinstance(child, str) and child:
+                found.setdefault(REFERENCES[key], set()).add(child)
+            else:
+                _references(child, found, pairs)
+        officer = value.get("inspector_id")
+        if isinstance(officer, str) and officer and isinstance(value.get("name"), str):
+            pairs.setdefault(officer, value["name"])  # an officer signs with its name
+    elif isinstance(value, list):
+        for child in value:
+            _references(child, found, pairs)
+
+
+def reference_names(session: Session, contents: list[dict[str, Any]]) -> dict[str, str]:
+    """id -> name of the markets, inspectors, parties, stalls, workstations and devices
+    the contents name, from the agency's records of those kinds (the importer's
+    load_names), else from the facts of the records (market, inspector), the officers'
+    names written beside their ids, and the known keys (devices). Ids no table names are
+    left out."""
+    from inspector_app.core.agency.importer import load_names
+
+    found: dict[str, set[str]] = {}
+    officers: dict[str, str] = {}
+    for content in contents:
+        _references(content, found, officers)
+    devices = found.pop("device", set())
+    names = {rid: title for (_kind, rid), title in load_names(
+        session, {(k, i) for k, ids in found.items() for i in ids}).items() if title}
+    for market_id in found.get("market", set()) - set(names):
+        name = session.scalar(select(AgencyRecord.market).where(
+            AgencyRecord.market_id == market_id, AgencyRecord.market != "").limit(1))
+        if name:
+            names[market_id] = name
+    for inspector_id in found.get("inspector", set()) - set(names):
+        name = officers.get(inspector_id) or session.scalar(
+            select(AgencyRecord.inspector).where(AgencyRecord.author_id == inspector_id,
+                                                 AgencyRecord.inspector != "").limit(1))
+        if name:
+            names[inspector_id] = name
+    if devices:
+        known = device_names(session)
+        names.update({d: known[d] for d in devices if known.get(d)})
+    return names

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from inspector_app.core.i18n import _
-from inspector_app.ui import labels
 from inspector_app.ui.screen import fit_to_screen
+from inspector_app.ui.supervisor import content_view
 from sync import decisions
 
 DIFFERS = "#fff3c4"  # background of a row whose values differ
@@ -107,11 +107,15 @@ class ConflictDialog(QDialog):
 
     chosen = Signal(int, str)  # version, sha256
 
-    def __init__(self, kind: str, sides, rows, parent: QWidget | None = None):
+    def __init__(self, kind: str, sides, rows, names: dict[str, str] | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.kind = kind
         self.sides = sides
-        self.rows = rows
+        names = names or {}
+        # Technical fields are shown only where the contents differ (content_view).
+        self.rows = rows = [r for r in rows
+                            if r[2] or r[0].rsplit(".", 1)[-1] not in content_view.TECHNICAL]
         self.setWindowTitle(_("Conflict: contents side by side"))
         fit_to_screen(self, QSize(1100, 680))
         layout = QVBoxLayout(self)
@@ -130,11 +134,13 @@ class ConflictDialog(QDialog):
         headers = [_("Field")] + [self.side_title(s) for s in sides]
         self.table.setHorizontalHeaderLabels(headers)
         for r, (path, values, differs) in enumerate(rows):
-            cells = [path_label(kind, path)] + [
-                labels.display_value(path.rsplit(".", 1)[-1], v) for v in values]
-            for c, text in enumerate(cells):
+            key = path.rsplit(".", 1)[-1]
+            label = path_label(kind, path)
+            cells = [(label, label)] + [content_view.value(key, v, names, side.offset)
+                                        for v, side in zip(values, sides, strict=True)]
+            for c, (text, tip) in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(tip)
                 if c == 0:
                     item.setData(Qt.ItemDataRole.UserRole, path)
                 if differs:
@@ -181,7 +187,4 @@ class ConflictDialog(QDialog):
             self.table.setRowHidden(r, only and not differs)
 
 
-def path_label(kind: str, path: str) -> str:
-    """A dotted path with translated names: "items.3.result" -> "检查项目 3 · 结果"."""
-    parts = path.split(".")
-    return " · ".join(p if p.isdigit() else labels.field_label(kind, p) for p in parts)
+path_label = content_view.path_label

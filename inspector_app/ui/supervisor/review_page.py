@@ -72,37 +72,72 @@ class ReviewModel(QAbstractTableModel):
         self.rows: list[tuple[Any, ...]] = []
         self.total = 0
         self.fetches = 0
+        self.loading = False  # a load or a fetchMore is running on a worker
+        self._generation = 0  # a result of an older load is dropped
 
     def load(self, filters: dict[str, Any]) -> None:
-        review = _review()
-        self.beginResetModel()
-        self.filters = dict(filters)
-        with self.store.read() as session:
-            self.total = review.count(session, **self.filters)
-            self.rows = self._page(session, 0)
-        self.endResetModel()
-        self.loaded.emit(self.total)
+        """Count and fetch the first page for `filters` on a worker; `loaded` follows."""
+        from inspector_app.ui.tasks import run_in_background
 
-    def _page(self, session, offset: int) -> list[tuple[Any, ...]]:
-        self.fetches += 1
+        self._generation += 1
+        generation, filters = self._generation, dict(filters)
+        self.loading = True
+
+        def work(job):
+            return (_review().count(job.session, **filters), self._page(job.session, filters, 0))
+
+        def done(result) -> None:
+            if generation != self._generation:
+                return  # the filter changed while this ran
+            self.beginResetModel()
+            self.filters = filters
+            self.total, self.rows = result
+            self.loading = False
+            self.endResetModel()
+            self.loaded.emit(self.total)
+
+        run_in_background(work, store=self.store, session="read", on_success=done,
+                          on_failure=lambda exc: self._failed(generation, exc), parent=self)
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation == self._generation:
+            self.loading = False
+            from inspector_app.ui.errors import report_exception
+
+            report_exception(type(exc), exc, exc.__traceback__)
+
+    def _page(self, session, filters: dict[str, Any], offset: int) -> list[tuple[Any, ...]]:
+        self.fetches += 1  # the worker's count of queries run; read on the main thread
         return [tuple(getattr(r, k) for k in ("kind", "record_id", *_KEYS[1:]))
-                for r in _review().queue(session, **self.filters, offset=offset,
+                for r in _review().queue(session, **filters, offset=offset,
                                          limit=PAGE_SIZE)]
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and len(self.rows) < self.total
+        return not parent.isValid() and not self.loading and len(self.rows) < self.total
 
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+        from inspector_app.ui.tasks import run_in_background
+
         if not self.canFetchMore(parent):
             return
-        with self.store.read() as session:
-            more = self._page(session, len(self.rows))
-        if not more:
-            self.total = len(self.rows)
-            return
-        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
-        self.rows.extend(more)
-        self.endInsertRows()
+        self.loading = True
+        generation, filters, offset = self._generation, dict(self.filters), len(self.rows)
+
+        def done(more) -> None:
+            if generation != self._generation:
+                return
+            self.loading = False
+            if not more:
+                self.total = len(self.rows)
+                return
+            self.beginInsertRows(QModelIndex(), len(self.rows),
+                                 len(self.rows) + len(more) - 1)
+            self.rows.extend(more)
+            self.endInsertRows()
+
+        run_in_background(lambda job: self._page(job.session, filters, offset),
+                          store=self.store, session="read", on_success=done,
+                          on_failure=lambda exc: self._failed(generation, exc), parent=self)
 
     def key(self, row: int) -> tuple[str, str]:
         return self.rows[row][0], self.rows[row][1]
@@ -175,8 +210,13 @@ class ReviewPage(QWidget):
         self.handover_dialog = None
         self.message_box = None
         self._started = False
+        self.shown: tuple[str, str] | None = None  # the record whose detail is shown
         self.model = ReviewModel(store, self)
         self.model.loaded.connect(self._on_loaded)
+        self._keep: tuple[str, str] | None = None  # the chosen record, kept over a reload
+        self.model.modelAboutToBeReset.connect(lambda: setattr(self, "_keep", self.current))
+        self._refreshing = False
+        self._request = 0  # the latest read of the chosen record
 
         self.kind = self._combo("kind", _("All kinds"),
                                 [(k, _(v)) for k, v in queries.KIND_LABELS.items()])
@@ -287,16 +327,36 @@ class ReviewPage(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        """Fill the filter choices and the queue (after a sync or an import too)."""
+        """Fill the filter choices and the queue (after a sync or an import too), from a
+        worker."""
         from inspector_app.core.agency import review_view
+        from inspector_app.ui.tasks import run_in_background
 
         self._started = True
-        with self.store.read() as session:
-            inspectors = review_view.inspectors(session)
-            markets = review_view.markets(session)
-        self._refill(self.inspector, [(n, n) for n in inspectors])
-        self._refill(self.market, markets)
-        self.reload()
+        self._refreshing = True
+        self.count.setText(_("Loading…"))
+
+        def done(result) -> None:
+            self._refreshing = False
+            inspectors, markets = result
+            self._refill(self.inspector, [(n, n) for n in inspectors])
+            self._refill(self.market, markets)
+            self.reload()
+
+        def failed(exc: BaseException) -> None:
+            self._refreshing = False
+            from inspector_app.ui.errors import report_exception
+
+            report_exception(type(exc), exc, exc.__traceback__)
+
+        run_in_background(lambda job: (review_view.inspectors(job.session),
+                                       review_view.markets(job.session)),
+                          store=self.store, session="read", on_success=done,
+                          on_failure=failed, parent=self)
+
+    def busy(self) -> bool:
+        """Whether the queue or the chosen record is still being read."""
+        return self._refreshing or self.model.loading or self.shown != self.current
 
     def _refill(self, combo: QComboBox, items) -> None:
         current = combo.currentData()
@@ -320,15 +380,8 @@ class ReviewPage(QWidget):
     def reload(self) -> None:
         if not self._started:
             return
-        keep = self.current
+        self.count.setText(_("Loading…"))
         self.model.load(self.filters())
-        row = self.model.row_of(*keep) if keep else -1
-        if row >= 0:
-            self.table.selectRow(row)
-            self._show_row(row)
-        else:
-            self.table.clearSelection()
-            self._show_row(-1)
 
     def _any_date_toggled(self, checked: bool) -> None:
         self.date_from.setEnabled(not checked)
@@ -337,12 +390,20 @@ class ReviewPage(QWidget):
 
     def _on_loaded(self, n: int) -> None:
         self.count.setText(ngettext("{n} record", "{n} records", n).format(n=n))
+        keep, self._keep = self._keep, None
+        row = self.model.row_of(*keep) if keep else -1
+        if row >= 0:
+            self.table.selectRow(row)
+            self._show_row(row)  # its review state may have changed
+        else:
+            self.table.clearSelection()
+            self._show_row(-1)
 
     # --- the chosen record ---------------------------------------------------------------
 
     def _show_row(self, row: int) -> None:
         if row < 0 or row >= self.model.rowCount():
-            self.current = None
+            self.current = self.shown = None
             self.detail.setHtml(f"<p>{escape(_('Choose a record in the list.'))}</p>")
             for button in self.decision_buttons:
                 button.setEnabled(False)
@@ -351,21 +412,30 @@ class ReviewPage(QWidget):
         self.show_record(*self.current)
 
     def show_record(self, kind: str, record_id: str) -> None:
-        from inspector_app.core.models import AgencyRecord
+        """Read the record, its content and history on a worker, then show them (unless
+        another record was chosen meanwhile)."""
+        from inspector_app.ui.tasks import run_in_background
 
-        review = _review()
-        with self.store.read() as session:
-            record = session.get(AgencyRecord, (kind, record_id))
-            if record is None:
-                self._show_row(-1)
-                return
-            content = review.content(session, kind, record_id, record.version,
-                                     record.content_sha256)
-            history = review.history(session, kind, record_id)
-            state, conflicts = record.review_state, record.conflicts
-            names = {"market_id": record.market, "author_id": record.inspector}
-        self.detail.setHtml(detail_html(kind, record_id, content, names, history, state,
-                                        conflicts))
+        self.shown = None
+        for button in self.decision_buttons:
+            button.setEnabled(False)
+        self._request += 1
+        key, request = (kind, record_id), self._request
+        run_in_background(lambda job: _read_record(job.session, kind, record_id),
+                          store=self.store, session="read",
+                          on_success=lambda found: self._show_record(key, request, found),
+                          parent=self)
+
+    def _show_record(self, key: tuple[str, str], request: int,
+                     found: dict[str, Any] | None) -> None:
+        if request != self._request or key != self.current:
+            return  # another record was chosen (or read again) meanwhile
+        if found is None:
+            self._show_row(-1)
+            return
+        state, conflicts = found["state"], found["conflicts"]
+        self.detail.setHtml(detail_html(*key, found["content"], found["names"],
+                                        found["history"], state, conflicts))
         pending = state == "pending"
         for button in (self.approve_button, self.return_button, self.reject_button):
             button.setEnabled(pending and not conflicts)
@@ -376,6 +446,7 @@ class ReviewPage(QWidget):
         self.conflict_button.setEnabled(bool(conflicts))
         self.conflict_button.setToolTip("" if conflicts else _("The record has no conflict."))
         self.handover_button.setEnabled(True)
+        self.shown = key
 
     # --- decisions -----------------------------------------------------------------------
 
@@ -424,15 +495,34 @@ class ReviewPage(QWidget):
                   lambda text: self.decide("reject", text))
 
     def open_conflict(self) -> None:
+        """Read the contents in conflict on a worker, then set them side by side."""
         from inspector_app.core.agency import review_view
-        from inspector_app.ui.supervisor.dialogs import ConflictDialog
+        from inspector_app.ui.tasks import run_in_background
 
         if self.current is None:
             return
         kind, record_id = self.current
-        with self.store.read() as session:
-            sides = review_view.conflict_sides(session, kind, record_id)
-        dialog = ConflictDialog(kind, sides, review_view.differing(sides), self)
+
+        def work(job):
+            sides = review_view.conflict_sides(job.session, kind, record_id)
+            return sides, review_view.reference_names(job.session,
+                                                      [s.content or {} for s in sides])
+
+        self.conflict_dialog = None
+        self.conflict_button.setEnabled(False)  # once, while it is read
+        run_in_background(work, store=self.store, session="read",
+                          on_success=lambda found: self._open_conflict(kind, record_id,
+                                                                       *found),
+                          parent=self)
+
+    def _open_conflict(self, kind: str, record_id: str, sides, names) -> None:
+        from inspector_app.core.agency import review_view
+        from inspector_app.ui.supervisor.dialogs import ConflictDialog
+
+        self.conflict_button.setEnabled(self.shown == (kind, record_id) and len(sides) > 1)
+        if self.current != (kind, record_id):
+            return  # another record was chosen meanwhile
+        dialog = ConflictDialog(kind, sides, review_view.differing(sides), names, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.chosen.connect(lambda version, sha: self._resolve(dialog, version, sha))
         self.conflict_dialog = dialog
@@ -467,15 +557,29 @@ def _pydate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
+def _read_record(session, kind: str, record_id: str) -> dict[str, Any] | None:
+    """On a worker: what the detail pane shows of the record (plain values)."""
+    from inspector_app.core.agency import review_view
+    from inspector_app.core.models import AgencyRecord
+
+    review = _review()
+    record = session.get(AgencyRecord, (kind, record_id))
+    if record is None:
+        return None
+    content = review.content(session, kind, record_id, record.version,
+                             record.content_sha256)
+    return {"content": content, "history": review.history(session, kind, record_id),
+            "names": review_view.reference_names(session, [content]),
+            "state": record.review_state, "conflicts": record.conflicts}
+
+
 def detail_html(kind: str, record_id: str, content: dict[str, Any], names: dict[str, str],
                 history: list[dict[str, Any]], state: str, conflicts: int) -> str:
     """The record as the detail pane shows it: review state, history (the comments), then
     the content."""
-    from inspector_app.core.record_view import RecordView
-    from inspector_app.ui.record_list import render_html
+    from inspector_app.ui.supervisor import content_view
 
     versions = sum(1 for h in history if _is_version(h))
-    view = RecordView(kind, record_id, content, versions, names)
     shown_state = _(REVIEW_STATES[state]) if state in REVIEW_STATES else state
     head = f"<p><b>{escape(_('Review state: {state}').format(state=shown_state))}</b>"
     if conflicts:
@@ -483,7 +587,8 @@ def detail_html(kind: str, record_id: str, content: dict[str, Any], names: dict[
                  + escape(ngettext("{n} conflicting content", "{n} conflicting contents",
                                    conflicts).format(n=conflicts)) + "</span>")
     head += "</p>"
-    return head + history_html(history) + render_html(view)
+    return (head + history_html(history)
+            + content_view.content_html(kind, record_id, content, names, versions))
 
 
 def _is_version(entry: dict[str, Any]) -> bool:
@@ -491,9 +596,11 @@ def _is_version(entry: dict[str, Any]) -> bool:
 
 
 def history_html(history: list[dict[str, Any]]) -> str:
+    from inspector_app.ui.supervisor import content_view
+
     rows = []
     for entry in history:
-        when = labels.display_value("at", entry.get("at") or entry.get("decided_at") or "")
+        when = content_view.moment(entry.get("at") or entry.get("decided_at") or "")
         if _is_version(entry):
             who = entry.get("inspector") or entry.get("device_id", "")[:8]
             what = _("Version {version} received from {who}").format(

@@ -7,7 +7,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QThreadPool
 
 from inspector_app.core.models import AgencyRecord
 from inspector_app.core.sync.state import DEVICE_ROLE
@@ -46,13 +46,19 @@ def test_rows_come_a_page_at_a_time_as_the_list_scrolls(qtbot, qapp, store):
     page.show()
     started = time.perf_counter()
     page.start()
+    # The queries run on a worker: start() returns before any row is read.
+    assert page.count.text() == "正在加载…" and page.model.rowCount() == 0
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0)
     first_rows = time.perf_counter() - started
     pending = _expected(lambda n: True)
     assert page.count.text() == f"共 {pending} 条"
     assert page.model.rowCount() == review_page.PAGE_SIZE == 200
     assert page.model.fetches == 1
     page.table.scrollToBottom()
+    assert page.model.loading and not page.model.canFetchMore()  # no second fetch meanwhile
     qtbot.waitUntil(lambda: page.model.rowCount() == 400)
+    qtbot.wait(100)
+    assert page.model.rowCount() == 400 and page.model.fetches == 2
     page.table.scrollToBottom()
     qtbot.waitUntil(lambda: page.model.rowCount() == pending)
     assert not page.model.canFetchMore()
@@ -61,14 +67,58 @@ def test_rows_come_a_page_at_a_time_as_the_list_scrolls(qtbot, qapp, store):
     assert first_rows < 1.0, first_rows
 
 
+def test_a_filter_changed_during_a_load_drops_the_stale_rows(qtbot, qapp, store,
+                                                             monkeypatch):
+    from inspector_app.core.agency import review
+
+    _fill(store)
+    queue = review.queue
+
+    def slow_queue(session, **filters):  # a slow disk: the older reads come back last
+        if filters.get("offset") or filters.get("kind") == "seizure":
+            time.sleep(0.4)
+        return queue(session, **filters)
+
+    monkeypatch.setattr(review, "queue", slow_queue)
+    pool = QThreadPool.globalInstance()
+    threads = pool.maxThreadCount()
+    pool.setMaxThreadCount(8)  # the reads run side by side, not queued behind each other
+    try:
+        _filter_twice_while_loading(qtbot, store)
+    finally:
+        pool.setMaxThreadCount(threads)
+
+
+def _filter_twice_while_loading(qtbot, store) -> None:
+    page = ReviewPage(store, SimpleNamespace(name="张三"))
+    qtbot.addWidget(page)
+    page.resize(1200, 700)
+    page.show()
+    page.start()
+    qtbot.waitUntil(lambda: page.model.rowCount() == review_page.PAGE_SIZE)
+    page.table.scrollToBottom()  # the next page is being read...
+    assert page.model.loading
+    page.kind.setCurrentIndex(page.kind.findData("seizure"))  # ...when the kind changes
+    page.kind.setCurrentIndex(page.kind.findData("worklog"))  # twice
+    qtbot.waitUntil(lambda: not page.busy())
+    qtbot.wait(700)  # the stale reads have come back by now
+    worklogs = _expected(lambda n: n % 3 == 2)
+    assert page.model.total == worklogs and page.count.text() == f"共 {worklogs} 条"
+    assert page.model.rowCount() == worklogs  # 135: one page, nothing from the old filter
+    assert {page.model.index(r, 0).data() for r in range(page.model.rowCount())} == {
+        "工作站日志"}
+
+
 def test_filters_narrow_the_queue(qtbot, qapp, store):
     _fill(store)
     page = ReviewPage(store, SimpleNamespace(name="张三"))
     qtbot.addWidget(page)
     page.start()
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0)
 
     def choose(combo, data) -> int:
         combo.setCurrentIndex(combo.findData(data))
+        qtbot.waitUntil(lambda: not page.busy())
         return page.model.total
 
     assert [page.inspector.itemText(i) for i in range(page.inspector.count())] == [
@@ -89,4 +139,5 @@ def test_filters_narrow_the_queue(qtbot, qapp, store):
     page.any_date.setChecked(False)
     page.date_from.setDate(QDate(2026, 1, 11))
     page.date_to.setDate(QDate(2026, 1, 20))
+    qtbot.waitUntil(lambda: not page.busy())
     assert page.model.total == _expected(lambda n: 10 <= n % 100 <= 19)

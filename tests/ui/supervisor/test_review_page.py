@@ -24,7 +24,14 @@ def _page(qtbot, window):
     page = window.pages["review"]
     assert window.current_page_key() == "review"
     qtbot.waitUntil(lambda: page.model.rowCount() > 0)
+    _settle(qtbot, page)
     return page
+
+
+def _settle(qtbot, page) -> None:
+    """Wait until the page has read what it shows (the queue and the chosen record are
+    read on a worker)."""
+    qtbot.waitUntil(lambda: not page.busy())
 
 
 def _select(qtbot, page, row: int) -> tuple[str, str]:
@@ -33,6 +40,7 @@ def _select(qtbot, page, row: int) -> tuple[str, str]:
     qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton,
                      pos=page.table.visualRect(index).center())
     assert page.current == page.model.key(row)
+    _settle(qtbot, page)
     return page.current
 
 
@@ -44,6 +52,7 @@ def _first_plain_row(page) -> int:
 def _show_all_states(qtbot, page) -> None:
     page.state.setCurrentIndex(page.state.findData(None))
     assert page.state.currentText() == "全部审核状态"
+    _settle(qtbot, page)
 
 
 def _record(window, kind, record_id) -> AgencyRecord:
@@ -89,6 +98,7 @@ def test_return_asks_for_a_comment_and_the_list_shows_it_returned(qtbot, supervi
     type_text(dialog.edit, "产品批号与实物不符，请核对后更正")
     click(qtbot, dialog.ok)
     assert not dialog.isVisible()
+    _settle(qtbot, page)
 
     # Gone from the queue of records awaiting review; shown as returned among all.
     assert page.model.row_of(kind, record_id) == -1
@@ -127,10 +137,12 @@ def test_reject_needs_a_reason_and_approve_needs_none(qtbot, supervisor_window, 
     assert dialog.isVisible() and dialog.error.text() == "请填写驳回理由。"
     type_text(dialog.edit, "检查记录不完整")
     click(qtbot, dialog.ok)
+    _settle(qtbot, page)
     assert page.model.index(page.model.row_of(*rejected), REVIEW).data() == "已驳回"
 
     approved = _select(qtbot, page, page.model.row_of(*page.model.key(rows[1])))
     click(qtbot, page.approve_button)
+    _settle(qtbot, page)
     assert page.model.index(page.model.row_of(*approved), REVIEW).data() == "已通过"
     assert _record(window, *approved).review_state == "approved"
 
@@ -146,6 +158,7 @@ def test_a_conflict_is_shown_field_by_field_and_resolved_by_choosing_a_version(
     assert not page.approve_button.isEnabled()
     assert page.approve_button.toolTip() == "请先处理冲突。"
     click(qtbot, page.conflict_button)
+    qtbot.waitUntil(lambda: page.conflict_dialog is not None)  # read on a worker
     dialog = page.conflict_dialog
     assert dialog.isVisible()
     headers = [dialog.table.horizontalHeaderItem(c).text()
@@ -175,6 +188,7 @@ def test_a_conflict_is_shown_field_by_field_and_resolved_by_choosing_a_version(
     type_text(reason.edit, "经电话核实，复查时的数量正确")
     click(qtbot, reason.ok)
     assert not dialog.isVisible()
+    _settle(qtbot, page)
 
     record = _record(window, kind, record_id)
     assert (record.version, record.content_sha256, record.conflicts) == (
@@ -211,6 +225,7 @@ def test_handover_offers_the_other_inspectors_devices_and_moves_the_record(
     type_text(dialog.edit, "原执法人员调岗，由其接续办理")
     click(qtbot, dialog.ok)
     assert not dialog.isVisible()
+    _settle(qtbot, page)
     assert _record(window, kind, record_id).owner_device_id == target
     shown = page.detail.toPlainText()
     assert "已移交" in shown and "原执法人员调岗，由其接续办理" in shown

@@ -35,12 +35,13 @@ def test_review_pages_on_a_laptop(qtbot, supervisor_window, type_text, tmp_path)
     page = window.pages["review"]
     qtbot.waitUntil(lambda: page.model.rowCount() > 0)
     page.state.setCurrentIndex(page.state.findData(None))
+    qtbot.waitUntil(lambda: not page.busy())
     _fits(window)
     row = next(r for r in range(page.model.rowCount())
                if page.model.value(r, "kind") == "seizure"
                and page.model.value(r, "review_state") == "returned")
     page.table.selectRow(row)
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: not page.busy())
     assert "退回更正" in page.detail.toPlainText()
     screen_shot(shots / "zh-supervisor-review.png")
 
@@ -48,6 +49,7 @@ def test_review_pages_on_a_laptop(qtbot, supervisor_window, type_text, tmp_path)
                if page.model.value(r, "review_state") == "pending"
                and not page.model.value(r, "conflicts"))
     page.table.selectRow(row)
+    qtbot.waitUntil(lambda: not page.busy())
     click(qtbot, page.return_button)
     type_text(page.comment_dialog.edit, "产品批号与实物不符，请核对后更正")
     _centre(page.comment_dialog, window)
@@ -57,7 +59,9 @@ def test_review_pages_on_a_laptop(qtbot, supervisor_window, type_text, tmp_path)
 
     row = next(r for r in range(page.model.rowCount()) if page.model.value(r, "conflicts"))
     page.table.selectRow(row)
+    qtbot.waitUntil(lambda: not page.busy())
     click(qtbot, page.conflict_button)
+    qtbot.waitUntil(lambda: page.conflict_dialog is not None)
     dialog = page.conflict_dialog
     _centre(dialog, window)
     qtbot.wait(50)
