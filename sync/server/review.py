@@ -116,8 +116,8 @@ def post_decision(db: Database, device: Device, envelope: Any) -> dict[str, Any]
                                     f"version {decision['version']} "
                                     f"({decision['sha256'][:12]})", 409)
             cur.review_state = decisions.STATE_AFTER[action]
-        elif action == "resolve":
-            _resolve(session, cur, decision, device, now)
+        elif action == "resolve":  # the devices whose versions conflicted receive it too
+            audience |= _resolve(session, cur, decision, device, now)
         else:  # handover
             handover.move(session, kind, record_id, decision["to_device_id"],
                           reason=decision["text"], decided_by=f"device:{device.id}",
@@ -141,8 +141,9 @@ def post_decision(db: Database, device: Device, envelope: Any) -> dict[str, Any]
 
 
 def _resolve(session: Session, cur: CurrentRecord, decision: dict[str, Any], device: Device,
-             now) -> None:
-    """Settle a record's open conflicts by the chosen content (see the module's doc)."""
+             now) -> set[str]:
+    """Settle a record's open conflicts by the chosen content (see the module's doc); the
+    devices whose versions conflicted."""
     open_ = session.scalars(select(Conflict).where(
         Conflict.kind == cur.kind, Conflict.record_id == cur.record_id,
         Conflict.resolved_at.is_(None)).order_by(Conflict.pk)).all()
@@ -176,6 +177,7 @@ def _resolve(session: Session, cur: CurrentRecord, decision: dict[str, Any], dev
         cur.review_state = "pending"
     for c in open_:
         c.resolved_at = now
+    return {c.device_id for c in open_}
 
 
 def list_decisions(db: Database, kind: str, record_id: str) -> list[dict[str, Any]]:

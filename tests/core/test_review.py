@@ -96,9 +96,13 @@ def test_resolve_chooses_a_version_and_closes_the_conflict(sup):
                          chosen_version=2, chosen_sha256=other)
     with store.read() as session:
         rec = session.get(AgencyRecord, ("check", rid))
-        assert (rec.content_sha256, rec.conflicts) == (other, 0)
+        # The chosen content becomes version 3, as the server makes it (its "version" 3).
+        assert (rec.version, rec.conflicts, rec.review_state) == (3, 0, "pending")
+        assert review.content(session, "check", rid, 3, rec.content_sha256) == \
+            review_rows.content_of("check", rid, 3, note="其他")
+        assert rec.content_sha256 != other
         assert session.scalar(select(AgencyConflict.resolved_by)) == made["id"]
-        assert review.content(session, "check", rid, 2)["note"] == "其他"
+        assert review.content(session, "check", rid, 2, other)["note"] == "其他"
         assert review.content(session, "check", rid, 2, sha2)["note"] == "v2"
     with pytest.raises(review.DecisionError):  # nothing left to resolve
         review.decide(store, "check", rid, "resolve", "再次", user=user,

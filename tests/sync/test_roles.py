@@ -32,7 +32,6 @@ EXPECTED = {
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
-    ("GET", "/redoc"): PUBLIC,
     ("POST", "/v1/enroll"): PUBLIC,  # the one-time code is the credential
     ("GET", "/v1/device"): ANY_DEVICE,
     ("POST", "/v1/batches"): INSPECTOR_ONLY,

@@ -24,9 +24,11 @@ def test_a_usb_file_imported_by_a_supervisor_reaches_the_server(
     batches.export_file(dev.store, usb)  # no network at the market: a file for the stick
 
     sup = Store(tmp_path / "sup")
-    agent.enroll(sup, sqlite_server.url, service.new_enrolment(sqlite_server.db, "陈主任"))
-    with sup.write() as session:  # the server's supervisor role comes with issue 12's server
-        state.DEVICE_ROLE.set(session, state.SUPERVISOR_ROLE)
+    enrolled = agent.enroll(sup, sqlite_server.url, service.new_enrolment(
+        sqlite_server.db, "陈主任", role="supervisor"))  # `device add --role supervisor`
+    assert enrolled["role"] == "supervisor"
+    with sup.read() as session:  # the role the server sent is kept
+        assert state.DEVICE_ROLE.get(session) == state.SUPERVISOR_ROLE
     sup.close()
     folder = tmp_path / "sup"
     first = inspector("--data-dir", folder, "sync", "--json")  # learns the agency's keys

@@ -146,13 +146,17 @@ def apply_to_record(session: Session, decision: dict[str, Any]) -> None:
         record.conflicts = 0
         chosen = (decision["chosen_version"], decision["chosen_sha256"])
         if chosen != (record.version, record.content_sha256):
-            _make_current(session, record, *chosen)
+            _make_current(session, record, *chosen, decision=decision)
     elif action == "handover":
         record.owner_device_id = decision["to_device_id"]
     record.updated_at = utcnow()
 
 
-def _make_current(session: Session, record: AgencyRecord, version: int, sha: str) -> None:
+def _make_current(session: Session, record: AgencyRecord, version: int, sha: str, *,
+                  decision: dict[str, Any]) -> None:
+    """The chosen content becomes the record's next version, as the server makes it
+    (sync/server/review._resolve): version current + 1, its "version" field set to it, by
+    the deciding device, so both hold the same version and hash."""
     row = session.execute(select(AgencyVersion.content, AgencyVersion.device_id).where(
         AgencyVersion.kind == record.kind, AgencyVersion.record_id == record.record_id,
         AgencyVersion.version == version, AgencyVersion.content_sha256 == sha)).first()
@@ -161,7 +165,21 @@ def _make_current(session: Session, record: AgencyRecord, version: int, sha: str
                   record.kind, record.record_id, version, sha[:12])
         return
     content = json.loads(zlib.decompress(row.content))
-    key = session.scalar(select(KnownKey.inspector).where(KnownKey.device_id == row.device_id)
+    author_device = row.device_id
+    new_version = record.version + 1
+    if isinstance(content, dict) and "version" in content:
+        content["version"] = new_version
+    text_ = protocol.dumps(content)
+    new_sha = protocol.sha256_hex(text_.encode("utf-8"))
+    if session.scalar(select(AgencyVersion.pk).where(
+            AgencyVersion.kind == record.kind, AgencyVersion.record_id == record.record_id,
+            AgencyVersion.version == new_version).limit(1)) is None:
+        session.add(AgencyVersion(
+            kind=record.kind, record_id=record.record_id, version=new_version,
+            base_version=record.version, content=zlib.compress(text_.encode("utf-8")),
+            content_sha256=new_sha, device_id=decision["device_id"], batch_id=decision["id"],
+            position=0, received_at=utcnow()))
+    key = session.scalar(select(KnownKey.inspector).where(KnownKey.device_id == author_device)
                          .limit(1))
     wanted = {("market", str(content.get("market_id") or "")),
               ("inspector", str(content.get("author_id") or "")),
@@ -169,7 +187,8 @@ def _make_current(session: Session, record: AgencyRecord, version: int, sha: str
     found = facts_mod.extract(record.kind, content, load_names(session, wanted), key or "")
     for name, value in found.items():
         setattr(record, name, value)
-    record.version, record.content_sha256, record.device_id = version, sha, row.device_id
+    record.version, record.content_sha256, record.device_id = new_version, new_sha, author_device
+    record.review_state = "pending"  # a new version, as on the server
 
 
 def _keep_aside(session: Session, envelope: Any, reason: str) -> None:

@@ -195,12 +195,16 @@ class SyncAgent:
         progress = progress or (lambda phase, done, total: None)
         conn = None
         try:
+            with self.store.read() as session:
+                supervisor = state.is_supervisor(session)
             progress("build", 0, 0)
-            report.built_batches = batches.build(self.store, self.key,
-                                                 self.options.max_records).batches
+            if not supervisor:  # a supervisor's own rows (its sign-in profile) stay here:
+                report.built_batches = batches.build(  # the server takes only decisions
+                    self.store, self.key, self.options.max_records).batches
             conn = self.connect()
-            self._receipts(conn, report, cancelled)
-            self._send(conn, report, progress, cancelled)
+            if not supervisor:
+                self._receipts(conn, report, cancelled)
+                self._send(conn, report, progress, cancelled)
             decisions_out.post(self, conn, cancelled)
             if not cancelled():
                 self._send_files(conn, report, cancelled)

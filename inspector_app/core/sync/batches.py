@@ -183,6 +183,11 @@ def export_file(store: Store, out: Path, key: Ed25519PrivateKey | None = None) -
 
 
 def pending_count(session: Session) -> int:
-    """Changes the server has not acknowledged (the status bar's number)."""
+    """Changes the server has not acknowledged (the status bar's number). On a supervisor's
+    device: its decisions not posted yet (its own rows are never sent)."""
+    from inspector_app.core.sync import decisions_out, state
+
+    if state.is_supervisor(session):
+        return len(decisions_out.unsent(session))
     return session.scalar(select(func.count()).select_from(Outbox)
                           .where(Outbox.acked_at.is_(None))) or 0

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from inspector_app.core.agency import files
 from inspector_app.core.models import AgencyConflict, AgencyRecord, Decision
 from inspector_app.core.sync import agent, state
+from sync import protocol
 
 
 @pytest.fixture(autouse=True)
@@ -120,18 +121,20 @@ def test_resolve_and_handover_decisions_apply_to_the_record(tmp_path):
     assert _sync(store, server).decisions == 2
     with store.read() as session:
         rec = session.get(AgencyRecord, ("check", rid))
-        assert (rec.content_sha256, rec.title, rec.conflicts, rec.owner_device_id) == (
-            other.sha256, "甲的另一v2", 0, b.device_id)
+        # The chosen content is the next version, 3, as the server makes it.
+        assert (rec.version, rec.title, rec.conflicts, rec.owner_device_id) == (
+            3, "甲的另一v2", 0, b.device_id)
+        assert rec.content_sha256 == protocol.content_sha256(other.content | {"version": 3})
         resolved = session.scalars(select(AgencyConflict.resolved_by)).all()
     assert len(resolved) == 1 and resolved[0] is not None
 
-    # Now B owns it: B's next version applies, A's is a conflict.
-    server.batch(b, [check(b, rid, 3, product_name="乙的v3")])
+    # Now B owns it: B's next version (4, on the resolved 3) applies, A's is a conflict.
+    server.batch(b, [check(b, rid, 4, 3, product_name="乙的v4")])
     server.batch(a, [check(a, rid, 3, product_name="甲迟到的v3")])
     report = _sync(store, server)
     assert (report.imported.updated, report.imported.conflicts) == (1, 1)
     with store.read() as session:
-        assert session.get(AgencyRecord, ("check", rid)).title == "乙的v3"
+        assert session.get(AgencyRecord, ("check", rid)).title == "乙的v4"
 
 
 def test_an_inspector_device_stores_verified_decisions_and_fetches_no_batches(tmp_path):

@@ -191,8 +191,14 @@ def test_a_conflict_is_shown_field_by_field_and_resolved_by_choosing_a_version(
     _settle(qtbot, page)
 
     record = _record(window, kind, record_id)
-    assert (record.version, record.content_sha256, record.conflicts) == (
-        2, chosen.sha256, 0)
+    # The chosen content is the record's next version, 3, as the server makes it.
+    assert (record.version, record.conflicts) == (3, 0)
+    from inspector_app.core.agency import review
+
+    with window.store.read() as session:
+        made = review.content(session, kind, record_id, 3, record.content_sha256)
+        picked = review.content(session, kind, record_id, 2, chosen.sha256)
+    assert made == picked | {"version": 3}
     assert page.model.index(page.model.row_of(kind, record_id), CONFLICTS).data() == ""
     assert "冲突已处理" in page.detail.toPlainText()
     assert page.approve_button.isEnabled() and not page.conflict_button.isEnabled()
