@@ -44,7 +44,7 @@ def test_window_is_shown_before_the_store_is_opened(qtbot, tmp_path, start_app):
     assert startup.store is None  # shown first; the store opens on the event loop
     assert startup.window.placeholder.text() == _("Opening the database…")
     assert not startup.window.nav.isEnabled()
-    qtbot.waitUntil(lambda: startup.store is not None)
+    qtbot.waitUntil(lambda: startup.store is not None, timeout=20000)  # a loaded machine
 
 
 def test_first_run_setup_creates_the_agency_and_the_inspector(qtbot, tmp_path, start_app,

@@ -213,7 +213,7 @@ class RateChart(QChartView):
         self.group = group
         self.setObjectName(f"chart_{group}")
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumHeight(220)
+        self.setMinimumHeight(200)  # two rows of charts fit a 768-pixel screen
         chart = QChart()
         chart.setTitle(heading)
         chart.legend().hide()
