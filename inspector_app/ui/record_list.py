@@ -279,20 +279,8 @@ class RecordListPage(QWidget):
         filters.addWidget(self.count)
         filters.addWidget(self.new_button)
 
-        self.table = QTableView()
-        self.table.setObjectName("table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setDefaultSectionSize(
-            self.table.fontMetrics().height() + 10)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setHighlightSections(False)
+        self.table = record_table(self.model)
+        self.table.horizontalHeader().setHighlightSections(False)
         self._set_column_widths()
         # activated: a double-click (or a single click where the platform says so) and
         # Enter. doubleClicked as well would open every record twice.
@@ -483,6 +471,23 @@ class RecordDialog(QDialog):
             self.browser.setPlainText(_("This record no longer exists."))
             return
         self.browser.setHtml(render_html(view))
+
+
+def record_table(model) -> QTableView:
+    """A read-only table of records: whole rows selected one at a time, one line a row,
+    the last column stretched (the record lists and the supervisor's review queue)."""
+    table = QTableView()
+    table.setObjectName("table")
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
 
 
 def render_html(view) -> str:

@@ -21,17 +21,14 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -40,6 +37,7 @@ from PySide6.QtWidgets import (
 from inspector_app.core import queries
 from inspector_app.core.i18n import N_, _, ngettext
 from inspector_app.ui import labels
+from inspector_app.ui.record_list import record_table
 from inspector_app.ui.supervisor import ACTIONS, REVIEW_STATES
 
 PAGE_SIZE = 200
@@ -249,19 +247,7 @@ class ReviewPage(QWidget):
         filters.addStretch(1)
         filters.addWidget(self.count)
 
-        self.table = QTableView()
-        self.table.setObjectName("table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().setDefaultSectionSize(
-            self.table.fontMetrics().height() + 10)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = record_table(self.model)
         em = self.table.fontMetrics().horizontalAdvance("商")
         for n, chars in enumerate((5, 9, 4, 7, 6, 4, 4, 4, 3)):
             self.table.setColumnWidth(n, chars * em + 16)
