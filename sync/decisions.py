@@ -13,7 +13,10 @@ Actions:
 - ``return``: sent back to the inspector to correct (text: the comment, required);
 - ``reject``: refused (text: the reason, required);
 - ``resolve``: a conflict is settled by choosing one of the contents held under the
-  record (``chosen_version``, ``chosen_sha256``); text says why (required);
+  record (``chosen_version``, ``chosen_sha256``), or by a new ``content`` made of the
+  contents' values (`merge`): then it is the record's next version (``chosen_version``
+  = ``version`` + 1, its "version" field too) and ``chosen_sha256`` is its hash; text
+  says why (required);
 - ``handover``: the record moves to another device (``to_device_id``); text says why.
 
 It travels as ``{"decision": {...}, "signature": base64url}``: in ``POST /v1/decisions``
@@ -45,6 +48,8 @@ STATE_AFTER = {"approve": "approved", "return": "returned", "reject": "rejected"
 _FIELDS = {"v", "type", "id", "kind", "record_id", "version", "sha256", "action", "text",
            "by", "device_id", "key_id", "decided_at"}
 _EXTRA = {"resolve": {"chosen_version", "chosen_sha256"}, "handover": {"to_device_id"}}
+_OPTIONAL = {"resolve": {"content"}}
+_MISSING = object()
 
 
 def make(*, kind: str, record_id: str, version: int, sha256: str, action: str, text: str,
@@ -66,9 +71,9 @@ def check(decision: Any) -> dict[str, Any]:
     action = decision.get("action")
     if action not in ACTIONS:
         raise ProtocolError(f"decision action must be one of {', '.join(ACTIONS)}", 422)
-    allowed = _FIELDS | _EXTRA.get(action, set())
-    unknown = sorted(set(decision) - allowed)
-    missing = sorted(allowed - set(decision))
+    required = _FIELDS | _EXTRA.get(action, set())
+    unknown = sorted(set(decision) - required - _OPTIONAL.get(action, set()))
+    missing = sorted(required - set(decision))
     if unknown or missing:
         raise ProtocolError(f"decision fields: missing {missing}, unknown {unknown}", 422)
     if decision["v"] != 1:
@@ -100,9 +105,71 @@ def check(decision: Any) -> dict[str, Any]:
         if not (isinstance(decision["chosen_sha256"], str)
                 and protocol.SHA_RE.match(decision["chosen_sha256"])):
             raise ProtocolError("bad chosen_sha256", 422)
+        if "content" in decision:
+            _check_content(decision)
     if action == "handover" and not protocol.is_uuid(decision["to_device_id"]):
         raise ProtocolError("to_device_id must be a UUID", 422)
     return decision
+
+
+def _check_content(decision: dict[str, Any]) -> None:
+    """A resolve's new content: the record's own, its next version, hashed as said."""
+    content = decision["content"]
+    if not isinstance(content, dict):
+        raise ProtocolError("the content of a resolve must be an object", 422)
+    if content.get("id") != decision["record_id"] or \
+            content.get("kind", decision["kind"]) != decision["kind"]:
+        raise ProtocolError("the content of a resolve must be the decided record's own "
+                            "(its id and kind)", 422)
+    version = decision["version"] + 1
+    if decision["chosen_version"] != version or content.get("version") != version:
+        raise ProtocolError(f"a resolve's new content is version {version}, the next "
+                            "after the one decided on (chosen_version and its \"version\")",
+                            422)
+    if protocol.bad_text_path(content) is not None:
+        raise ProtocolError("the content of a resolve holds a NUL, control character or "
+                            "lone surrogate", 422)
+    canonical = protocol.canonical_bytes(content)
+    if len(canonical) > protocol.MAX_RECORD_BYTES:
+        raise ProtocolError("the content of a resolve is larger than allowed", 422)
+    if protocol.sha256_hex(canonical) != decision["chosen_sha256"]:
+        raise ProtocolError("chosen_sha256 is not the hash of the resolve's content", 422)
+
+
+def merge(sides: list[dict[str, Any]], picks: dict[str, int], version: int
+          ) -> dict[str, Any]:
+    """A new content made of the sides' values: each top-level field from the side
+    `picks` names (by index; the first side, the current content, by default), a list
+    (items, attachments...) whole; left out where that side has no such field. Its
+    "version" is `version`."""
+    out: dict[str, Any] = {}
+    for key in sorted({k for side in sides for k in side} - {"version"}):
+        value = sides[picks.get(key, 0)].get(key, _MISSING)
+        if value is not _MISSING:
+            out[key] = value
+    out["version"] = version
+    return out
+
+
+def new_content(content: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a resolve by a new content (see the module's doc)."""
+    return {"chosen_version": content["version"],
+            "chosen_sha256": protocol.content_sha256(content), "content": content}
+
+
+def invented(content: dict[str, Any], sides: list[dict[str, Any]]) -> list[str]:
+    """The top-level fields of `content` (its "version" aside) whose value is no side's
+    (a field left out counts as a side's value when that side lacks it too)."""
+    keys = (set(content) | {k for side in sides for k in side}) - {"version"}
+    return sorted(k for k in keys
+                  if not any(_same(content.get(k, _MISSING), side.get(k, _MISSING))
+                             for side in sides))
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is _MISSING or b is _MISSING:
+        return a is b
+    return protocol.canonical_bytes(a) == protocol.canonical_bytes(b)  # 1 is not true
 
 
 def signing_input(decision: dict[str, Any]) -> bytes:

@@ -11,7 +11,9 @@ transaction as its effect:
   server's current version and content (else 409: stale);
 - resolve: the record's open conflicts are marked resolved; if the chosen content is not
   the current one, it becomes a new version on the server (current + 1, written by the
-  deciding device, its content's "version" set to the new number);
+  deciding device, its content's "version" set to the new number); so does a new content
+  the decision carries, once checked as a synced content is (schema, a seizure's rules)
+  and found made of the conflicting contents' fields (`decisions.invented`);
 - handover: `handover.move` (decided_by "device:ID"), to an inspector device of the
   same agency; the new owner is fed the decision too.
 A new version synced by the owner puts the record back to review state "pending"
@@ -28,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from sync import decisions, facts, protocol
 from sync.protocol import ProtocolError
-from sync.server import handover, service
+from sync.server import handover, service, validation
 from sync.server.db import Database
 from sync.server.models import (
     AttachmentRef,
@@ -41,7 +43,7 @@ from sync.server.models import (
     utcnow,
 )
 
-MAX_DECISION_BYTES = 64 * 1024
+MAX_DECISION_BYTES = protocol.MAX_RECORD_BYTES + 64 * 1024  # a resolve may hold content
 
 
 def signed_by_caller(device: Device, item: dict[str, Any], what: str) -> None:
@@ -150,12 +152,17 @@ def _resolve(session: Session, cur: CurrentRecord, decision: dict[str, Any], dev
     if not open_:
         raise ProtocolError("this record has no unresolved conflict", 409)
     chosen = (decision["chosen_version"], decision["chosen_sha256"])
-    if chosen != (cur.version, cur.content_sha256):
-        conflict = next((c for c in open_ if (c.version, c.content_sha256) == chosen), None)
-        if conflict is None:
-            raise ProtocolError("the chosen content is neither the record's current one nor "
-                                "one of its unresolved conflicts", 422)
-        content = json.loads(conflict.content)
+    if "content" in decision or chosen != (cur.version, cur.content_sha256):
+        if "content" in decision:  # a new content made of the sides' values
+            content, authors = _merged(session, cur, decision, open_)
+        else:
+            conflict = next((c for c in open_ if (c.version, c.content_sha256) == chosen),
+                            None)
+            if conflict is None:
+                raise ProtocolError("the chosen content is neither the record's current "
+                                    "one nor one of its unresolved conflicts", 422)
+            content = json.loads(conflict.content)
+            authors = [(content, conflict.device_id)]
         version = cur.version + 1
         if isinstance(content, dict) and "version" in content:
             content["version"] = version
@@ -165,9 +172,13 @@ def _resolve(session: Session, cur: CurrentRecord, decision: dict[str, Any], dev
                                   base_version=cur.version, content=text, content_sha256=sha,
                                   device_id=device.id, batch_id=decision["id"],
                                   received_at=now))
+        attachments = content.get("attachments") if isinstance(content, dict) else None
+        # the device that sent the blobs: the one whose side the attachments come from
+        author = next((d for side, d in authors if side.get("attachments") == attachments),
+                      authors[0][1])
         refs = [{"kind": cur.kind, "record_id": cur.record_id, "sha256": a["sha256"],
-                 "device_id": conflict.device_id}
-                for a in (content.get("attachments") or () if isinstance(content, dict) else ())
+                 "device_id": author}
+                for a in (attachments or ())
                 if isinstance(a, dict) and isinstance(a.get("sha256"), str)
                 and protocol.SHA_RE.match(a["sha256"])]
         service._insert_ignore(session, AttachmentRef, refs)
@@ -178,6 +189,40 @@ def _resolve(session: Session, cur: CurrentRecord, decision: dict[str, Any], dev
     for c in open_:
         c.resolved_at = now
     return {c.device_id for c in open_}
+
+
+def _merged(session: Session, cur: CurrentRecord, decision: dict[str, Any],
+            open_: list[Conflict]) -> tuple[dict[str, Any], list[tuple[dict, str]]]:
+    """The new content of a resolve, if the server would take it: decided on the current
+    version, each field one side's (current or conflicting), valid for its kind and,
+    for a seizure, within the rules (422 saying why otherwise); with each side's device."""
+    if (decision["version"], decision["sha256"]) != (cur.version, cur.content_sha256):
+        raise ProtocolError(f"stale resolve: its new content was made from version "
+                            f"{decision['version']} ({decision['sha256'][:12]}), the server "
+                            f"holds version {cur.version} ({cur.content_sha256[:12]})", 409)
+    current = session.scalars(select(RecordVersion).where(
+        RecordVersion.kind == cur.kind, RecordVersion.record_id == cur.record_id,
+        RecordVersion.version == cur.version,
+        RecordVersion.content_sha256 == cur.content_sha256)).first()
+    authors = [(json.loads(current.content), current.device_id)] if current else []
+    authors += [(json.loads(c.content), c.device_id) for c in open_]
+    content = dict(decision["content"])
+    foreign = decisions.invented(content, [side for side, _device in authors])
+    if foreign:
+        raise ProtocolError("the resolve's content must take each field from one of the "
+                            "contents in conflict; these fields are none of theirs: "
+                            + ", ".join(foreign), 422)
+    try:
+        validation.check_record(0, cur.kind, content)
+    except ProtocolError as exc:
+        raise ProtocolError(f"the resolve's content is not a valid {cur.kind}: "
+                            f"{exc.message}", 422) from None
+    keys = dict(session.execute(select(Device.key_id, Device.public_key)).all())
+    problems = validation.rule_problems(cur.kind, content, keys)
+    if problems:
+        raise ProtocolError("the resolve's content breaks the rules of a seizure: "
+                            + "; ".join(problems), 422)
+    return content, authors
 
 
 def list_decisions(db: Database, kind: str, record_id: str) -> list[dict[str, Any]]:
