@@ -62,3 +62,22 @@ def make_supervisor(store) -> None:
 
     with store.write() as session:
         state.DEVICE_ROLE.set(session, "supervisor")
+
+
+def add_conflict(session, kind: str, record_id: str, version: int, device_id: str,
+                 **fields) -> str:
+    """A content conflicting with the record's current one (as the importer keeps it):
+    version `version` of `fields` by `device_id`; its sha256."""
+    from inspector_app.core.models import AgencyConflict, AgencyRecord
+
+    record = session.get(AgencyRecord, (kind, record_id))
+    sha = add_version(session, kind, record_id, version,
+                      content_of(kind, record_id, version, **fields), device_id)
+    session.add(AgencyConflict(kind=kind, record_id=record_id, version=version,
+                               content_sha256=sha, current_version=record.version,
+                               current_sha256=record.content_sha256, reason="same_version",
+                               device_id=device_id, batch_id=str(uuid.uuid4()),
+                               created_at=datetime.now(UTC)))
+    record.conflicts += 1
+    session.flush()
+    return sha

@@ -136,3 +136,54 @@ def test_an_inspector_device_sees_decisions_about_its_records(folder):
     assert [(r["id"], r["review_state"]) for r in listed] == [(check_id, "returned")]
     assert "监督" in refused("review", "decide", "check", check_id, "--approve")
     assert "没有" in refused("records", "show", "check", "00000000-0000-4000-8000-000000000000")
+
+
+OTHER_DEVICE = "d0000000-0000-4000-8000-000000000000"
+
+
+def test_a_conflict_resolved_by_a_merge_or_a_file(supervisor, tmp_path):
+    folder, ids = supervisor
+    store = Store(folder)
+    with store.write() as session:  # ids[1] is at version 2, ids[2] at version 3
+        review_rows.add_conflict(session, "check", ids[1], 2, OTHER_DEVICE,
+                                 product_name="产品2（另一台）", note="其他")
+        other3 = review_rows.add_conflict(session, "check", ids[2], 3, OTHER_DEVICE,
+                                          product_name="产品3（另一台）", note="v3")
+    store.close()
+    merge = ("review", "decide", "check", ids[1], "--text", "品名以另一台为准")
+    assert "left" in refused(*merge, "--resolve-merge", "product_name=middle")
+    assert "note" in refused(*merge, "--resolve-merge", "colour=right")
+    assert "理由" in refused("review", "decide", "check", ids[1], "--resolve-merge",
+                           "product_name=right")
+    said = ok(*merge, "--resolve-merge", "product_name=right")
+    assert "冲突已处理" in said and "新内容为第 3 版" in said
+    shown = json.loads(ok("records", "show", "check", ids[1], "--json"))
+    assert (shown["version"], shown["conflicts"]) == (3, 0)
+    assert (shown["content"]["product_name"], shown["content"]["note"]) == ("产品2（另一台）",
+                                                                            "v2")
+    [decision] = [h for h in shown["history"] if h["type"] == "decision"]
+    assert decision["action"] == "resolve" and decision["text"] == "品名以另一台为准"
+    assert decision["content"] == shown["content"]
+    assert (decision["chosen_version"], decision["chosen_sha256"]) == (3, shown["sha256"])
+    assert "采用由冲突内容合并的新内容，为第 3 版" in ok("records", "show", "check", ids[1])
+
+    # A file: a value neither content holds is refused, naming the field.
+    current = json.loads(ok("records", "show", "check", ids[2], "--json"))["content"]
+    path = tmp_path / "content.json"
+    path.write_text(json.dumps(current | {"product_name": "编造"}), encoding="utf-8")
+    resolve = ("review", "decide", "check", ids[2], "--text", "以另一台为准",
+               "--resolve-file", path)
+    assert "product_name" in refused(*resolve)
+    path.write_text("{not json", encoding="utf-8")
+    assert "JSON" in refused(*resolve)
+    # The other content whole: that version is kept (no new content is made of it).
+    path.write_text(json.dumps(current | {"product_name": "产品3（另一台）"}),
+                    encoding="utf-8")
+    ok(*resolve)
+    shown = json.loads(ok("records", "show", "check", ids[2], "--json"))
+    [decision] = [h for h in shown["history"] if h["type"] == "decision"]
+    assert (decision["chosen_version"], decision["chosen_sha256"]) == (3, other3)
+    assert "content" not in decision
+    assert (shown["version"], shown["content"]["product_name"]) == (4, "产品3（另一台）")
+    assert "没有" in refused("review", "decide", "check", ids[2], "--text", "再次",
+                           "--resolve", "3")

@@ -6,7 +6,8 @@
 - ``decision`` changes: a signed decision (sync/decisions.py) is verified with the
   deciding device's known key and stored in `Decision` (append-only); on a supervisor's
   device it then applies to the imported record (its review state; a resolve settles the
-  record's conflicts and makes the chosen content current; a handover moves its owner).
+  record's conflicts and makes the chosen content, or the new one it carries, current;
+  a handover moves its owner).
   A decision that does not verify is kept aside with its reason and logged, never applied.
 """
 
@@ -145,7 +146,7 @@ def apply_to_record(session: Session, decision: dict[str, Any]) -> None:
             .execution_options(synchronize_session=False))
         record.conflicts = 0
         chosen = (decision["chosen_version"], decision["chosen_sha256"])
-        if chosen != (record.version, record.content_sha256):
+        if "content" in decision or chosen != (record.version, record.content_sha256):
             _make_current(session, record, *chosen, decision=decision)
     elif action == "handover":
         record.owner_device_id = decision["to_device_id"]
@@ -154,18 +155,27 @@ def apply_to_record(session: Session, decision: dict[str, Any]) -> None:
 
 def _make_current(session: Session, record: AgencyRecord, version: int, sha: str, *,
                   decision: dict[str, Any]) -> None:
-    """The chosen content becomes the record's next version, as the server makes it
-    (sync/server/review._resolve): version current + 1, its "version" field set to it, by
-    the deciding device, so both hold the same version and hash."""
-    row = session.execute(select(AgencyVersion.content, AgencyVersion.device_id).where(
-        AgencyVersion.kind == record.kind, AgencyVersion.record_id == record.record_id,
-        AgencyVersion.version == version, AgencyVersion.content_sha256 == sha)).first()
-    if row is None:
-        log.error("resolve of %s %s chose version %s %s, which this store does not hold",
-                  record.kind, record.record_id, version, sha[:12])
-        return
-    content = json.loads(zlib.decompress(row.content))
-    author_device = row.device_id
+    """The chosen content (or the new one the decision carries) becomes the record's next
+    version, as the server makes it (sync/server/review._resolve): version current + 1,
+    its "version" field set to it, by the deciding device, so both hold the same version
+    and hash. A new content keeps the current version's author."""
+    if "content" in decision:
+        if decision["version"] != record.version:  # the server refuses it as stale
+            log.error("resolve of %s %s by a new content made from version %s; the record "
+                      "is at %s", record.kind, record.record_id, decision["version"],
+                      record.version)
+            return
+        content, author_device = dict(decision["content"]), record.device_id
+    else:
+        row = session.execute(select(AgencyVersion.content, AgencyVersion.device_id).where(
+            AgencyVersion.kind == record.kind, AgencyVersion.record_id == record.record_id,
+            AgencyVersion.version == version, AgencyVersion.content_sha256 == sha)).first()
+        if row is None:
+            log.error("resolve of %s %s chose version %s %s, which this store does not hold",
+                      record.kind, record.record_id, version, sha[:12])
+            return
+        content = json.loads(zlib.decompress(row.content))
+        author_device = row.device_id
     new_version = record.version + 1
     if isinstance(content, dict) and "version" in content:
         content["version"] = new_version

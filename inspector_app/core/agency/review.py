@@ -101,8 +101,11 @@ def _by(user: Any) -> str:
 
 def decide(store: Store, kind: str, record_id: str, action: str, text: str = "", *,
            user: Any, chosen_version: int | None = None, chosen_sha256: str | None = None,
-           to_device_id: str | None = None) -> dict[str, Any]:
-    """Sign and store a decision on an agency record, and apply it here.
+           to_device_id: str | None = None, content: dict[str, Any] | None = None
+           ) -> dict[str, Any]:
+    """Sign and store a decision on an agency record, and apply it here. A resolve
+    chooses a version (`chosen_version`, `chosen_sha256`) or carries a new `content`,
+    each field one of the conflicting contents' (see `new_content`).
 
     Returns the decision's fields as signed, with "signature" and "review_state" (the
     record's state after it). Raises DecisionError, and writes nothing, on bad input."""
@@ -149,18 +152,21 @@ def decide(store: Store, kind: str, record_id: str, action: str, text: str = "",
         elif action == "resolve":
             if not open_conflicts:
                 raise DecisionError(_("This record has no unresolved conflict."))
-            if chosen_version is None or not chosen_sha256:
+            if content is not None:
+                extra = new_content(session, record, content)
+            elif chosen_version is None or not chosen_sha256:
                 raise DecisionError(_("Choose the version that settles the conflict (its "
                                       "number and content hash)."))
-            chosen = session.scalar(select(AgencyVersion).where(
-                AgencyVersion.kind == kind, AgencyVersion.record_id == record_id,
-                AgencyVersion.version == chosen_version,
-                AgencyVersion.content_sha256 == chosen_sha256))
-            if chosen is None:
-                raise DecisionError(_("Version {version} ({sha}) is not one of this record's "
-                                      "versions.").format(version=chosen_version,
-                                                          sha=chosen_sha256[:12]))
-            extra = {"chosen_version": chosen_version, "chosen_sha256": chosen_sha256}
+            else:
+                chosen = session.scalar(select(AgencyVersion).where(
+                    AgencyVersion.kind == kind, AgencyVersion.record_id == record_id,
+                    AgencyVersion.version == chosen_version,
+                    AgencyVersion.content_sha256 == chosen_sha256))
+                if chosen is None:
+                    raise DecisionError(_("Version {version} ({sha}) is not one of this "
+                                          "record's versions.").format(
+                        version=chosen_version, sha=chosen_sha256[:12]))
+                extra = {"chosen_version": chosen_version, "chosen_sha256": chosen_sha256}
         else:  # handover
             if not to_device_id:
                 raise DecisionError(_("Name the device the record is handed to."))
@@ -192,6 +198,51 @@ def decide(store: Store, kind: str, record_id: str, action: str, text: str = "",
         apply_to_record(session, decision)
         return {**decision, "signature": envelope["signature"],
                 "review_state": record.review_state}
+
+
+def sides(session: Session, record: AgencyRecord) -> list[tuple[int, str, dict[str, Any]]]:
+    """(version, sha256, content) of the contents in conflict: the current one first, then
+    each unresolved one."""
+    held = [(record.version, record.content_sha256)] + [
+        (c.version, c.content_sha256)
+        for c in _open_conflicts(session, record.kind, record.record_id)]
+    return [(v, sha, content(session, record.kind, record.record_id, v, sha))
+            for v, sha in held]
+
+
+def new_content(session: Session, record: AgencyRecord, new: Any) -> dict[str, Any]:
+    """The resolve fields for a new content of `record` (its next version), if each of
+    its fields is one of the conflicting contents' and a seizure keeps the rules;
+    DecisionError saying why not otherwise (the server checks the same). A content that
+    is one side's whole chooses that side's version instead."""
+    if not isinstance(new, dict):
+        raise DecisionError(_("The new content must be a JSON object."))
+    if new.get("id") != record.record_id or new.get("kind", record.kind) != record.kind:
+        raise DecisionError(_("The new content is not this record's: its id or kind "
+                              "differs."))
+    new = {**new, "version": record.version + 1}
+    held = sides(session, record)
+    for version, sha, side in held:
+        if decisions.invented(new, [side]) == []:
+            return {"chosen_version": version, "chosen_sha256": sha}
+    foreign = decisions.invented(new, [side for _v, _sha, side in held])
+    if foreign:
+        raise DecisionError(_("Each field of the new content must hold the value of one of "
+                              "the contents in conflict; these do not: {fields}.").format(
+            fields=", ".join(foreign)))
+    if protocol.bad_text_path(new) is not None or \
+            len(protocol.canonical_bytes(new)) > protocol.MAX_RECORD_BYTES:
+        raise DecisionError(_("The new content holds control characters or is too large."))
+    if record.kind == "seizure":
+        from inspector_app.core.seizure import record_rules
+
+        keys = dict(session.execute(select(KnownKey.key_id, KnownKey.public_key)).all())
+        problems = record_rules.seizure_issues(new) + record_rules.signature_issues(new, keys)
+        if problems:
+            raise DecisionError(_("The new content breaks the rules of a seizure: "
+                                  "{problems}").format(
+                problems="；".join(record_rules.describe(p) for p in problems)))
+    return decisions.new_content(new)
 
 
 def _open_conflicts(session: Session, kind: str, record_id: str) -> list[AgencyConflict]:
@@ -320,7 +371,7 @@ def comment(row: Decision, refused: dict[str, dict[str, Any]] | None = None
     item = {"id": row.id, "action": row.action, "text": row.text, "by": row.by,
             "decided_at": row.decided_at, "version": row.version,
             "sha256": body.get("sha256", "")}
-    for name in ("chosen_version", "chosen_sha256", "to_device_id"):
+    for name in ("chosen_version", "chosen_sha256", "to_device_id", "content"):
         if name in body:
             item[name] = body[name]
     if refused is not None and row.id in refused:

@@ -103,9 +103,15 @@ class HandoverDialog(TextDialog):
 
 class ConflictDialog(QDialog):
     """The current content and each conflicting one side by side, field by field; a
-    button under each column keeps that version (after asking why)."""
+    button under each column keeps that version (after asking why).
+
+    The last column is a new content merged of them: a click on a differing value keeps
+    that content's value of its field (the current one's by default); a list (items,
+    attachments...) is kept whole from one content (`decisions.merge`), so every value
+    is one an inspector recorded. "Resolve with the merged content" emits it."""
 
     chosen = Signal(int, str)  # version, sha256
+    merged = Signal(dict)  # the merged content (its "version" the next one)
 
     def __init__(self, kind: str, sides, rows, names: dict[str, str] | None = None,
                  parent: QWidget | None = None):
@@ -116,33 +122,41 @@ class ConflictDialog(QDialog):
         # Technical fields are shown only where the contents differ (content_view).
         self.rows = rows = [r for r in rows
                             if r[2] or r[0].rsplit(".", 1)[-1] not in content_view.TECHNICAL]
+        self.picks: dict[str, int] = {}  # top-level field -> side its value comes from
         self.setWindowTitle(_("Conflict: contents side by side"))
-        fit_to_screen(self, QSize(1100, 680))
+        fit_to_screen(self, QSize(1340, 680))
         layout = QVBoxLayout(self)
         note = QLabel(_("The record has more than one content. Rows that differ are "
-                        "highlighted. Choose the version to keep."))
+                        "highlighted. Keep one version whole, or click the values to keep "
+                        "in a merged content (a list is kept whole from one content) and "
+                        "resolve with it."))
         note.setWordWrap(True)
         layout.addWidget(note)
         self.only_diff = QCheckBox(_("Show only the fields that differ"))
         self.only_diff.setObjectName("only_diff")
         layout.addWidget(self.only_diff)
-        self.table = QTableWidget(len(rows), len(sides) + 1)
+        self.table = QTableWidget(len(rows), len(sides) + 2)
         self.table.setObjectName("table")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        headers = [_("Field")] + [self.side_title(s) for s in sides]
+        headers = [_("Field")] + [self.side_title(s) for s in sides] + [_("Merged")]
         self.table.setHorizontalHeaderLabels(headers)
+        self.cells: list[list[tuple[str, str]]] = []  # per row: each side's (text, tip)
         for r, (path, values, differs) in enumerate(rows):
             key = path.rsplit(".", 1)[-1]
             label = path_label(kind, path)
-            cells = [(label, label)] + [content_view.value(key, v, names, side.offset)
-                                        for v, side in zip(values, sides, strict=True)]
-            for c, (text, tip) in enumerate(cells):
+            cells = [content_view.value(key, v, names, side.offset)
+                     for v, side in zip(values, sides, strict=True)]
+            self.cells.append(cells)
+            for c, (text, tip) in enumerate([(label, label)] + cells + [cells[0]]):
                 item = QTableWidgetItem(text)
                 item.setToolTip(tip)
                 if c == 0:
                     item.setData(Qt.ItemDataRole.UserRole, path)
+                elif differs and c <= len(sides):  # shows which value the merge keeps
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+                    item.setCheckState(Qt.CheckState.Unchecked)
                 if differs:
                     item.setBackground(QBrush(QColor(DIFFERS)))
                 self.table.setItem(r, c, item)
@@ -150,6 +164,7 @@ class ConflictDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.table.setColumnWidth(0, 240)
+        self.table.cellClicked.connect(self._clicked)
         layout.addWidget(self.table)
         choose = QHBoxLayout()
         choose.addSpacing(240)
@@ -162,12 +177,19 @@ class ConflictDialog(QDialog):
                 s.version, s.sha256))
             self.keep_buttons.append(button)
             choose.addWidget(button, 1)
+        self.merge_button = QPushButton(_("Resolve with the merged content"))
+        self.merge_button.setObjectName("resolve_merged")
+        self.merge_button.clicked.connect(lambda _checked=False: self.merged.emit(
+            self.merged_content()))
+        choose.addWidget(self.merge_button, 1)
         layout.addLayout(choose)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.only_diff.toggled.connect(self._filter)
+        for field in {path.split(".", 1)[0] for path in self.differing_paths()}:
+            self.pick(field, 0)
 
     @staticmethod
     def side_title(side) -> str:
@@ -178,6 +200,29 @@ class ConflictDialog(QDialog):
             version=side.version, who=who, time=when)
         return (_("Current: {title}") if side.current else _("Conflicting: {title}")).format(
             title=title)
+
+    def pick(self, field: str, side: int) -> None:
+        """Keep side `side`'s value of the top-level `field` in the merged content."""
+        self.picks[field] = side
+        merged_col = len(self.sides) + 1
+        for r, (path, _values, differs) in enumerate(self.rows):
+            if not differs or path.split(".", 1)[0] != field:
+                continue
+            for n in range(len(self.sides)):
+                self.table.item(r, n + 1).setCheckState(
+                    Qt.CheckState.Checked if n == side else Qt.CheckState.Unchecked)
+            text, tip = self.cells[r][side]
+            self.table.item(r, merged_col).setText(text)
+            self.table.item(r, merged_col).setToolTip(tip)
+
+    def merged_content(self) -> dict:
+        contents = [side.content or {} for side in self.sides]
+        return decisions.merge(contents, self.picks, self.sides[0].version + 1)
+
+    def _clicked(self, row: int, column: int) -> None:
+        path, _values, differs = self.rows[row]
+        if differs and 1 <= column <= len(self.sides):
+            self.pick(path.split(".", 1)[0], column - 1)
 
     def differing_paths(self) -> list[str]:
         return [path for path, _values, differs in self.rows if differs]

@@ -511,6 +511,7 @@ class ReviewPage(QWidget):
         dialog = ConflictDialog(kind, sides, review_view.differing(sides), names, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.chosen.connect(lambda version, sha: self._resolve(dialog, version, sha))
+        dialog.merged.connect(lambda content: self._resolve_merged(dialog, content))
         self.conflict_dialog = dialog
         dialog.open()
 
@@ -522,6 +523,15 @@ class ReviewPage(QWidget):
         self._ask(_("Keep version {version}").format(version=version),
                   _("Why is this version kept?"), _("Write why this version is chosen."),
                   done, parent=dialog)  # above the conflict, which stays open
+
+    def _resolve_merged(self, dialog, content: dict) -> None:
+        def done(text: str) -> None:
+            if self.decide("resolve", text, content=content):
+                dialog.accept()
+
+        self._ask(_("Resolve with the merged content"),
+                  _("Why is the conflict resolved with these values?"),
+                  _("Write why these values are kept."), done, parent=dialog)
 
     def open_handover(self) -> None:
         from inspector_app.core.agency import review_view
