@@ -204,10 +204,8 @@ def cmd_show(args: argparse.Namespace, store) -> int:
             at=c["decided_at"][:16].replace("T", " "), by=c["by"],
             decision=review.action_label(c["action"]), version=c["version"])
         out("  " + line + (f": {c['text']}" if c["text"] else ""))
-        if c["action"] == "resolve" and "chosen_version" in c:
-            kept = _("kept a new content made of the conflicting ones, as version {version} "
-                     "({sha})") if "content" in c else _("kept version {version} ({sha})")
-            out("    " + kept.format(version=c["chosen_version"], sha=c["chosen_sha256"][:12]))
+        if review.resolve_outcome(c):
+            out("    " + review.resolve_outcome(c))
         if c.get("refused"):
             out("    " + _("refused by the server: {reason}").format(reason=c["refused"]))
     return EXIT_OK

@@ -379,6 +379,15 @@ def comment(row: Decision, refused: dict[str, dict[str, Any]] | None = None
     return item
 
 
+def resolve_outcome(item: dict[str, Any]) -> str:
+    """What a resolve (a `comment` item) kept, in words; "" for another decision."""
+    if item.get("action") != "resolve" or "chosen_version" not in item:
+        return ""
+    kept = _("kept a new content made of the conflicting ones, as version {version} "
+             "({sha})") if "content" in item else _("kept version {version} ({sha})")
+    return kept.format(version=item["chosen_version"], sha=item["chosen_sha256"][:12])
+
+
 def history(session: Session, kind: str, record_id: str) -> list[dict[str, Any]]:
     """Every version received and every decision on an agency record, oldest first (a
     decision after the version it was made on)."""
@@ -400,7 +409,12 @@ def history(session: Session, kind: str, record_id: str) -> list[dict[str, Any]]
             "current": (v.version, v.content_sha256) == current,
             "conflict": (v.version, v.content_sha256) in conflicted}))
     refused = refused_decisions(session)
-    for d in decision_rows(session, kind, record_id):
+    rows = decision_rows(session, kind, record_id)
+    by_decision = {d.id: d.by for d in rows}
+    for _key, item in items:  # a version a resolve made: by whom
+        if item["batch_id"] in by_decision:
+            item["made_by"] = by_decision[item["batch_id"]]
+    for d in rows:
         items.append(((d.version, 1, d.decided_at, d.id), {
             "type": "decision", **comment(d, refused), "device_id": d.device_id,
             "sent": d.sent_at is not None}))

@@ -597,7 +597,11 @@ def history_html(history: list[dict[str, Any]]) -> str:
     rows = []
     for entry in history:
         when = content_view.moment(entry.get("at") or entry.get("decided_at") or "")
-        if _is_version(entry):
+        if _is_version(entry) and entry.get("made_by"):
+            what = _("Version {version} made by {who}'s resolve").format(
+                version=entry.get("version"), who=entry["made_by"])
+            text = ""
+        elif _is_version(entry):
             who = entry.get("inspector") or entry.get("device_id", "")[:8]
             what = _("Version {version} received from {who}").format(
                 version=entry.get("version"), who=who)
@@ -607,9 +611,11 @@ def history_html(history: list[dict[str, Any]]) -> str:
             what = _("{action} by {who} (version {version})").format(
                 action=_(ACTIONS[action]) if action in ACTIONS else action,
                 who=entry.get("by", ""), version=entry.get("version"))
+            outcome = _review().resolve_outcome(entry)  # on a line of its own
+            what += f"\n{outcome}" if outcome else ""
             text = entry.get("text") or ""
         rows.append(f"<tr><td style='padding-right:10px'>{escape(when)}</td>"
-                    f"<td>{escape(what)}"
+                    f"<td>{escape(what).replace(chr(10), '<br>')}"
                     + (f"<br><i>{escape(text)}</i>" if text else "") + "</td></tr>")
     return (f"<h3>{escape(_('History'))}</h3>"
             f"<table cellspacing='0' cellpadding='3'>{''.join(rows)}</table>")
