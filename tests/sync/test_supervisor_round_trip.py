@@ -405,3 +405,51 @@ def test_bulletin_published_from_the_supervisors_desktop(world, tmp_path):
     signed = httpx.get(f"{srv.url}/bulletins/{bid}.json").json()
     assert signed["bulletin"]["totals"] == {"checked": 2, "conforming": 1, "nonconforming": 1}
     assert signed["bulletin"]["device_id"] == sup.device_id
+
+
+def test_conflict_resolved_by_a_merge_from_the_command_line(world, tmp_path):
+    """`inspector review decide --resolve-merge` on the supervisor's device: the server
+    and a second supervisor's device (which takes the content from the decision) hold
+    the same merged version."""
+    srv, d = world
+    a, b, sup = d["a"], d["b"], d["sup"]
+    [rid] = a.with_store(lambda: a.add_checks(1))
+    assert a.sync()["ok"] and sup.sync()["ok"]
+    from inspector_app.core.agency import review
+
+    sup.with_store(lambda: review.decide(sup.store, "check", rid, "handover", "张三调岗",
+                                         user="王科长", to_device_id=b.device_id))
+    assert sup.sync()["ok"]
+    a.with_store(lambda: a.edit_check(rid, remarks="交接前张三的修改", quantity="5"))
+    assert [c["reason"] for c in a.sync()["conflicts"]] == ["handed_over"]
+    assert sup.sync()["ok"]
+    first = cur_content(srv, rid)
+
+    said = sup.run("review", "decide", "check", rid, "--text", "备注以张三为准，数量不变",
+                   "--resolve-merge", "remarks=right")
+    assert "新内容为第 2 版" in said
+    assert sup.sync()["ok"]
+    with srv.db.read() as session:
+        cur = session.get(CurrentRecord, ("check", rid))
+        server_now = (cur.version, cur.content_sha256)
+    merged = cur_content(srv, rid)
+    assert server_now[0] == 2
+    assert merged == first | {"remarks": "交接前张三的修改", "version": 2}
+    shown = _show(sup, rid)
+    assert (shown["version"], shown["sha256"], shown["conflicts"]) == (2, server_now[1], 0)
+
+    # Another supervisor's device imports the batches, then the decision with its content.
+    sup2 = Device(tmp_path / "sup2", srv, "李科长", role="supervisor")
+    assert sup2.sync()["ok"]
+    shown = _show(sup2, rid)
+    assert (shown["version"], shown["sha256"], shown["conflicts"]) == (2, server_now[1], 0)
+    assert shown["content"] == merged
+    [decision] = [h for h in shown["history"] if h["type"] == "decision"
+                  and h["action"] == "resolve"]
+    assert decision["content"] == merged and decision["text"] == "备注以张三为准，数量不变"
+    # The inspectors' devices received the same signed resolution.
+    assert b.sync()["ok"]
+    a.sync()
+    for dev in (a, b):
+        assert [x for x in _verified(dev, rid) if x[0] == "resolve"] == [
+            ("resolve", "备注以张三为准，数量不变", sup.enrolled["device_id"])]

@@ -181,9 +181,10 @@ def _make_current(session: Session, record: AgencyRecord, version: int, sha: str
         content["version"] = new_version
     text_ = protocol.dumps(content)
     new_sha = protocol.sha256_hex(text_.encode("utf-8"))
-    if session.scalar(select(AgencyVersion.pk).where(
+    if session.scalar(select(AgencyVersion.pk).where(  # a conflict may hold this number
             AgencyVersion.kind == record.kind, AgencyVersion.record_id == record.record_id,
-            AgencyVersion.version == new_version).limit(1)) is None:
+            AgencyVersion.version == new_version,
+            AgencyVersion.content_sha256 == new_sha).limit(1)) is None:
         session.add(AgencyVersion(
             kind=record.kind, record_id=record.record_id, version=new_version,
             base_version=record.version, content=zlib.compress(text_.encode("utf-8")),
