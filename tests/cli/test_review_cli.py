@@ -151,6 +151,8 @@ def test_a_conflict_resolved_by_a_merge_or_a_file(supervisor, tmp_path):
                                           product_name="产品3（另一台）", note="v3")
     store.close()
     merge = ("review", "decide", "check", ids[1], "--text", "品名以另一台为准")
+    assert "VERSION:SHA" in refused(*merge, "--resolve", "2")  # both are version 2
+    assert "对应任何" in refused(*merge, "--resolve", "7")
     assert "left" in refused(*merge, "--resolve-merge", "product_name=middle")
     assert "note" in refused(*merge, "--resolve-merge", "colour=right")
     assert "理由" in refused("review", "decide", "check", ids[1], "--resolve-merge",

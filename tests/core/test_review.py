@@ -160,3 +160,48 @@ def test_history_lists_versions_then_the_decisions_on_them(sup):
         assert review.content(session, "check", rid, 1)["note"] == "v1"
         with pytest.raises(review.DecisionError):
             review.content(session, "check", rid, 9)
+
+
+T = "2026-11-20T02:00:00.000000Z"
+OTHER = "d0000000-0000-4000-8000-000000000000"
+
+
+def test_a_merged_content_is_refused_unless_made_of_the_contents_and_within_the_rules(sup):
+    store, user = sup
+    with store.write() as session:
+        # Two emergency reports of a draft: on time; late, with its reason.
+        rid, _sha = review_rows.add_record(
+            session, kind="seizure", versions=2, state="draft", term_days=30,
+            emergency=True, started_at=T, emergency_approver="局长",
+            emergency_reported_at="2026-11-20T03:00:00.000000Z")
+        current = review.content(session, "seizure", rid, 2)
+        theirs = current | {"emergency_reported_at": "2026-11-21T08:00:00.000000Z",
+                            "emergency_report_reason": "路远，当日无法报告", "note": "其他"}
+        fields = {k: v for k, v in theirs.items() if k not in ("kind", "id", "version")}
+        review_rows.add_conflict(session, "seizure", rid, 2, OTHER, **fields)
+
+    def resolve(content):
+        with pytest.raises(review.DecisionError) as caught:
+            review.decide(store, "seizure", rid, "resolve", "合并", user=user,
+                          content=content)
+        return caught.value.message
+
+    assert "product_name" in resolve(current | {"product_name": "编造"})
+    assert "标识" in resolve(current | {"id": OTHER})
+    late = decisions.merge([current, theirs], {"emergency_reported_at": 1}, 3)
+    assert "emergency_report_reason" in resolve(late) and "逾期" in resolve(late)
+    with store.read() as session:
+        assert session.scalar(select(Decision)) is None
+        assert session.get(AgencyRecord, ("seizure", rid)).conflicts == 1
+    # With its reason too: the record's version 3, the decision carrying it, signed.
+    merged = decisions.merge([current, theirs], {"emergency_reported_at": 1,
+                                                 "emergency_report_reason": 1}, 3)
+    made = review.decide(store, "seizure", rid, "resolve", "合并", user=user,
+                         content=merged)
+    assert made["content"] == merged and made["chosen_version"] == 3
+    with store.read() as session:
+        record = session.get(AgencyRecord, ("seizure", rid))
+        assert (record.version, record.conflicts) == (3, 0)
+        assert record.content_sha256 == made["chosen_sha256"]
+        assert review.content(session, "seizure", rid, 3) == merged
+        assert merged["note"] == "v2"  # a field not picked: the current one's
