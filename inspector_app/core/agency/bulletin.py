@@ -22,18 +22,17 @@ result and the failed checklist items' labels. No personal data:
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
-import zlib
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from inspector_app.core.agency import contents
 from inspector_app.core.i18n import _
-from inspector_app.core.models import AgencyRecord, AgencyVersion
+from inspector_app.core.models import AgencyRecord
 
 TITLE = "监督抽查结果公告"
 RESULT_ZH = {"conforming": "合格", "nonconforming": "不合格"}
@@ -66,14 +65,9 @@ def public_text(value: Any) -> str:
 
 
 def content(session: Session, rec: AgencyRecord) -> dict[str, Any]:
-    """The current content of an agency record (its stored version, decompressed)."""
-    raw = session.scalar(select(AgencyVersion.content).where(
-        AgencyVersion.kind == rec.kind, AgencyVersion.record_id == rec.record_id,
-        AgencyVersion.version == rec.version,
-        AgencyVersion.content_sha256 == rec.content_sha256))
-    if raw is None:
-        return {}
-    return json.loads(zlib.decompress(raw))
+    """The current content of an agency record ({} if the store does not hold it)."""
+    row = contents.find(session, rec.kind, rec.record_id, rec.version, rec.content_sha256)
+    return contents.content_of(session, row) if row is not None else {}
 
 
 def _reference(session: Session, kind: str, record_id: Any,

@@ -8,9 +8,10 @@ compressed bytes (`protocol.verify_batch_signature`) and the body must decode
 (`protocol.decode_batch`: bounds, canonical content, every record's sha256), every version
 being its base + 1. A batch failing any of these is refused whole, with its reason.
 
-A verified batch is kept as signed (`AgencyBatch`), every version it carries as compressed
-canonical content (`AgencyVersion`); then each version decides the record's current one
-(`AgencyRecord`), in order:
+A verified batch is kept as signed (`AgencyBatch`), every version it carries as a row
+naming its place in the batch (`AgencyVersion`, its content read from the batch by
+`agency.contents`); then each version decides the record's current one (`AgencyRecord`),
+in order:
 - a record not held yet is new; its owner is the device that wrote it;
 - a version whose base is the current version, from the record's owner (the creating
   device, or the one a handover decision gave it), becomes current; a record returned by
@@ -33,7 +34,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -131,7 +131,6 @@ class _Verified:
     signature: str
     source: str
     inspector: str  # of the signing key
-    packed: list[bytes] | None = None  # each record's content, compressed
 
 
 @dataclass
@@ -222,8 +221,8 @@ def import_batches(store: Store, batches: Iterable[Incoming | tuple], *,
 
     `progress(done, total)` counts batches read (`total`: how many, when known).
     `cancelled()` is asked between transactions: what was written stays, whole.
-    Batches are read, verified and their contents compressed in a helper thread, a few
-    ahead of the transaction that writes them."""
+    Batches are read and verified in a helper thread, a few ahead of the transaction that
+    writes them."""
     keys = _load_keys(store)
     summary = Summary()
     pending: list[_Verified] = []
@@ -278,10 +277,6 @@ def _verified(batches: Iterable, keys: dict[str, _Key]):
             for item in batches:
                 refusals = Summary()
                 verified = _verify(Incoming(*item), keys, refusals)
-                if verified is not None:
-                    verified.packed = [zlib.compress((r.text or protocol.dumps(r.content))
-                                                     .encode("utf-8"), 6)
-                                       for r in verified.batch.records]
                 if not put(("item", verified, refusals.refused)):
                     return
         except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
@@ -435,11 +430,9 @@ def _write(store: Store, verified: list[_Verified], summary: Summary) -> None:
                 if r.sha256 in shas:
                     part.duplicates += 1
                     continue
-                packed = v.packed[position] if v.packed else zlib.compress(
-                    (r.text or protocol.dumps(r.content)).encode("utf-8"), 6)
                 shas.add(r.sha256)
                 version_rows.append({"kind": r.kind, "record_id": r.id, "version": r.version,
-                                     "base_version": r.base, "content": packed,
+                                     "base_version": r.base, "content": None,
                                      "content_sha256": r.sha256, "device_id": b.device_id,
                                      "batch_id": b.batch_id, "position": position,
                                      "received_at": now})

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from inspector_app.core.agency import contents
 from inspector_app.core.agency import facts as facts_mod
 from inspector_app.core.agency.importer import Incoming, load_names
 from inspector_app.core.i18n import _
@@ -157,14 +158,13 @@ def _make_current(session: Session, record: AgencyRecord, version: int, sha: str
     """The chosen content becomes the record's next version, as the server makes it
     (sync/server/review._resolve): version current + 1, its "version" field set to it, by
     the deciding device, so both hold the same version and hash."""
-    row = session.execute(select(AgencyVersion.content, AgencyVersion.device_id).where(
-        AgencyVersion.kind == record.kind, AgencyVersion.record_id == record.record_id,
-        AgencyVersion.version == version, AgencyVersion.content_sha256 == sha)).first()
-    if row is None:
+    row = contents.find(session, record.kind, record.record_id, version, sha)
+    text_ = contents.text_of(session, row) if row is not None else None
+    if text_ is None:
         log.error("resolve of %s %s chose version %s %s, which this store does not hold",
                   record.kind, record.record_id, version, sha[:12])
         return
-    content = json.loads(zlib.decompress(row.content))
+    content = json.loads(text_)
     author_device = row.device_id
     new_version = record.version + 1
     if isinstance(content, dict) and "version" in content:

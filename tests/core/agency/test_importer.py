@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import zlib
 
 import pytest
 from agency_helpers import Dev, check, counts, record, supervisor
 from sqlalchemy import select
 
-from inspector_app.core.agency import importer
+from inspector_app.core.agency import contents, importer
 from inspector_app.core.models import AgencyConflict, AgencyRecord, AgencyVersion
 from sync import protocol
 
@@ -56,7 +55,8 @@ def test_new_records_keep_their_versions_and_facts(tmp_path):
     assert (w.positives, w.day, w.state, w.inspector) == (2, "2026-11-28", "closed", "王磊")
     with store.read() as session:
         row = session.scalar(select(AgencyVersion).where(AgencyVersion.record_id == chk.id))
-    raw = zlib.decompress(row.content)
+        assert row.content is None  # kept once, in its signed batch
+        raw = contents.text_of(session, row).encode("utf-8")
     assert protocol.sha256_hex(raw) == chk.sha256 == row.content_sha256
     assert json.loads(raw) == chk.content
 
