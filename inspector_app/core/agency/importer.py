@@ -22,6 +22,9 @@ in order:
   ``not_owner`` a device that does not own the record), overwriting nothing, until a
   signed ``resolve`` decision settles it.
 
+Decisions that came before their record (a pull brings them as they are made) are applied
+to it once it is imported, in the order they were made.
+
 It streams: batches are read one at a time from any iterable, and written in bulk, one
 transaction per few thousand records. A batch is always written whole, in one
 transaction, so a cancel (checked between transactions) leaves no half batch. A batch
@@ -31,6 +34,7 @@ twice changes nothing.
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import threading
@@ -49,6 +53,7 @@ from inspector_app.core.models import (
     AgencyConflict,
     AgencyRecord,
     AgencyVersion,
+    Decision,
     KnownKey,
 )
 from inspector_app.core.store import Store, utcnow
@@ -475,6 +480,7 @@ def _write(store: Store, verified: list[_Verified], summary: Summary) -> None:
                         names[key] = renamed[key] = title
         _flush(session, batch_rows, version_rows, conflict_rows, current, now)
         _rename(session, renamed)
+        _apply_waiting(session, [key for key, cur in current.items() if cur.new])
         part.batches += len(fresh)
     summary.add(part)
 
@@ -530,6 +536,25 @@ def _flush(session: Session, batch_rows: list, version_rows: list, conflict_rows
     if counts:
         session.connection().execute(
             table.update().where(where).values(conflicts=_bp("conflicts")), counts)
+
+
+def _apply_waiting(session: Session, keys: list[tuple[str, str]]) -> None:
+    """Apply the decisions received before their record (stored, not applied then: see
+    incoming.apply_to_record) to the records new in this transaction, oldest first."""
+    from inspector_app.core.agency.incoming import apply_to_record  # it imports this module
+
+    if not keys or session.scalar(select(Decision.id).limit(1)) is None:
+        return
+    by_kind: dict[str, list[str]] = {}
+    for kind, rid in keys:
+        by_kind.setdefault(kind, []).append(rid)
+    waiting: list[Decision] = []
+    for kind, ids in by_kind.items():
+        for part in _chunks(ids):
+            waiting += session.scalars(select(Decision).where(
+                Decision.kind == kind, Decision.record_id.in_(part)))
+    for row in sorted(waiting, key=lambda d: (d.decided_at, d.id)):
+        apply_to_record(session, json.loads(row.body))
 
 
 def _bp(name: str):

@@ -130,8 +130,8 @@ def apply_to_record(session: Session, decision: dict[str, Any]) -> None:
     kind, rid, action = decision["kind"], decision["record_id"], decision["action"]
     record = session.get(AgencyRecord, (kind, rid))
     if record is None:
-        log.warning("decision %s on %s %s: the record is not imported here", decision["id"],
-                    kind, rid)
+        log.info("decision %s on %s %s: the record is not imported here yet; it applies "
+                 "when it is (agency.importer)", decision["id"], kind, rid)
         return
     if action in decisions.STATE_AFTER:
         if (record.version, record.content_sha256) == (decision["version"], decision["sha256"]):
