@@ -136,3 +136,14 @@ def test_an_inspector_device_sees_decisions_about_its_records(folder):
     assert [(r["id"], r["review_state"]) for r in listed] == [(check_id, "returned")]
     assert "监督" in refused("review", "decide", "check", check_id, "--approve")
     assert "没有" in refused("records", "show", "check", "00000000-0000-4000-8000-000000000000")
+
+
+def test_a_supervisors_own_rows_are_not_pending_its_decisions_are(supervisor):
+    folder, ids = supervisor
+    with sqlite3.connect(folder / "inspector.db") as con:
+        own = con.execute("SELECT count(*) FROM outbox WHERE acked_at IS NULL").fetchone()[0]
+    assert own > 0  # the demo's rows: never sent from a supervisor's device
+    assert "待同步更改 0 条。" in ok("batch", "list")
+    ok("review", "decide", "check", ids[0], "--approve")
+    assert json.loads(ok("batch", "list", "--json"))["pending"] == 1
+    assert "待同步更改 1 条。" in ok("batch", "list")
