@@ -6,7 +6,8 @@ A version made here (a resolve makes the chosen content the next version) has no
 and keeps its own compressed canonical JSON. Either way the content read is checked
 against the version's sha256, so what is shown is what was signed.
 
-Reading one version decodes its whole batch; the last few batches decoded are kept.
+Reading one version decodes its whole batch (checked against the hash of the bytes
+imported); the last few batches decoded are kept.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ _lock = threading.Lock()
 
 
 def _records_of(session: Session, batch_id: str) -> list[Any] | None:
-    """The records of a held batch, as its body lists them (None: not held)."""
+    """The records of a held batch, as its body lists them (None: not held, or its bytes
+    are not the ones imported)."""
     row = session.execute(select(AgencyBatch.body, AgencyBatch.body_sha256).where(
         AgencyBatch.id == batch_id)).first()
     if row is None:
@@ -42,6 +44,9 @@ def _records_of(session: Session, batch_id: str) -> list[Any] | None:
         if key in _batches:
             _batches.move_to_end(key)
             return _batches[key]
+    if protocol.sha256_hex(row.body) != row.body_sha256:
+        log.error("batch %s does not match the hash it was imported with", batch_id)
+        return None
     records = json.loads(protocol.decompress(row.body)).get("records") or []
     with _lock:
         _batches[key] = records

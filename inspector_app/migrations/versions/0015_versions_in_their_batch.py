@@ -35,12 +35,12 @@ def downgrade() -> None:
     bind = op.get_bind()
     bodies: dict[str, list] = {}
     rows = bind.execute(sa.text("SELECT pk, batch_id, position FROM agency_versions "
-                                "WHERE content IS NULL")).all()
+                                "WHERE content IS NULL ORDER BY batch_id, position")).all()
     for pk, batch_id, position in rows:
         if batch_id not in bodies:
             body = bind.execute(sa.text("SELECT body FROM agency_batches WHERE id = :b"),
                                 {"b": batch_id}).scalar()
-            bodies = {batch_id: json.loads(protocol.decompress(body))["records"]}
+            bodies = {batch_id: json.loads(protocol.decompress(body))["records"]}  # one batch
         text = protocol.dumps(bodies[batch_id][position]["content"])
         bind.execute(sa.text("UPDATE agency_versions SET content = :c WHERE pk = :pk"),
                      {"c": zlib.compress(text.encode("utf-8")), "pk": pk})

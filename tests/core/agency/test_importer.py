@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 from agency_helpers import Dev, check, counts, record, supervisor
@@ -203,3 +204,24 @@ def test_a_record_version_that_is_not_base_plus_one_refuses_its_batch(tmp_path):
     summary = importer.import_batches(store, [dev.batch([check(dev), jump])])
     assert len(summary.refused) == 1 and "基础版本号加一" in summary.refused[0]["reason"]
     assert counts(store)["agency_versions"] == 0
+
+
+def test_a_versions_content_is_read_from_its_batch_and_checked(tmp_path, caplog):
+    from inspector_app.core.agency import review
+
+    dev = Dev("李娜")
+    first, second = check(dev, product_name="酱油"), check(dev, product_name="食醋")
+    store = supervisor(tmp_path / "sup", dev)
+    importer.import_batches(store, [dev.batch([first]), dev.batch([second])])
+    with store.read() as session:
+        assert review.content(session, "check", first.id, 1)["product_name"] == "酱油"
+        other = session.scalar(select(AgencyVersion.batch_id).where(
+            AgencyVersion.record_id == second.id))
+    # The bytes of the second batch altered behind the store's back: nothing is shown.
+    with sqlite3.connect(store.db_path) as con:
+        con.execute("UPDATE agency_batches SET body = ? WHERE id = ?",
+                    (protocol.encode_batch(protocol.decode_batch(dev.batch([first])[0])),
+                     other))
+    with store.read() as session:
+        assert review.content(session, "check", second.id, 1) == {}
+    assert "does not match the hash it was imported with" in caplog.text
