@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 from agency_helpers import Dev, check, counts, record, supervisor
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from inspector_app.core.agency import contents, importer
 from inspector_app.core.models import AgencyConflict, AgencyRecord, AgencyVersion
@@ -225,3 +225,29 @@ def test_a_versions_content_is_read_from_its_batch_and_checked(tmp_path, caplog)
     with store.read() as session:
         assert review.content(session, "check", second.id, 1) == {}
     assert "does not match the hash it was imported with" in caplog.text
+
+
+def test_a_store_of_0014_keeps_each_version_once_after_the_upgrade(tmp_path):
+    from alembic import command
+
+    from inspector_app.core import store as store_mod
+    from inspector_app.core.agency import review
+    from inspector_app.core.store import Store
+
+    dev = Dev("李娜")
+    records = [check(dev, product_name=f"产品{n}") for n in range(3)]
+    store = supervisor(tmp_path / "sup", dev)
+    importer.import_batches(store, [dev.batch(records[:2]), dev.batch(records[2:])])
+    with store.write() as session:  # as 0014 kept them: each version with its own copy
+        command.downgrade(store_mod.alembic_config(session.connection()), "0014")
+    store.close()
+    with sqlite3.connect(tmp_path / "sup" / "inspector.db") as con:
+        assert con.execute("SELECT count(*) FROM agency_versions WHERE content IS NULL"
+                           ).fetchone() == (0,)
+    store = Store(tmp_path / "sup")  # opening it upgrades it
+    with store.read() as session:
+        assert session.scalar(select(func.count()).select_from(AgencyVersion).where(
+            AgencyVersion.content.is_not(None))) == 0
+        assert [review.content(session, "check", r.id, 1)["product_name"]
+                for r in records] == ["产品0", "产品1", "产品2"]
+    store.close()
