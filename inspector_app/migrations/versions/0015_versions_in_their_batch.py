@@ -9,8 +9,8 @@ kept once, in `agency_batches.body` (its `batch_id` and `position` say where), i
 also as its own compressed copy (core/agency/contents.py reads either). The copies held
 before are dropped where the batch holds the same content (the same sha256, at the
 version's position): the signed batch was always the original. A version with no batch
-(made here by a resolve) keeps its copy. The space freed is reused by later imports
-(`VACUUM` gives it back to the disk).
+(made here by a resolve) keeps its copy. The table is rebuilt compact; the pages freed
+are reused by later imports (`VACUUM` gives them back to the disk).
 """
 
 import sqlalchemy as sa
@@ -23,8 +23,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("agency_versions") as batch_op:
-        batch_op.alter_column("content", existing_type=sa.LargeBinary(), nullable=True)
+    # The copies are emptied first, so the table rebuilt to make the column nullable
+    # holds only what stays (its pages compact), then marked NULL.
     import json
 
     from sync import protocol
@@ -48,6 +48,11 @@ def upgrade() -> None:
         if isinstance(item, dict) and (item.get("kind"), item.get("id")) == (kind, record_id) \
                 and protocol.sha256_hex(protocol.dumps(item["content"]).encode("utf-8")) == sha:
             copies.append({"pk": pk})
+    if copies:
+        bind.execute(sa.text("UPDATE agency_versions SET content = x'' WHERE pk = :pk"),
+                     copies)
+    with op.batch_alter_table("agency_versions", recreate="always") as batch_op:
+        batch_op.alter_column("content", existing_type=sa.LargeBinary(), nullable=True)
     if copies:
         bind.execute(sa.text("UPDATE agency_versions SET content = NULL WHERE pk = :pk"),
                      copies)
