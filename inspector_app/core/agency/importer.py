@@ -23,7 +23,8 @@ in order:
   signed ``resolve`` decision settles it.
 
 Decisions that came before their record (a pull brings them as they are made) are applied
-to it once it is imported, in the order they were made.
+to it once it is imported, in the order they were made; a review of a version not held
+yet, once that version becomes current.
 
 It streams: batches are read one at a time from any iterable, and written in bulk, one
 transaction per few thousand records. A batch is always written whole, in one
@@ -57,7 +58,7 @@ from inspector_app.core.models import (
     KnownKey,
 )
 from inspector_app.core.store import Store, utcnow
-from sync import protocol, versions
+from sync import decisions, protocol, versions
 from sync.protocol import ProtocolError
 
 log = logging.getLogger(__name__)
@@ -480,7 +481,7 @@ def _write(store: Store, verified: list[_Verified], summary: Summary) -> None:
                         names[key] = renamed[key] = title
         _flush(session, batch_rows, version_rows, conflict_rows, current, now)
         _rename(session, renamed)
-        _apply_waiting(session, [key for key, cur in current.items() if cur.new])
+        _apply_waiting(session, current)
         part.batches += len(fresh)
     summary.add(part)
 
@@ -538,15 +539,17 @@ def _flush(session: Session, batch_rows: list, version_rows: list, conflict_rows
             table.update().where(where).values(conflicts=_bp("conflicts")), counts)
 
 
-def _apply_waiting(session: Session, keys: list[tuple[str, str]]) -> None:
-    """Apply the decisions received before their record (stored, not applied then: see
-    incoming.apply_to_record) to the records new in this transaction, oldest first."""
+def _apply_waiting(session: Session, current: dict[tuple[str, str], _Current]) -> None:
+    """Apply the decisions received before what they decide on (stored, not applied then:
+    see incoming.apply_to_record), oldest first: all of them to a record new in this
+    transaction; to a record that moved, the reviews of the version it moved to."""
     from inspector_app.core.agency.incoming import apply_to_record  # it imports this module
 
-    if not keys or session.scalar(select(Decision.id).limit(1)) is None:
+    touched = {key: cur for key, cur in current.items() if cur.new or cur.moved}
+    if not touched or session.scalar(select(Decision.id).limit(1)) is None:
         return
     by_kind: dict[str, list[str]] = {}
-    for kind, rid in keys:
+    for kind, rid in touched:
         by_kind.setdefault(kind, []).append(rid)
     waiting: list[Decision] = []
     for kind, ids in by_kind.items():
@@ -554,7 +557,9 @@ def _apply_waiting(session: Session, keys: list[tuple[str, str]]) -> None:
             waiting += session.scalars(select(Decision).where(
                 Decision.kind == kind, Decision.record_id.in_(part)))
     for row in sorted(waiting, key=lambda d: (d.decided_at, d.id)):
-        apply_to_record(session, json.loads(row.body))
+        cur = touched[(row.kind, row.record_id)]
+        if cur.new or (row.action in decisions.STATE_AFTER and row.version == cur.version):
+            apply_to_record(session, json.loads(row.body))
 
 
 def _bp(name: str):

@@ -187,6 +187,9 @@ def test_decisions_pulled_before_their_records_apply_once_the_records_come(tmp_p
     rid = check(a).id
     v1, v2 = check(a, rid, 1), check(a, rid, 2, product_name="甲的v2")
     other = check(a, rid, 2, product_name="甲的另一v2")
+    later = check(a)
+    later_v2 = check(a, later.id, 2, product_name="复核后的v2")
+    server.add("decision", boss.decide("check", later.id, 2, later_v2.sha256, "approve"))
     server.add("decision", boss.decide("check", returned.id, 1, returned.sha256, "return",
                                        "请补充生产日期"))
     server.add("decision", boss.decide("check", handed.id, 1, handed.sha256, "handover",
@@ -196,12 +199,12 @@ def test_decisions_pulled_before_their_records_apply_once_the_records_come(tmp_p
     store = supervisor(tmp_path / "sup")
     enrolled(store, "supervisor")
     report = _sync(store, server)
-    assert report.decisions == 3 and report.imported is None
+    assert report.decisions == 4 and report.imported is None
 
     # The records come in a later pull: the stored decisions apply to them, in order.
-    batches = [server.batch(a, [returned, handed, v1, v2]), server.batch(a, [other])]
+    batches = [server.batch(a, [returned, handed, v1, v2, later]), server.batch(a, [other])]
     report = _sync(store, server)
-    assert (report.imported.new, report.imported.conflicts) == (3, 1)
+    assert (report.imported.new, report.imported.conflicts) == (4, 1)
 
     def state_of():
         with store.read() as session:
@@ -216,6 +219,7 @@ def test_decisions_pulled_before_their_records_apply_once_the_records_come(tmp_p
     assert recs[returned.id][2] == "returned"
     assert recs[handed.id][4] == b.device_id
     assert recs[rid][:4] == (3, "甲的另一v2", "pending", 0) and open_conflicts == 0
+    assert recs[later.id][:3] == (1, "电热水壶", "pending")  # approved is version 2
     before = counts(store)
 
     # The same batches again (a USB file of them) change nothing.
@@ -227,3 +231,10 @@ def test_decisions_pulled_before_their_records_apply_once_the_records_come(tmp_p
     server.batch(b, [check(b, handed.id, 2, 1, product_name="乙的v2")])
     report = _sync(store, server)
     assert (report.imported.updated, report.imported.conflicts) == (1, 0)
+
+    # The version the approval was on comes: it is current, and approved.
+    server.batch(a, [later_v2])
+    assert _sync(store, server).imported.updated == 1
+    recs, _open = state_of()
+    assert recs[later.id][:3] == (2, "复核后的v2", "approved")
+    assert recs[returned.id][2] == "returned"  # the others unchanged
