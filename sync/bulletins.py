@@ -19,7 +19,9 @@ personal data: no names of natural persons among the parties, no phone numbers, 
 identity numbers, no addresses. A seller that is an individual stall holder is printed as
 its stall and market (for example "东门市场 A-12 号摊位"), never as the holder's name: the
 builder (the supervisor's app) chooses that; `check` refuses text that looks like a phone
-or identity number anywhere in the bulletin. The totals must agree with the items.
+or identity number in any field but the label's codes (`CODE_FIELDS`: specification and
+batch, printed as on the label, where an 11-digit batch number is not a phone number).
+The totals must agree with the items.
 Nothing here imports the desktop app or the server.
 """
 
@@ -43,6 +45,7 @@ RESULTS = ("conforming", "nonconforming")
 MAX_ITEMS = 10_000
 MAX_TEXT = 256  # characters of one field
 ITEM_FIELDS = ("product", "brand", "spec", "batch", "producer", "seller", "market")
+CODE_FIELDS = ("spec", "batch")  # codes of the product's label, never personal data
 
 _FIELDS = {"v", "type", "id", "agency", "title", "period_from", "period_to", "issued_at",
            "totals", "items", "by", "device_id", "key_id"}
@@ -52,6 +55,18 @@ _DAY_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 # area code, resident identity numbers (18 characters).
 _PHONE_RE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9}|0[0-9]{2,3}-[0-9]{7,8})(?![0-9])")
 _ID_RE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+
+
+def looks_personal(value: str) -> bool:
+    """Whether free text holds something like a phone or identity number."""
+    return bool(_PHONE_RE.search(value) or _ID_RE.search(value))
+
+
+def mask_personal(value: str) -> str:
+    """Free text with what looks like a phone or identity number replaced by ＊."""
+    for pattern in (_ID_RE, _PHONE_RE):
+        value = pattern.sub(lambda m: "＊" * len(m.group()), value)
+    return value
 
 
 def make(*, agency: str, period_from: str, period_to: str, items: list[dict[str, Any]],
@@ -73,13 +88,13 @@ def make(*, agency: str, period_from: str, period_to: str, items: list[dict[str,
     return bulletin
 
 
-def _text(value: Any, what: str, *, required: bool = False) -> None:
+def _text(value: Any, what: str, *, required: bool = False, code: bool = False) -> None:
     if not isinstance(value, str) or len(value) > MAX_TEXT or (required and not value.strip()):
         raise ProtocolError(f"bulletin {what} must be text of at most {MAX_TEXT} characters"
                             + (" (required)" if required else ""), 422)
     if protocol.bad_text_path(value) is not None:
         raise ProtocolError(f"bulletin {what} holds characters that are not text", 422)
-    if _PHONE_RE.search(value) or _ID_RE.search(value):
+    if not code and looks_personal(value):
         raise ProtocolError(f"bulletin {what} looks like a phone or identity number: a "
                             "bulletin publishes no personal data", 422)
 
@@ -115,7 +130,8 @@ def check(bulletin: Any) -> dict[str, Any]:
         if not isinstance(item, dict) or set(item) != _ITEM:
             raise ProtocolError(f"bulletin item {n}: fields must be {sorted(_ITEM)}", 422)
         for name in ITEM_FIELDS:
-            _text(item[name], f"item {n} {name}", required=name == "product")
+            _text(item[name], f"item {n} {name}", required=name == "product",
+                  code=name in CODE_FIELDS)
         if item["result"] not in RESULTS:
             raise ProtocolError(f"bulletin item {n}: result must be conforming or "
                                 "nonconforming", 422)

@@ -1,8 +1,9 @@
 """A supervisor's store with a small, known set of agency records (for the oversight,
 export and bulletin tests; import it as `agency_sample`: the tests folder is on sys.path).
 
-The rows are written as the importer writes them: an `agency_versions` row with the
-zlib-compressed canonical content and an `agency_records` row with its facts.
+The rows are written as the store keeps a version that has no batch here (one a resolve
+made): an `agency_versions` row with its own zlib-compressed canonical content, and an
+`agency_records` row with its facts.
 """
 
 from __future__ import annotations

@@ -234,7 +234,8 @@ def markets(session: Session) -> list[tuple[str, str]]:
 
 
 def pending_sync(session: Session) -> int:
-    """Changes saved here that the central server has not acknowledged yet."""
-    return session.execute(
-        text("SELECT count(*) FROM outbox WHERE acked_at IS NULL")
-    ).scalar_one()
+    """What this device has still to send (the status bar's and dashboard's number, the
+    same as the Sync page's: `sync.batches.pending_count`)."""
+    from inspector_app.core.sync import batches
+
+    return batches.pending_count(session)

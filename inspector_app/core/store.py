@@ -28,7 +28,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 # The newest migration(s). A store already there opens without loading Alembic (a test
 # keeps this equal to the migration scripts' heads).
-SCHEMA_HEADS = frozenset({"0014"})
+SCHEMA_HEADS = frozenset({"0015"})
 PAGE_SIZE = 8192  # bytes, of a new store
 
 

@@ -490,49 +490,68 @@ def record_table(model) -> QTableView:
     return table
 
 
+# Not shown as fields: the record's own kind, id and version (in the heading), the time
+# zones (times are shown in it), a checklist item's internal key (its label is shown) and
+# frozen_block (the printed party and agency details, shown by the documents).
+HIDDEN = frozenset({"kind", "id", "version", "created_offset", "updated_offset",
+                    "frozen_block", "item_key"})
+
+
 def render_html(view) -> str:
+    """A record's content as its detail pane shows it (the names of what it refers to,
+    from `view.names`, instead of their ids)."""
     from html import escape
 
-    def label(key: str) -> str:
-        return labels.field_label(view.kind, key)
-
-    def value(key: str, raw: Any) -> str:
+    def cell(key: str, raw: Any, top: bool) -> str:
+        if top and key in view.names:
+            return escape(str(view.names[key] or ""))
         return escape(labels.display_value(key, raw))
 
-    # frozen_block: the printed party and agency details (JSON), shown by the documents.
-    # item_key: a checklist item's internal key (its label is shown).
-    skip = {"kind", "id", "version", "created_offset", "updated_offset", "frozen_block",
-            "item_key"}
-    content = view.content
+    return content_html(view.kind, view.record_id, view.content, view.versions, cell=cell)
+
+
+def content_html(kind: str, record_id: str, content: dict[str, Any], versions: int, *,
+                 cell: Callable[[str, Any, bool], str],
+                 label: Callable[[str], str] | None = None) -> str:
+    """The content of a record: its heading (kind, version, history, id), a row per field
+    and a table per list of child rows. `cell(key, raw, top)` gives a value's HTML (`top`:
+    a field of the record, not of a child row); `label(key)` a field's name."""
+    from html import escape
+
+    label = label or (lambda key: labels.field_label(kind, key))
+
+    def row(key: str, html: str) -> str:
+        return (f"<tr><th align='left' style='padding-right:12px'>{escape(label(key))}"
+                f"</th><td>{html}</td></tr>")
+
     rows: list[str] = []
     lists: list[str] = []
     for key in sorted(content, key=labels.order_key):
         raw = content[key]
-        if key in skip:
+        if key in HIDDEN or raw in ("", None) or raw == []:
             continue
         if isinstance(raw, list):
-            if not raw:
+            children = [c for c in raw if isinstance(c, dict)]
+            if not children:  # a list of plain values
+                rows.append(row(key, escape("、".join(str(c) for c in raw))))
                 continue
-            cols = sorted({k for child in raw for k in child if k not in skip},
+            cols = sorted({k for child in children for k in child if k not in HIDDEN},
                           key=labels.order_key)
             head = "".join(f"<th>{escape(label(c))}</th>" for c in cols)
-            body = "".join(
-                "<tr>" + "".join(f"<td>{value(c, child.get(c))}</td>" for c in cols) + "</tr>"
-                for child in raw)
+            body = "".join("<tr>" + "".join(f"<td>{cell(c, child.get(c), False)}</td>"
+                                            for c in cols) + "</tr>" for child in children)
             lists.append(f"<h3>{escape(label(key))} ({len(raw)})</h3>"
                          f"<table border='1' cellspacing='0' cellpadding='3'>"
                          f"<tr>{head}</tr>{body}</table>")
             continue
-        shown = view.names.get(key) if key in view.names else labels.display_value(key, raw)
-        if shown in ("", None):
-            continue
-        rows.append(f"<tr><th align='left' style='padding-right:12px'>{escape(label(key))}"
-                    f"</th><td>{escape(str(shown))}</td></tr>")
-    title = escape(_(queries.KIND_LABELS[view.kind]))
+        shown = cell(key, raw, True)
+        if shown:
+            rows.append(row(key, shown))
+    title = escape(_(queries.KIND_LABELS.get(kind, kind)))
     history = escape(ngettext("{n} version in its history", "{n} versions in its history",
-                              view.versions).format(n=view.versions))
+                              versions).format(n=versions))
     current = escape(_("Current version: {version}").format(version=content.get("version")))
     return (f"<h2>{title}</h2><p>{current} · {history}<br>"
-            f"<small>{escape(_('Record id: {id}').format(id=view.record_id))}</small></p>"
+            f"<small>{escape(_('Record id: {id}').format(id=record_id))}</small></p>"
             f"<table cellspacing='0' cellpadding='3'>{''.join(rows)}</table>"
             f"{''.join(lists)}")

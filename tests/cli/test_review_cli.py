@@ -189,3 +189,14 @@ def test_a_conflict_resolved_by_a_merge_or_a_file(supervisor, tmp_path):
     assert (shown["version"], shown["content"]["product_name"]) == (4, "产品3（另一台）")
     assert "没有" in refused("review", "decide", "check", ids[2], "--text", "再次",
                            "--resolve", "3")
+
+
+def test_a_supervisors_own_rows_are_not_pending_its_decisions_are(supervisor):
+    folder, ids = supervisor
+    with sqlite3.connect(folder / "inspector.db") as con:
+        own = con.execute("SELECT count(*) FROM outbox WHERE acked_at IS NULL").fetchone()[0]
+    assert own > 0  # the demo's rows: never sent from a supervisor's device
+    assert "待同步更改 0 条。" in ok("batch", "list")
+    ok("review", "decide", "check", ids[0], "--approve")
+    assert json.loads(ok("batch", "list", "--json"))["pending"] == 1
+    assert "待同步更改 1 条。" in ok("batch", "list")

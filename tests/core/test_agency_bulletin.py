@@ -121,3 +121,46 @@ def test_the_signed_bulletin_verifies_with_the_devices_key(store):
     key = device_key.load_or_create(store.data_dir)
     assert bulletins.verify(key.public_key(), envelope) == data
     assert data["key_id"] == device_key.key_id(key)
+
+
+def test_an_11_digit_batch_number_prints_as_itself_and_a_phone_in_free_text_does_not(
+        store, tmp_path):
+    from inspector_app.core import device_key
+    from sync import bulletins
+
+    with store.write() as s:
+        sample._put(s, "check", sample._id(9), {
+            "status": "final", "product_name": "米醋", "brand": "恒顺",
+            "spec_model": "13912345678型", "batch_no": "15202506011",
+            "manufacturer": "镇江某某醋业 电话13987654321", "party_id": sample.P_ENT,
+            "market_id": sample.M2, "outcome": "conforming", "items": []},
+            market_id=sample.M2, market="西门市场", day="2026-11-20", result="conforming",
+            category="调味品", title="米醋", inspector="张三", state="final")
+    data = bulletin.build_for_store(store, "2026-11-01", "2026-11-30", by="张三")
+    vinegar = next(i for i in data["items"] if i["product"] == "米醋")
+    assert (vinegar["batch"], vinegar["spec"]) == ("15202506011", "13912345678型")
+    assert vinegar["producer"] == "镇江某某醋业 电话" + "＊" * 11
+    # The format accepts it (and the server, which checks with the same module).
+    envelope = bulletin.sign(store, data)
+    key = device_key.load_or_create(store.data_dir)
+    assert bulletins.verify(key.public_key(), envelope) == data
+
+    pdf = bulletin.render_pdf(data)
+    cols = _columns(pdf, tmp_path)
+    flat = pdf_lines.flat("".join(pdf_lines.page_texts(pdf, tmp_path, layout=False)))
+    assert "15202506011" in cols["batch"] and "13912345678型" in cols["spec"]
+    assert "13987654321" not in flat and "镇江某某醋业电话" in cols["producer"]
+
+
+def test_the_format_refuses_a_phone_outside_the_labels_codes():
+    from sync import bulletins
+    from sync.protocol import ProtocolError
+
+    item = {"product": "米醋", "brand": "恒顺", "spec": "500mL", "batch": "15202506011",
+            "producer": "镇江某某醋业", "seller": "西门市场", "market": "西门市场",
+            "result": "conforming", "nonconforming_items": []}
+    made = {"agency": "示例", "period_from": "2026-11-01", "period_to": "2026-11-30",
+            "by": "张三", "device_id": sample.DEVICE, "key_id": "0123456789abcdef"}
+    assert bulletins.make(items=[item], **made)["items"][0]["batch"] == "15202506011"
+    with pytest.raises(ProtocolError, match="phone or identity"):
+        bulletins.make(items=[item | {"brand": "恒顺 13987654321"}], **made)

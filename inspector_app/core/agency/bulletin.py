@@ -15,33 +15,32 @@ result and the failed checklist items' labels. No personal data:
   not hold -- is printed as its stall and market ("东门市场 A-12 号摊位"), or the market
   alone when the check names no stall. Names of natural persons, their ID numbers, phones
   and addresses never leave the party record;
-* any text that looks like a phone or identity number (e.g. typed into a brand) is masked
-  with ＊, since sync/bulletins.check refuses such text;
+* free text that looks like a phone or identity number (e.g. typed into a brand) is masked
+  with ＊, since sync/bulletins.check refuses such text; the label's codes (specification,
+  batch: sync/bulletins.CODE_FIELDS) are printed as they are, so an 11-digit batch number
+  is not taken for a mobile number;
 * inspectors' names are not published (the agency issues the bulletin).
 """
 
 from __future__ import annotations
 
-import json
-import re
 import uuid
-import zlib
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from inspector_app.core.agency import contents
 from inspector_app.core.i18n import _
-from inspector_app.core.models import AgencyRecord, AgencyVersion
+from inspector_app.core.models import AgencyRecord
+from sync import bulletins
 
 TITLE = "监督抽查结果公告"
 RESULT_ZH = {"conforming": "合格", "nonconforming": "不合格"}
 TABLE_WIDTHS = (8, 15, 10, 11, 13, 17, 17, 10, 19)  # relative, over the text width
 OVERALL_NONCONFORMING = "综合判定不合格"  # a non-conforming check with no failed item
 MAX_TEXT = 256
-_PHONE_RE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9}|0[0-9]{2,3}-[0-9]{7,8})(?![0-9])")
-_ID_RE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 
 
 class BulletinError(ValueError):
@@ -56,24 +55,19 @@ def _day(text_: str, what: str) -> str:
                             .format(what=what, value=text_)) from exc
 
 
-def public_text(value: Any) -> str:
-    """Text fit to publish: phone and identity numbers masked, at most 256 characters."""
+def public_text(value: Any, *, code: bool = False) -> str:
+    """Text fit to publish, at most 256 characters: phone and identity numbers masked,
+    unless it is a code of the label (`code`: a specification or batch number)."""
     if not isinstance(value, str):
         return ""
-    value = _ID_RE.sub(lambda m: "＊" * len(m.group()), value.strip())
-    value = _PHONE_RE.sub(lambda m: "＊" * len(m.group()), value)
-    return value[:MAX_TEXT]
+    value = value.strip()
+    return (value if code else bulletins.mask_personal(value))[:MAX_TEXT]
 
 
 def content(session: Session, rec: AgencyRecord) -> dict[str, Any]:
-    """The current content of an agency record (its stored version, decompressed)."""
-    raw = session.scalar(select(AgencyVersion.content).where(
-        AgencyVersion.kind == rec.kind, AgencyVersion.record_id == rec.record_id,
-        AgencyVersion.version == rec.version,
-        AgencyVersion.content_sha256 == rec.content_sha256))
-    if raw is None:
-        return {}
-    return json.loads(zlib.decompress(raw))
+    """The current content of an agency record ({} if the store does not hold it)."""
+    row = contents.find(session, rec.kind, rec.record_id, rec.version, rec.content_sha256)
+    return contents.content_of(session, row) if row is not None else {}
 
 
 def _reference(session: Session, kind: str, record_id: Any,
@@ -112,8 +106,8 @@ def item_of(session: Session, rec: AgencyRecord, cache: dict) -> dict[str, Any]:
     return {"product": public_text(data.get("product_name")) or public_text(rec.title)
             or "—",
             "brand": public_text(data.get("brand")),
-            "spec": public_text(data.get("spec_model")),
-            "batch": public_text(data.get("batch_no")),
+            "spec": public_text(data.get("spec_model"), code=True),
+            "batch": public_text(data.get("batch_no"), code=True),
             "producer": public_text(data.get("manufacturer")),
             "seller": seller_of(session, data, rec.market, cache),
             "market": public_text(rec.market),
@@ -235,7 +229,6 @@ def sign(store, bulletin: dict[str, Any]) -> dict[str, Any]:
     """The signed envelope {"bulletin", "signature"} (sync/bulletins.py, with this
     device's key); raises BulletinError if the format refuses the bulletin."""
     from inspector_app.core import device_key
-    from sync import bulletins  # written beside the server; imported only to sign
     from sync.protocol import ProtocolError
 
     key = device_key.load_or_create(store.data_dir)

@@ -3,7 +3,7 @@
 Each fake device is a real inspector store made by the demo generator (`core/demo`), its
 outbox put into batches signed with the device's own key (`sync/batches.build`), exactly
 as a device sends them. Those batches are then kept in the supervisor's store as its
-import keeps them: the signed batch, every version (compressed canonical content), the
+import keeps them: the signed batch, every version (by its place in the batch), the
 current version with its facts, the devices' known keys with their inspectors' names.
 One record gets two different version-2 contents from two devices (a conflict), one is
 returned with a comment, one approved.
@@ -14,7 +14,6 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
-import zlib
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -146,8 +145,7 @@ class _Keeper:
                 continue
             self.session.add(AgencyVersion(
                 kind=rec.kind, record_id=rec.id, version=rec.version, base_version=rec.base,
-                content=zlib.compress(protocol.canonical_bytes(rec.content)),
-                content_sha256=rec.sha256, device_id=device, batch_id=batch_id,
+                content=None, content_sha256=rec.sha256, device_id=device, batch_id=batch_id,
                 position=position, received_at=now))
             current = self.session.get(AgencyRecord, (rec.kind, rec.id))
             if current is None:

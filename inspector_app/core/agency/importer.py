@@ -8,9 +8,10 @@ compressed bytes (`protocol.verify_batch_signature`) and the body must decode
 (`protocol.decode_batch`: bounds, canonical content, every record's sha256), every version
 being its base + 1. A batch failing any of these is refused whole, with its reason.
 
-A verified batch is kept as signed (`AgencyBatch`), every version it carries as compressed
-canonical content (`AgencyVersion`); then each version decides the record's current one
-(`AgencyRecord`), in order:
+A verified batch is kept as signed (`AgencyBatch`), every version it carries as a row
+naming its place in the batch (`AgencyVersion`, its content read from the batch by
+`agency.contents`); then each version decides the record's current one (`AgencyRecord`),
+in order:
 - a record not held yet is new; its owner is the device that wrote it;
 - a version whose base is the current version, from the record's owner (the creating
   device, or the one a handover decision gave it), becomes current; a record returned by
@@ -21,6 +22,10 @@ canonical content (`AgencyVersion`); then each version decides the record's curr
   ``not_owner`` a device that does not own the record), overwriting nothing, until a
   signed ``resolve`` decision settles it.
 
+Decisions that came before their record (a pull brings them as they are made) are applied
+to it once it is imported, in the order they were made; a review of a version not held
+yet, once that version becomes current.
+
 It streams: batches are read one at a time from any iterable, and written in bulk, one
 transaction per few thousand records. A batch is always written whole, in one
 transaction, so a cancel (checked between transactions) leaves no half batch. A batch
@@ -30,10 +35,10 @@ twice changes nothing.
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import threading
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,10 +54,11 @@ from inspector_app.core.models import (
     AgencyConflict,
     AgencyRecord,
     AgencyVersion,
+    Decision,
     KnownKey,
 )
 from inspector_app.core.store import Store, utcnow
-from sync import protocol, versions
+from sync import decisions, protocol, versions
 from sync.protocol import ProtocolError
 
 log = logging.getLogger(__name__)
@@ -131,7 +137,6 @@ class _Verified:
     signature: str
     source: str
     inspector: str  # of the signing key
-    packed: list[bytes] | None = None  # each record's content, compressed
 
 
 @dataclass
@@ -222,8 +227,8 @@ def import_batches(store: Store, batches: Iterable[Incoming | tuple], *,
 
     `progress(done, total)` counts batches read (`total`: how many, when known).
     `cancelled()` is asked between transactions: what was written stays, whole.
-    Batches are read, verified and their contents compressed in a helper thread, a few
-    ahead of the transaction that writes them."""
+    Batches are read and verified in a helper thread, a few ahead of the transaction that
+    writes them."""
     keys = _load_keys(store)
     summary = Summary()
     pending: list[_Verified] = []
@@ -278,10 +283,6 @@ def _verified(batches: Iterable, keys: dict[str, _Key]):
             for item in batches:
                 refusals = Summary()
                 verified = _verify(Incoming(*item), keys, refusals)
-                if verified is not None:
-                    verified.packed = [zlib.compress((r.text or protocol.dumps(r.content))
-                                                     .encode("utf-8"), 6)
-                                       for r in verified.batch.records]
                 if not put(("item", verified, refusals.refused)):
                     return
         except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
@@ -435,11 +436,9 @@ def _write(store: Store, verified: list[_Verified], summary: Summary) -> None:
                 if r.sha256 in shas:
                     part.duplicates += 1
                     continue
-                packed = v.packed[position] if v.packed else zlib.compress(
-                    (r.text or protocol.dumps(r.content)).encode("utf-8"), 6)
                 shas.add(r.sha256)
                 version_rows.append({"kind": r.kind, "record_id": r.id, "version": r.version,
-                                     "base_version": r.base, "content": packed,
+                                     "base_version": r.base, "content": None,
                                      "content_sha256": r.sha256, "device_id": b.device_id,
                                      "batch_id": b.batch_id, "position": position,
                                      "received_at": now})
@@ -482,6 +481,7 @@ def _write(store: Store, verified: list[_Verified], summary: Summary) -> None:
                         names[key] = renamed[key] = title
         _flush(session, batch_rows, version_rows, conflict_rows, current, now)
         _rename(session, renamed)
+        _apply_waiting(session, current)
         part.batches += len(fresh)
     summary.add(part)
 
@@ -537,6 +537,29 @@ def _flush(session: Session, batch_rows: list, version_rows: list, conflict_rows
     if counts:
         session.connection().execute(
             table.update().where(where).values(conflicts=_bp("conflicts")), counts)
+
+
+def _apply_waiting(session: Session, current: dict[tuple[str, str], _Current]) -> None:
+    """Apply the decisions received before what they decide on (stored, not applied then:
+    see incoming.apply_to_record), oldest first: all of them to a record new in this
+    transaction; to a record that moved, the reviews of the version it moved to."""
+    from inspector_app.core.agency.incoming import apply_to_record  # it imports this module
+
+    touched = {key: cur for key, cur in current.items() if cur.new or cur.moved}
+    if not touched or session.scalar(select(Decision.id).limit(1)) is None:
+        return
+    by_kind: dict[str, list[str]] = {}
+    for kind, rid in touched:
+        by_kind.setdefault(kind, []).append(rid)
+    waiting: list[Decision] = []
+    for kind, ids in by_kind.items():
+        for part in _chunks(ids):
+            waiting += session.scalars(select(Decision).where(
+                Decision.kind == kind, Decision.record_id.in_(part)))
+    for row in sorted(waiting, key=lambda d: (d.decided_at, d.id)):
+        cur = touched[(row.kind, row.record_id)]
+        if cur.new or (row.action in decisions.STATE_AFTER and row.version == cur.version):
+            apply_to_record(session, json.loads(row.body))
 
 
 def _bp(name: str):

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from inspector_app.core.agency import contents
 from inspector_app.core.agency import facts as facts_mod
 from inspector_app.core.agency.importer import Incoming, load_names
 from inspector_app.core.i18n import _
@@ -130,8 +131,8 @@ def apply_to_record(session: Session, decision: dict[str, Any]) -> None:
     kind, rid, action = decision["kind"], decision["record_id"], decision["action"]
     record = session.get(AgencyRecord, (kind, rid))
     if record is None:
-        log.warning("decision %s on %s %s: the record is not imported here", decision["id"],
-                    kind, rid)
+        log.info("decision %s on %s %s: the record is not imported here yet; it applies "
+                 "when it is (agency.importer)", decision["id"], kind, rid)
         return
     if action in decisions.STATE_AFTER:
         if (record.version, record.content_sha256) == (decision["version"], decision["sha256"]):
@@ -167,14 +168,13 @@ def _make_current(session: Session, record: AgencyRecord, version: int, sha: str
             return
         content, author_device = dict(decision["content"]), record.device_id
     else:
-        row = session.execute(select(AgencyVersion.content, AgencyVersion.device_id).where(
-            AgencyVersion.kind == record.kind, AgencyVersion.record_id == record.record_id,
-            AgencyVersion.version == version, AgencyVersion.content_sha256 == sha)).first()
-        if row is None:
+        row = contents.find(session, record.kind, record.record_id, version, sha)
+        text_ = contents.text_of(session, row) if row is not None else None
+        if text_ is None:
             log.error("resolve of %s %s chose version %s %s, which this store does not hold",
                       record.kind, record.record_id, version, sha[:12])
             return
-        content = json.loads(zlib.decompress(row.content))
+        content = json.loads(text_)
         author_device = row.device_id
     new_version = record.version + 1
     if isinstance(content, dict) and "version" in content:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import heapq
 import json
-import zlib
 from datetime import date
 from itertools import islice
 from typing import Any
@@ -23,6 +22,7 @@ from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
 from inspector_app.core import device_key, settings
+from inspector_app.core.agency import contents
 from inspector_app.core.agency.incoming import apply_to_record
 from inspector_app.core.agency.tables import (
     AgencyConflict,
@@ -438,7 +438,7 @@ def content(session: Session, kind: str, record_id: str, version: int,
     record = session.get(AgencyRecord, (kind, record_id))
     row = next((r for r in rows if record and r.content_sha256 == record.content_sha256),
                rows[0])
-    return json.loads(zlib.decompress(row.content))
+    return contents.content_of(session, row)
 
 
 def refused_decisions(session: Session) -> dict[str, dict[str, Any]]:

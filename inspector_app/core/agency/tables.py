@@ -2,7 +2,8 @@
 
 Records made on other devices are not put into the editable record tables: each
 verified batch is kept as signed (`agency_batches`, its bytes never change), every
-version it carries as compressed canonical content (`agency_versions`), and the version
+version it carries by its place in that batch (`agency_versions`, whose own content is
+empty then: migration 0015; see agency/contents.py), and the version
 the agency holds now with the facts that lists, the review queue, the dashboard and the
 bulletin filter on (`agency_records`). Nothing here is edited by hand; decisions
 (`decisions`, on every device) are the only thing a supervisor adds.
@@ -45,7 +46,9 @@ class AgencyVersion(Base):
     record_id: Mapped[str] = mapped_column(String(36))
     version: Mapped[int] = mapped_column(Integer)
     base_version: Mapped[int] = mapped_column(Integer)
-    content: Mapped[bytes] = mapped_column(LargeBinary)  # zlib of the canonical JSON
+    # zlib of the canonical JSON of a version made here (a resolve); None for a version
+    # held in its batch (`batch_id`, at `position`) and imported since migration 0015
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
     content_sha256: Mapped[str] = mapped_column(String(64))
     device_id: Mapped[str] = mapped_column(String(36))
     batch_id: Mapped[str] = mapped_column(String(36))

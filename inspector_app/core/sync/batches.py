@@ -184,7 +184,9 @@ def export_file(store: Store, out: Path, key: Ed25519PrivateKey | None = None) -
 
 def pending_count(session: Session) -> int:
     """Changes the server has not acknowledged (the status bar's number). On a supervisor's
-    device: its decisions not posted yet (its own rows are never sent)."""
+    device: its decisions not posted yet. Its own rows (its sign-in profile, reference
+    data it keeps) stay in the outbox, kept as every change is, but are never sent: the
+    server takes only decisions from a supervisor, so counting them would never end."""
     from inspector_app.core.sync import decisions_out, state
 
     if state.is_supervisor(session):

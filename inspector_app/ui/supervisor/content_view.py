@@ -14,10 +14,9 @@ from datetime import UTC, datetime, timedelta
 from html import escape
 from typing import Any
 
-from inspector_app.core import queries
 from inspector_app.core.agency.review_view import REFERENCES
-from inspector_app.core.i18n import N_, _, ngettext
-from inspector_app.ui import labels
+from inspector_app.core.i18n import N_, _
+from inspector_app.ui import labels, record_list
 
 # Keys with no label of their own (or a misleading one) in ui/labels.
 _LABELS = {
@@ -33,7 +32,7 @@ _CODES = {
     "role": {"party": N_("Party"), "witness": N_("Witness"), "officer": N_("Officer"),
              "signature": N_("Signature"), "strokes": N_("Signature strokes")},
 }
-TECHNICAL = {"kind", "id", "created_offset", "updated_offset", "item_key", "frozen_block"}
+TECHNICAL = record_list.HIDDEN - {"version"}
 
 
 def label(kind: str, key: str) -> str:
@@ -98,51 +97,18 @@ def moment(raw: Any) -> str:
 
 def content_html(kind: str, record_id: str, content: dict[str, Any],
                  names: dict[str, str], versions: int) -> str:
-    """The record's content as the detail pane shows it."""
+    """The record's content as the detail pane shows it (record_list.content_html, with
+    the names of what it refers to and the record's own time zone)."""
     offset = content.get("created_offset")
     offset = offset if isinstance(offset, int) else None
 
-    def cell(key: str, raw: Any, full_id: bool) -> str:
+    def cell(key: str, raw: Any, top: bool) -> str:
         text, _tip = value(key, raw, names, offset)
         out = escape(text)
         if key in REFERENCES and raw and raw[:8] not in text:  # the id is evidence too
-            shown = raw if full_id else raw[:8]
+            shown = raw if top else raw[:8]
             out += f" <small style='color:#777'>({escape(shown)})</small>"
         return out
 
-    rows: list[str] = []
-    lists: list[str] = []
-    for key in sorted(content, key=labels.order_key):
-        raw = content[key]
-        if key in TECHNICAL or key == "version":
-            continue
-        if isinstance(raw, list):
-            if not raw:
-                continue
-            children = [c for c in raw if isinstance(c, dict)]
-            if not children:  # a list of plain values
-                rows.append(f"<tr><th align='left' style='padding-right:12px'>"
-                            f"{escape(label(kind, key))}</th><td>"
-                            f"{escape('、'.join(str(c) for c in raw))}</td></tr>")
-                continue
-            cols = sorted({k for child in children for k in child if k not in TECHNICAL},
-                          key=labels.order_key)
-            head = "".join(f"<th>{escape(label(kind, c))}</th>" for c in cols)
-            body = "".join("<tr>" + "".join(f"<td>{cell(c, child.get(c), False)}</td>"
-                                            for c in cols) + "</tr>" for child in children)
-            lists.append(f"<h3>{escape(label(kind, key))} ({len(raw)})</h3>"
-                         f"<table border='1' cellspacing='0' cellpadding='3'>"
-                         f"<tr>{head}</tr>{body}</table>")
-            continue
-        if raw in ("", None):
-            continue
-        rows.append(f"<tr><th align='left' style='padding-right:12px'>"
-                    f"{escape(label(kind, key))}</th><td>{cell(key, raw, True)}</td></tr>")
-    title = escape(_(queries.KIND_LABELS.get(kind, kind)))
-    history = escape(ngettext("{n} version in its history", "{n} versions in its history",
-                              versions).format(n=versions))
-    current = escape(_("Current version: {version}").format(version=content.get("version")))
-    return (f"<h2>{title}</h2><p>{current} · {history}<br>"
-            f"<small>{escape(_('Record id: {id}').format(id=record_id))}</small></p>"
-            f"<table cellspacing='0' cellpadding='3'>{''.join(rows)}</table>"
-            f"{''.join(lists)}")
+    return record_list.content_html(kind, record_id, content, versions, cell=cell,
+                                     label=lambda key: label(kind, key))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import zlib
+import sqlite3
 
 import pytest
 from agency_helpers import Dev, check, counts, record, supervisor
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from inspector_app.core.agency import importer
+from inspector_app.core.agency import contents, importer
 from inspector_app.core.models import AgencyConflict, AgencyRecord, AgencyVersion
 from sync import protocol
 
@@ -56,7 +56,8 @@ def test_new_records_keep_their_versions_and_facts(tmp_path):
     assert (w.positives, w.day, w.state, w.inspector) == (2, "2026-11-28", "closed", "王磊")
     with store.read() as session:
         row = session.scalar(select(AgencyVersion).where(AgencyVersion.record_id == chk.id))
-    raw = zlib.decompress(row.content)
+        assert row.content is None  # kept once, in its signed batch
+        raw = contents.text_of(session, row).encode("utf-8")
     assert protocol.sha256_hex(raw) == chk.sha256 == row.content_sha256
     assert json.loads(raw) == chk.content
 
@@ -203,3 +204,50 @@ def test_a_record_version_that_is_not_base_plus_one_refuses_its_batch(tmp_path):
     summary = importer.import_batches(store, [dev.batch([check(dev), jump])])
     assert len(summary.refused) == 1 and "基础版本号加一" in summary.refused[0]["reason"]
     assert counts(store)["agency_versions"] == 0
+
+
+def test_a_versions_content_is_read_from_its_batch_and_checked(tmp_path, caplog):
+    from inspector_app.core.agency import review
+
+    dev = Dev("李娜")
+    first, second = check(dev, product_name="酱油"), check(dev, product_name="食醋")
+    store = supervisor(tmp_path / "sup", dev)
+    importer.import_batches(store, [dev.batch([first]), dev.batch([second])])
+    with store.read() as session:
+        assert review.content(session, "check", first.id, 1)["product_name"] == "酱油"
+        other = session.scalar(select(AgencyVersion.batch_id).where(
+            AgencyVersion.record_id == second.id))
+    # The bytes of the second batch altered behind the store's back: nothing is shown.
+    with sqlite3.connect(store.db_path) as con:
+        con.execute("UPDATE agency_batches SET body = ? WHERE id = ?",
+                    (protocol.encode_batch(protocol.decode_batch(dev.batch([first])[0])),
+                     other))
+    with store.read() as session:
+        assert review.content(session, "check", second.id, 1) == {}
+    assert "does not match the hash it was imported with" in caplog.text
+
+
+def test_a_store_of_0014_keeps_each_version_once_after_the_upgrade(tmp_path):
+    from alembic import command
+
+    from inspector_app.core import store as store_mod
+    from inspector_app.core.agency import review
+    from inspector_app.core.store import Store
+
+    dev = Dev("李娜")
+    records = [check(dev, product_name=f"产品{n}") for n in range(3)]
+    store = supervisor(tmp_path / "sup", dev)
+    importer.import_batches(store, [dev.batch(records[:2]), dev.batch(records[2:])])
+    with store.write() as session:  # as 0014 kept them: each version with its own copy
+        command.downgrade(store_mod.alembic_config(session.connection()), "0014")
+    store.close()
+    with sqlite3.connect(tmp_path / "sup" / "inspector.db") as con:
+        assert con.execute("SELECT count(*) FROM agency_versions WHERE content IS NULL"
+                           ).fetchone() == (0,)
+    store = Store(tmp_path / "sup")  # opening it upgrades it
+    with store.read() as session:
+        assert session.scalar(select(func.count()).select_from(AgencyVersion).where(
+            AgencyVersion.content.is_not(None))) == 0
+        assert [review.content(session, "check", r.id, 1)["product_name"]
+                for r in records] == ["产品0", "产品1", "产品2"]
+    store.close()

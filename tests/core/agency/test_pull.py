@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from agency_helpers import URL, Dev, FakeServer, check, counts, enrolled, supervisor
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from inspector_app.core.agency import files
 from inspector_app.core.models import AgencyConflict, AgencyRecord, Decision
@@ -173,3 +173,68 @@ def test_a_queued_batch_file_is_posted_to_the_server_once(tmp_path):
     assert server.imported == [data]
     files.import_file(store, data, "usb.json")  # the same file again: not queued again
     assert files.queued(store) == []
+
+
+def test_decisions_pulled_before_their_records_apply_once_the_records_come(tmp_path):
+    from inspector_app.core.agency import importer
+
+    a, b, boss = Dev("李娜"), Dev("王磊"), Dev("陈主任")
+    server = FakeServer()
+    for d in (a, b):
+        server.key(d)
+    server.key(boss, "supervisor")
+    returned, handed = check(a), check(a, product_name="交接的")
+    rid = check(a).id
+    v1, v2 = check(a, rid, 1), check(a, rid, 2, product_name="甲的v2")
+    other = check(a, rid, 2, product_name="甲的另一v2")
+    later = check(a)
+    later_v2 = check(a, later.id, 2, product_name="复核后的v2")
+    server.add("decision", boss.decide("check", later.id, 2, later_v2.sha256, "approve"))
+    server.add("decision", boss.decide("check", returned.id, 1, returned.sha256, "return",
+                                       "请补充生产日期"))
+    server.add("decision", boss.decide("check", handed.id, 1, handed.sha256, "handover",
+                                       "调岗", to_device_id=b.device_id))
+    server.add("decision", boss.decide("check", rid, 2, v2.sha256, "resolve", "以另一版为准",
+                                       chosen_version=2, chosen_sha256=other.sha256))
+    store = supervisor(tmp_path / "sup")
+    enrolled(store, "supervisor")
+    report = _sync(store, server)
+    assert report.decisions == 4 and report.imported is None
+
+    # The records come in a later pull: the stored decisions apply to them, in order.
+    batches = [server.batch(a, [returned, handed, v1, v2, later]), server.batch(a, [other])]
+    report = _sync(store, server)
+    assert (report.imported.new, report.imported.conflicts) == (4, 1)
+
+    def state_of():
+        with store.read() as session:
+            recs = {r.record_id: (r.version, r.title, r.review_state, r.conflicts,
+                                  r.owner_device_id)
+                    for r in session.scalars(select(AgencyRecord))}
+            open_conflicts = session.scalar(select(func.count()).select_from(
+                AgencyConflict).where(AgencyConflict.resolved_by.is_(None)))
+        return recs, open_conflicts
+
+    recs, open_conflicts = state_of()
+    assert recs[returned.id][2] == "returned"
+    assert recs[handed.id][4] == b.device_id
+    assert recs[rid][:4] == (3, "甲的另一v2", "pending", 0) and open_conflicts == 0
+    assert recs[later.id][:3] == (1, "电热水壶", "pending")  # approved is version 2
+    before = counts(store)
+
+    # The same batches again (a USB file of them) change nothing.
+    again = importer.import_batches(store, batches)
+    assert again.duplicate_batches == 2 and counts(store) == before
+    assert state_of() == (recs, 0)
+
+    # B owns the handed-over record: its next version applies, not a conflict.
+    server.batch(b, [check(b, handed.id, 2, 1, product_name="乙的v2")])
+    report = _sync(store, server)
+    assert (report.imported.updated, report.imported.conflicts) == (1, 0)
+
+    # The version the approval was on comes: it is current, and approved.
+    server.batch(a, [later_v2])
+    assert _sync(store, server).imported.updated == 1
+    recs, _open = state_of()
+    assert recs[later.id][:3] == (2, "复核后的v2", "approved")
+    assert recs[returned.id][2] == "returned"  # the others unchanged
