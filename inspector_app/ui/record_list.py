@@ -532,7 +532,10 @@ def render_html(view) -> str:
     history = escape(ngettext("{n} version in its history", "{n} versions in its history",
                               view.versions).format(n=view.versions))
     current = escape(_("Current version: {version}").format(version=content.get("version")))
-    return (f"<h2>{title}</h2><p>{current} · {history}<br>"
+    handed = (f"<p style='color:#b45309'><b>{escape(view.handed_over)}</b> "
+              f"{escape(_('It can no longer be changed on this device.'))}</p>"
+              if view.handed_over else "")
+    return (f"<h2>{title}</h2>{handed}<p>{current} · {history}<br>"
             f"<small>{escape(_('Record id: {id}').format(id=view.record_id))}</small></p>"
             f"<table cellspacing='0' cellpadding='3'>{''.join(rows)}</table>"
             f"{''.join(lists)}")

@@ -10,6 +10,7 @@ __all__ = [
            "CA_FILE",
            "DEVICE_ROLE",
            "ENROLLED_DEVICE",
+           "HANDED_OVER",
            "INSPECTOR_FROM_SERVER",
            "LAST_ERROR",
            "LAST_SUCCESS",
@@ -36,6 +37,10 @@ INSPECTOR_FROM_SERVER = Option("sync_inspector", "", str,
 # Pulled records the rules refused (kept aside, never applied), for the Sync page.
 REFUSED_PULLS = Option("sync_refused_pulls", [], list,
                        N_("Pulled records refused by the rules"), user_editable=False)
+# Records this device handed to another (pulled "handover" changes): not changed here
+# any more (core/sync/handed.py).
+HANDED_OVER = Option("sync_handed_over", [], list, N_("Records handed to another device"),
+                     user_editable=False)
 # The role the server enrolled this device with: "inspector" or "supervisor" (who imports
 # the agency's records and decides on them).
 INSPECTOR_ROLE, SUPERVISOR_ROLE = "inspector", "supervisor"
