@@ -39,8 +39,7 @@ def _uuids(value: Any, out: set[str]) -> set[str]:
     return out
 
 
-def change(session: Session, cur: CurrentRecord, needed_by: dict[str, str] | None = None
-           ) -> dict[str, Any]:
+def change(session: Session, cur: CurrentRecord) -> dict[str, Any]:
     """The "record" change of a record's current version."""
     row = session.scalar(select(RecordVersion).where(
         RecordVersion.kind == cur.kind, RecordVersion.record_id == cur.record_id,
@@ -48,35 +47,43 @@ def change(session: Session, cur: CurrentRecord, needed_by: dict[str, str] | Non
     data = {"kind": cur.kind, "id": cur.record_id, "version": cur.version,
             "sha256": cur.content_sha256, "content": json.loads(row.content),
             "device_id": row.device_id, "owner_device_id": cur.owner_device_id}
-    if needed_by:
-        data["needed_by"] = needed_by
     return data
 
 
 def _references(session: Session, cur: CurrentRecord, content: dict[str, Any]
-                ) -> list[CurrentRecord]:
-    """The agency's current records `content` names (transitively), each before what
-    names it."""
+                ) -> list[dict[str, Any]]:
+    """The changes of the agency's current records `content` names (transitively), each
+    before what names it."""
     owner = session.get(Device, cur.owner_device_id)
     agency = owner.agency if owner is not None else None
-    order: list[CurrentRecord] = []
-    seen = {cur.record_id}
-
-    def visit(content: dict[str, Any], depth: int) -> None:
-        ids = sorted(_uuids(content, set()) - seen)
-        if not ids or depth > DEPTH:
-            return
-        seen.update(ids)
+    found: dict[str, dict[str, Any]] = {}  # record id -> its change
+    looked = {cur.record_id}
+    wave = [content]
+    for _depth in range(DEPTH):
+        ids = sorted(set().union(*(_uuids(c, set()) for c in wave)) - looked)
+        if not ids:
+            break
+        looked.update(ids)
         rows = session.scalars(select(CurrentRecord).join(
             Device, Device.id == CurrentRecord.owner_device_id).where(
-            CurrentRecord.record_id.in_(ids), Device.agency == agency)
-            .order_by(CurrentRecord.kind, CurrentRecord.record_id)).all()
+            CurrentRecord.record_id.in_(ids), Device.agency == agency)).all()
+        wave = []
         for ref in rows:
-            data = change(session, ref)
-            visit(data["content"], depth + 1)
-            order.append(ref)
+            found[ref.record_id] = change(session, ref)
+            wave.append(found[ref.record_id]["content"])
+    order: list[dict[str, Any]] = []
+    placed: set[str] = set()
 
-    visit(content, 1)
+    def place(rid: str) -> None:  # what it names first (a cycle is broken where it closes)
+        if rid in placed:
+            return
+        placed.add(rid)
+        for dep in sorted(_uuids(found[rid]["content"], set()) & set(found)):
+            place(dep)
+        order.append(found[rid])
+
+    for rid in sorted(found):
+        place(rid)
     return order
 
 
@@ -90,7 +97,7 @@ def feed_current(session: Session, kind: str, record_id: str, audience: Iterable
     refs = _references(session, cur, main["content"])
     for who in sorted(set(audience)):
         for ref in refs:
-            if ref.owner_device_id != who:
+            if ref["owner_device_id"] != who:
                 add_feed(session, who, "record",
-                         change(session, ref, {"kind": kind, "id": record_id}))
+                         ref | {"needed_by": {"kind": kind, "id": record_id}})
         add_feed(session, who, "record", main)
