@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from cli_runner import inspector
 from sqlalchemy import func, select
-from synchelpers import ServerThread, fast_options
+from synchelpers import ServerThread, fast_options, record
 
 from inspector_app.core import audit, auth, records, settings
 from inspector_app.core.models import (
@@ -132,7 +132,7 @@ def _decide(sup: Dev, kind: str, rid: str, action: str, text: str, **extra) -> d
     return review.decide(sup.store, kind, rid, action, text, user="王科长", **extra)
 
 
-def test_a_handed_over_seizure_goes_on_on_the_new_device(world, monkeypatch):
+def test_a_handed_over_seizure_goes_on_on_the_new_device(world, monkeypatch, qtbot):
     srv, d = world
     a, b, sup = d["a"], d["b"], d["sup"]
     # A issues a seizure (running) with a photo, and syncs.
@@ -202,6 +202,17 @@ def test_a_handed_over_seizure_goes_on_on_the_new_device(world, monkeypatch):
     assert a.read(lambda s: s.get(Seizure, sid).state) == "issued"  # nothing was written
     with a.store.write() as s, pytest.raises(records.HandedOver):
         seizures.close(a.store, s, a.actor, sid, "released", "已查清", ground="1")
+    # A's record view says so.
+    from inspector_app.ui.record_list import RecordDialog
+
+    dialog = RecordDialog(a.store, "seizure", sid)
+    qtbot.addWidget(dialog)
+    text = dialog.browser.toPlainText()
+    assert "移交给王五" in text and "不能再在本机修改" in text, text
+    # B's does not: it holds the seizure now.
+    dialog = RecordDialog(b.store, "seizure", sid)
+    qtbot.addWidget(dialog)
+    assert "移交" not in dialog.browser.toPlainText()
 
 
 def test_resolve_leaves_both_devices_on_the_servers_version(world):
@@ -278,6 +289,23 @@ def test_a_pulled_seizure_breaking_the_rules_is_kept_aside(tmp_path, sqlite_url,
             state.PULL_CURSOR.set(s, 0)
         b.sync()
         assert b.counts() == before
+
+        # A record whose photo the server will not give this device: kept aside whole.
+        photo = {"id": str(uuid.uuid4()), "sha256": "ab" * 32, "role": "photo",
+                 "filename": "p.jpg", "mime": "image/jpeg", "size": 10}
+        check = record("check", attachments=[photo])
+        with srv.db.write() as s:
+            service.add_feed(s, b.device_id, "record", {
+                "kind": "check", "id": check.id, "version": 1, "sha256": check.sha256,
+                "content": check.content, "device_id": str(uuid.uuid4())})
+        assert b.sync().records_pulled == 0
+        assert b.held(LabelCheck, check.id) is None
+        kept = {e["id"]: e for e in b.read(state.REFUSED_PULLS.get)}[check.id]
+        assert kept["why"] == "kept" and "无法从服务器下载文件" in kept["problems"][0]
+        from inspector_app.ui.sync_page import refused_text
+
+        shown = refused_text(b.read(state.REFUSED_PULLS.get))
+        assert "同步下载的以下记录已暂存" in shown and check.id in shown
         b.store.close()
     finally:
         srv.stop()
