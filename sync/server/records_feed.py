@@ -7,7 +7,9 @@ settles its conflicts (to its owner and every device whose version conflicted,
 Before the record come the entities its content names that the device may lack: the
 server does not know kinds, so it takes every UUID value anywhere in the content, and
 feeds the current records of the same agency with those ids (then the ones those name, up
-to `DEPTH` steps), each before what names it. A device that owns one of them already holds
+to `DEPTH` steps), each before what names it. Records of the main kinds (a seizure's
+source check, say) are not among them: a link between records is not needed to accept
+one, and that record stays with its owner. A device that owns one of them already holds
 it and is not fed it. Such a change names the record it is for (`needed_by`).
 """
 
@@ -22,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from sync import protocol
 from sync.server.models import CurrentRecord, Device, RecordVersion
-from sync.server.service import add_feed
+from sync.server.service import MAIN_KINDS, add_feed
 
 DEPTH = 4  # a seizure -> its party -> the party's author, and a little more
 
@@ -66,7 +68,8 @@ def _references(session: Session, cur: CurrentRecord, content: dict[str, Any]
         looked.update(ids)
         rows = session.scalars(select(CurrentRecord).join(
             Device, Device.id == CurrentRecord.owner_device_id).where(
-            CurrentRecord.record_id.in_(ids), Device.agency == agency)).all()
+            CurrentRecord.record_id.in_(ids), CurrentRecord.kind.not_in(MAIN_KINDS),
+            Device.agency == agency)).all()
         wave = []
         for ref in rows:
             found[ref.record_id] = change(session, ref)

@@ -309,3 +309,32 @@ def test_a_pulled_seizure_breaking_the_rules_is_kept_aside(tmp_path, sqlite_url,
         b.store.close()
     finally:
         srv.stop()
+
+
+def test_the_new_owner_is_fed_what_the_record_names_first(app_client):
+    """The server feeds the record's party (before it, naming it), not the check it was
+    made from (a record of its own owner), and nothing to the device it left."""
+    from synchelpers import enrol_fake
+
+    a = enrol_fake(app_client.db, None, "张三", agency=AGENCY)
+    b = enrol_fake(app_client.db, None, "王五", agency=AGENCY)
+    party, check = record("party"), record("check")
+    seizure = record("seizure", party_id=party.id, source_check_id=check.id)
+    body = a.batch([party, check, seizure])
+    assert app_client.post("/v1/batches", content=body, headers=a.headers(body)).json()[
+        "applied"] == 3
+    moved = app_client.post("/v1/handovers", json={
+        "kind": "seizure", "record_id": seizure.id, "to_device_id": b.device_id,
+        "reason": "调岗"}, headers=a.headers())
+    assert moved.status_code == 200, moved.text
+
+    def fed(dev):
+        return [c["data"] for c in app_client.get("/v1/pull", headers=dev.headers())
+                .json()["changes"] if c["type"] == "record"]
+    got = fed(b)
+    assert [(f["kind"], f["id"], f.get("needed_by")) for f in got] == [
+        ("party", party.id, {"kind": "seizure", "id": seizure.id}),
+        ("seizure", seizure.id, None)]
+    assert [(f["version"], f["sha256"], f["owner_device_id"]) for f in got] == [
+        (1, party.sha256, a.device_id), (1, seizure.sha256, b.device_id)]
+    assert fed(a) == []
