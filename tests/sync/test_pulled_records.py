@@ -169,6 +169,11 @@ def test_a_handed_over_seizure_goes_on_on_the_new_device(world, monkeypatch, qtb
     assert b.read(lambda s: s.scalar(select(AuditEntry.action).where(
         AuditEntry.record_id == sid))) == audit.PULLED
     assert b.counts()[3] == 0
+    # The party stays A's on the server: B does not change it (the server would refuse).
+    with b.store.write() as s, pytest.raises(records.HandedOver, match="只能在该设备上修改"):
+        obj = s.get(Party, party_id)
+        obj.phone = "13900000000"
+        records.update(s, obj, b.actor, obj.version)
 
     # Pulling everything again (from the start of the feed) changes nothing.
     before = b.counts()

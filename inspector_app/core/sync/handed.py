@@ -4,6 +4,9 @@ The server feeds both devices a "handover" change. The device the record left ke
 (`note`, in the setting HANDED_OVER); from then on `records.update`, the one path every
 change of a record takes, refuses to change it here (`check`), and the record view says to
 whom and when it went. A record handed back to this device is its own again.
+
+The same holds for what a pulled record names that another device owns (its party, say:
+`owned_elsewhere`), since the server would refuse this device's version of it.
 """
 
 from __future__ import annotations
@@ -36,6 +39,18 @@ def note(session: Session, data: dict[str, Any]) -> None:
         return  # not about this device
     if kept != state.HANDED_OVER.get(session):
         state.HANDED_OVER.set(session, kept)
+    if data.get("to_device_id") == me:
+        owned_elsewhere(session, key[0], key[1], me)
+
+
+def owned_elsewhere(session: Session, kind: str, record_id: str, owner: str) -> None:
+    """Keep who owns a pulled entity (forgotten when it is this device)."""
+    held = state.OWNED_ELSEWHERE.get(session)
+    kept = [e for e in held if (e.get("kind"), e.get("id")) != (kind, record_id)]
+    if owner and owner != settings.device_id(session):
+        kept.append({"kind": kind, "id": record_id, "to_device_id": owner})
+    if kept != held:
+        state.OWNED_ELSEWHERE.set(session, kept)
 
 
 def entry(session: Session, kind: str, record_id: str) -> dict[str, Any] | None:
@@ -75,7 +90,12 @@ def refusal(session: Session, kind: str, record_id: str) -> str | None:
 
     found = entry(session, kind, record_id)
     if found is None:
-        return None
+        owner = next((e for e in state.OWNED_ELSEWHERE.get(session)
+                      if (e.get("kind"), e.get("id")) == (kind, record_id)), None)
+        if owner is None:
+            return None
+        return _("This {kind} belongs to {owner}; it can only be changed on that device."
+                 ).format(kind=entity_label(kind), owner=receiver(session, owner))
     return _("This {kind} was handed over to {to} on {when}; it can no longer be changed "
              "on this device.").format(kind=entity_label(kind), to=receiver(session, found),
                                        when=when(found))

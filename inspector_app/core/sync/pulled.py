@@ -14,7 +14,8 @@ record is written.
 
 The entities a record names come before it, each naming the record (`needed_by`); one of
 those this store already holds in another form is only logged: the record needs it to
-exist, not to be the server's.
+exist, not to be the server's. One another device owns is not changed here any more
+(`handed.owned_elsewhere`): the server would refuse this device's version of it.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from inspector_app.core import audit, transfer
 from inspector_app.core.i18n import _
 from inspector_app.core.models import AUDITED, Outbox
 from inspector_app.core.store import Store
-from inspector_app.core.sync import state
+from inspector_app.core.sync import handed, state
 from inspector_app.core.sync.transport import SyncError
 from sync import protocol
 
@@ -116,13 +117,21 @@ def apply(session: Session, store: Store, data: dict[str, Any],
             log.info("pulled %s %s (named by %s %s) not applied, the one held here stays: %s",
                      kind, record_id, data["needed_by"].get("kind"),
                      data["needed_by"].get("id"), "; ".join(problems))
+            _owner(session, data)
             return SAME
         return _keep_aside(session, data, problems, rules=True)
+    _owner(session, data)
     if summary.total("skipped"):
         return SAME
     log.info("pulled %s %s version %s applied", kind, record_id, data.get("version"))
     _forget_refusal(session, data)
     return APPLIED
+
+
+def _owner(session: Session, data: dict[str, Any]) -> None:
+    if isinstance(data.get("owner_device_id"), str):
+        handed.owned_elsewhere(session, str(data["kind"]), str(data["id"]),
+                               data["owner_device_id"])
 
 
 def _problem(issue: transfer.Issue) -> str:

@@ -14,6 +14,7 @@ __all__ = [
            "INSPECTOR_FROM_SERVER",
            "LAST_ERROR",
            "LAST_SUCCESS",
+           "OWNED_ELSEWHERE",
            "PULL_CURSOR",
            "REFUSED_DECISIONS",
            "REFUSED_PULLS",
@@ -41,6 +42,10 @@ REFUSED_PULLS = Option("sync_refused_pulls", [], list,
 # any more (core/sync/handed.py).
 HANDED_OVER = Option("sync_handed_over", [], list, N_("Records handed to another device"),
                      user_editable=False)
+# Entities pulled for a record handed here (its party...) that another device owns: the
+# server takes their changes only from it (core/sync/handed.py).
+OWNED_ELSEWHERE = Option("sync_owned_elsewhere", [], list,
+                         N_("Pulled entities another device owns"), user_editable=False)
 # The role the server enrolled this device with: "inspector" or "supervisor" (who imports
 # the agency's records and decides on them).
 INSPECTOR_ROLE, SUPERVISOR_ROLE = "inspector", "supervisor"
