@@ -164,6 +164,7 @@ def cmd_show(args: argparse.Namespace, store) -> int:
 
     from inspector_app.core.agency import review
     from inspector_app.core.models import AgencyRecord, History
+    from inspector_app.core.sync import handed
 
     kind, rid = args.kind, args.record_id
     with store.read() as session:
@@ -190,6 +191,9 @@ def cmd_show(args: argparse.Namespace, store) -> int:
                     kind=review.kind_label(kind), id=rid))
             data = {"kind": kind, "id": rid, "version": row.version,
                     "content": json.loads(row.content)}
+            found = handed.entry(session, kind, rid)
+            if found:
+                data["handed_over"] = found | {"text": handed.describe(session, found)}
     data["review"] = review_
     if args.json:
         out(json.dumps(data, ensure_ascii=False, indent=2))
@@ -198,6 +202,8 @@ def cmd_show(args: argparse.Namespace, store) -> int:
 
     out(_("{kind} {id}, version {version}").format(
         kind=_(queries.KIND_LABELS[kind]), id=rid, version=data["version"]))
+    if data.get("handed_over"):
+        out(data["handed_over"]["text"])
     out(_("Review: {state}").format(state=review.state_label(review_["state"]) or _("none")))
     for c in review_["comments"]:
         line = _("{at} {by} · {decision} (version {version})").format(

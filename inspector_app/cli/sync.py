@@ -126,6 +126,7 @@ def cmd_sync(args, store) -> int:
                         "pulled": report.pulled, "conflicts": report.conflicts,
                         "imported": report.imported.as_dict() if report.imported else None,
                         "decisions": report.decisions, "files_sent": report.files_sent,
+                        "records_pulled": report.records_pulled,
                         "error": report.error, "seconds": round(report.seconds, 3)},
                        ensure_ascii=False))
     else:
@@ -138,6 +139,9 @@ def cmd_sync(args, store) -> int:
             out(report.imported.text())
             for line in report.imported.refused_lines():
                 err(line)
+        if report.records_pulled:
+            out(_("Applied {n} records the server sent (handed over or resolved).").format(
+                n=report.records_pulled))
         if report.files_sent:
             out(_("Sent {n} imported batch files on to the server.").format(
                 n=report.files_sent))

@@ -30,6 +30,7 @@ class RecordView:
     content: dict[str, Any]  # canonical.to_dict of the current version
     versions: int  # how many versions the history holds
     names: dict[str, str] = field(default_factory=dict)  # e.g. market_id -> market name
+    handed_over: str = ""  # to whom and when this device handed it over (sync.handed)
 
 
 _REFERENCES = {
@@ -64,4 +65,8 @@ def load(session: Session, kind: str, record_id: str) -> RecordView | None:
             ref = session.get(ref_cls, ref_id)
             if ref is not None:
                 names[key] = getattr(ref, attr)
-    return RecordView(kind, record_id, content, versions, names)
+    from inspector_app.core.sync import handed
+
+    found = handed.entry(session, kind, record_id)
+    return RecordView(kind, record_id, content, versions, names,
+                      handed.describe(session, found) if found else "")

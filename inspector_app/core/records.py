@@ -32,6 +32,15 @@ class VersionConflict(Exception):
         )
 
 
+class HandedOver(VersionConflict):
+    """The record was handed to another device: this one may no longer change it (shown
+    wherever a VersionConflict is)."""
+
+    def __init__(self, message: str):
+        Exception.__init__(self, message)
+        self.message = message
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 
@@ -68,6 +77,11 @@ def update(session: Session, obj: AuditedMixin, actor: Actor, expected_version: 
     """Record the changes made to `obj` as its next version. The old one stays in history."""
     if obj.version != expected_version:
         raise VersionConflict(obj.__kind__, obj.id, expected_version, obj.version)
+    from inspector_app.core.sync import handed
+
+    refused = handed.refusal(session, obj.__kind__, obj.id)
+    if refused:
+        raise HandedOver(refused)
     now = now or utcnow()
     obj.version = versions.next_version(obj.version)
     obj.updated_at = now

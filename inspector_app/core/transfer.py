@@ -21,7 +21,8 @@ written, in one transaction. Per entity:
 
 Every version written here goes through `records.save_version` with the audit action
 "import", so it gets its history row, audit entry, outbox entry and search index entry
-exactly like a version made in the app.
+exactly like a version made in the app. A record pulled from the server takes the same
+path (`import_records`) with the action "pull", which queues nothing to send back.
 """
 
 from __future__ import annotations
@@ -974,28 +975,61 @@ def import_document(store: Store, doc: Any, attachments_dir: Path | None = None,
     `progress(done, total)` is called now and then: checking is the first half of the
     work, writing the second.
     """
+    files = _AttachmentFiles(store, attachments_dir)
+    checked = _check(doc, files, progress)  # before the write transaction: it can be long
+    # One write transaction: nothing can change between the checks and the writes.
+    with store.write() as session:
+        return import_records(session, checked.entries, files, progress=progress,
+                              checked=checked)
+
+
+@dataclass
+class _Checked:
+    issues: list[Issue]
+    good: list[tuple[int, dict[str, Any]]]
+    in_file: set[tuple[str, str]]
+    entries: Any
+
+
+def _check(doc: Any, files: _AttachmentFiles, progress: Progress | None) -> _Checked:
+    """What a document's checks without the store find, its attachment files checked."""
     issues, good = check_document(doc, progress)
     entries = doc.get("records") if isinstance(doc, dict) else None
     in_file: set[tuple[str, str]] = set()
     if isinstance(entries, list):
         in_file = {(r.get("kind"), r.get("id")) for r in entries if isinstance(r, dict)}
-
-    files = _AttachmentFiles(store, attachments_dir)
     for index, rec in good:
         for n, att in enumerate(rec.get("attachments", [])):
             problem = files.problem(att["sha256"], att["size"])
             if problem:
                 issues.append(Issue(json_path(["records", index, "attachments", n, "sha256"]),
                                     problem))
+    return _Checked(issues, good, in_file, entries)
 
+
+AttachmentFiles = _AttachmentFiles  # what `import_records` callers pass as `files`
+
+
+def import_records(session: Session, entries: list[Any], files: _AttachmentFiles, *,
+                   action: str = "import", progress: Progress | None = None,
+                   checked: _Checked | None = None) -> ImportSummary:
+    """Import entities in the record format in the caller's transaction, all or nothing:
+    the checks and writes of `import_document`, each version saved with audit `action`
+    (`audit.PULLED`: not queued to be sent). Raises ImportRejected (the caller rolls back:
+    the last check can fail after writes). `checked`: the document's checks, done already.
+    """
+    if checked is None:
+        doc = {"format": FORMAT, "version": FORMAT_VERSION,
+               "device_id": settings.device_id(session),
+               "exported_at": canonical.plain(utcnow()), "records": entries}
+        checked = _check(doc, files, progress)
+    issues = list(checked.issues)
+    plans = _plan(session, checked.good, checked.in_file, issues)
+    if issues:
+        raise ImportRejected(_sorted(issues), checked.entries)
     summary = ImportSummary()
-    # One write transaction: nothing can change between the checks and the writes.
-    with store.write() as session:
-        plans = _plan(session, good, in_file, issues)
-        if issues:
-            raise ImportRejected(_sorted(issues), entries)
-        summary.files = files.copy_in()
-        _apply(session, plans, summary, progress)
+    summary.files = files.copy_in()
+    _apply(session, plans, summary, progress, action)
     return summary
 
 
@@ -1148,7 +1182,7 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
 
 
 def _apply(session: Session, plans: list[_Plan], summary: ImportSummary,
-           progress: Progress | None = None) -> None:
+           progress: Progress | None = None, action: str = "import") -> None:
     now = utcnow()
     for n, plan in enumerate(plans, start=1):
         if progress and n % 500 == 0:
@@ -1183,7 +1217,7 @@ def _apply(session: Session, plans: list[_Plan], summary: ImportSummary,
                                  created_at=now)
                 session.add(row)
             atts.append(row)
-        records.save_version(session, obj, "import")
+        records.save_version(session, obj, action)
         stored = canonical.to_dict(obj, atts)
         if canonical.dumps(stored) != canonical.dumps(rec):
             fields = sorted(k for k in set(stored) | set(rec) if stored.get(k) != rec.get(k))

@@ -507,14 +507,15 @@ def render_html(view) -> str:
             return escape(str(view.names[key] or ""))
         return escape(labels.display_value(key, raw))
 
-    return content_html(view.kind, view.record_id, view.content, view.versions, cell=cell)
+    return content_html(view.kind, view.record_id, view.content, view.versions, cell=cell,
+                        notice=view.handed_over)
 
 
 def content_html(kind: str, record_id: str, content: dict[str, Any], versions: int, *,
                  cell: Callable[[str, Any, bool], str],
-                 label: Callable[[str], str] | None = None) -> str:
-    """The content of a record: its heading (kind, version, history, id), a row per field
-    and a table per list of child rows. `cell(key, raw, top)` gives a value's HTML (`top`:
+                 label: Callable[[str], str] | None = None, notice: str = "") -> str:
+    """The content of a record: its heading (kind, version, history, id, `notice`: that it
+    was handed over), a row per field and a table per list of child rows. `cell(key, raw, top)` gives a value's HTML (`top`:
     a field of the record, not of a child row); `label(key)` a field's name."""
     from html import escape
 
@@ -551,7 +552,10 @@ def content_html(kind: str, record_id: str, content: dict[str, Any], versions: i
     history = escape(ngettext("{n} version in its history", "{n} versions in its history",
                               versions).format(n=versions))
     current = escape(_("Current version: {version}").format(version=content.get("version")))
-    return (f"<h2>{title}</h2><p>{current} · {history}<br>"
+    handed = (f"<p style='color:#b45309'><b>{escape(notice)}</b> "
+              f"{escape(_('It can no longer be changed on this device.'))}</p>"
+              if notice else "")
+    return (f"<h2>{title}</h2>{handed}<p>{current} · {history}<br>"
             f"<small>{escape(_('Record id: {id}').format(id=record_id))}</small></p>"
             f"<table cellspacing='0' cellpadding='3'>{''.join(rows)}</table>"
             f"{''.join(lists)}")

@@ -52,15 +52,25 @@ PHASES = {"build": N_("Preparing batches…"), "send": N_("Sending batches…"),
 
 
 def refused_text(entries: list[dict[str, Any]]) -> str:
-    """The pulled records the rules refused, each with its reasons."""
-    if not entries:
-        return ""
-    lines = [_("Pulled records refused (not applied; they break the rules):")]
-    for e in entries:
-        lines.append(_("{kind} {id}, version {version}, document number {number}:").format(
-            kind=_("seizure"), id=e.get("id", ""), version=e.get("version", ""),
-            number=e.get("number") or _("(none)")))
-        lines += [f"  {p}" for p in e.get("problems", ())]
+    """The pulled records kept aside, each with its reasons: those the import's rules
+    refused, then those that would overwrite changes here or lack their files."""
+    from inspector_app.core.transfer import entity_label
+
+    lines: list[str] = []
+    for header, group in (
+            (_("Pulled records refused (not applied; they break the rules):"),
+             [e for e in entries if e.get("why") != "kept"]),
+            (_("Pulled records kept aside (not applied; they would overwrite changes made "
+               "here, or their files could not be fetched):"),
+             [e for e in entries if e.get("why") == "kept"])):
+        if not group:
+            continue
+        lines.append(header)
+        for e in group:
+            lines.append(_("{kind} {id}, version {version}, document number {number}:").format(
+                kind=entity_label(e.get("kind") or "seizure"), id=e.get("id", ""),
+                version=e.get("version", ""), number=e.get("number") or _("(none)")))
+            lines += [f"  {p}" for p in e.get("problems", ())]
     return "\n".join(lines)
 
 

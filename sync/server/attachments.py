@@ -3,6 +3,9 @@
 The routes in `app.py` call these. Uploads are staged per device (`blobs.BlobStore`); the
 quota counts, per device, the attachments it stored first plus its unfinished uploads.
 An attachment another device already stored costs nothing and is not sent again.
+
+A device downloads an attachment (`readable`) only if it may read a record naming it: the
+record's owner, or a supervisor of the record's agency.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from sync.protocol import ProtocolError
 from sync.server import service
 from sync.server.blobs import BlobStore
 from sync.server.db import Database
-from sync.server.models import Blob
+from sync.server.models import AttachmentRef, Blob, CurrentRecord, Device
 
 log = logging.getLogger("inspector_server")
 
@@ -83,3 +86,25 @@ async def put(db: Database, blobs: BlobStore, device_id: str, sha: str, request:
         await run_in_threadpool(service.add_blob, db, sha, total, device_id)
         return {"sha256": sha, "offset": total, "complete": True}
     return {"sha256": sha, "offset": blobs.offset(sha, device_id), "complete": False}
+
+
+def readable(db: Database, blobs: BlobStore, device: Device, sha: str):
+    """The file of attachment `sha`, if `device` may read a record that names it (403
+    otherwise, 404 when the server lacks the file)."""
+    blobs.check_sha(sha)
+    with db.read() as session:
+        q = (select(func.count()).select_from(AttachmentRef)
+             .join(CurrentRecord, (CurrentRecord.kind == AttachmentRef.kind)
+                   & (CurrentRecord.record_id == AttachmentRef.record_id))
+             .join(Device, Device.id == CurrentRecord.owner_device_id)
+             .where(AttachmentRef.sha256 == sha))
+        if device.role == "supervisor":
+            q = q.where(Device.agency == device.agency)
+        else:
+            q = q.where(CurrentRecord.owner_device_id == device.id)
+        allowed = bool(session.scalar(q))
+    if not allowed:
+        raise ProtocolError("this attachment belongs to no record this device may read", 403)
+    if not blobs.has(sha):
+        raise ProtocolError("the server does not have this attachment (yet)", 404)
+    return blobs.path(sha)

@@ -3,7 +3,7 @@
 A record belongs to the device that created it. A handover names the record, the device
 it leaves and the device it goes to, the version it was at, who decided, when and why; the
 record's owner moves in the same transaction, and both devices learn of it in their pull
-feed. From then on only the new owner's versions apply; a version the old owner made
+feed; the new owner is fed the record's current version too (`records_feed`). From then on only the new owner's versions apply; a version the old owner made
 before it learnt of the handover becomes a conflict for a supervisor (see `service`).
 
 Who may decide: the `inspector-server handover` command (the operator), or, through the
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from sync import protocol
 from sync.protocol import ProtocolError
+from sync.server import records_feed
 from sync.server.db import Database
 from sync.server.models import CurrentRecord, Device, Handover, utcnow
 from sync.server.service import add_feed, protocol_time
@@ -90,6 +91,8 @@ def move(session: Session, kind: str, record_id: str, to_device_id: str, *, reas
     data = _entry(row)
     for audience in (row.from_device_id, row.to_device_id):
         add_feed(session, audience, "handover", data)
+    # The new owner gets the record itself (and what it names) to go on with it.
+    records_feed.feed_current(session, kind, record_id, [to_device_id])
     return data
 
 

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from sync import decisions, facts, protocol
 from sync.protocol import ProtocolError
-from sync.server import handover, service, validation
+from sync.server import handover, records_feed, service, validation
 from sync.server.db import Database
 from sync.server.models import (
     AttachmentRef,
@@ -188,7 +188,11 @@ def _resolve(session: Session, cur: CurrentRecord, decision: dict[str, Any], dev
         cur.review_state = "pending"
     for c in open_:
         c.resolved_at = now
-    return {c.device_id for c in open_}
+    conflicted = {c.device_id for c in open_}
+    # The owner and those devices then hold the version now current (records_feed).
+    records_feed.feed_current(session, cur.kind, cur.record_id,
+                              conflicted | {cur.owner_device_id})
+    return conflicted
 
 
 def _merged(session: Session, cur: CurrentRecord, decision: dict[str, Any],

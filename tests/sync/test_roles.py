@@ -42,6 +42,9 @@ EXPECTED = {
     ("GET", "/v1/attachments/missing"): INSPECTOR_ONLY,
     ("GET", "/v1/attachments/{sha256}"): INSPECTOR_ONLY,
     ("PUT", "/v1/attachments/{sha256}"): INSPECTOR_ONLY,
+    # the record's owner (an inspector) or a supervisor of its agency: test_attachment_download
+    ("GET", "/v1/attachments/{sha256}/content"): {"none": 401, "inspector": 200,
+                                                  "supervisor": 200, "other_supervisor": 403},
     ("POST", "/v1/handovers"): INSPECTOR_ONLY,
     ("GET", "/v1/handovers"): ANY_DEVICE,
     ("GET", "/v1/batches/{batch_id}"): SUPERVISOR_OF_AGENCY,
@@ -86,11 +89,19 @@ class World:
         self.colleague = enrol_fake(db, None, "李四", agency=AGENCY)
         self.batch_file = None
         ins = self.devs["inspector"]
-        self.records = [record("check") for _ in range(3)]
+        self.photo = b"photo of records[0]"
+        self.photo_sha = protocol.sha256_hex(self.photo)
+        self.records = [record("check", attachments=[{
+            "id": str(uuid.uuid4()), "sha256": self.photo_sha, "role": "photo",
+            "filename": "p.jpg", "mime": "image/jpeg", "size": len(self.photo)}])]
+        self.records += [record("check") for _ in range(2)]
         body = ins.batch(self.records)
         self.batch_id = json.loads(zlib.decompress(body))["batch_id"]
         assert client.post("/v1/batches", content=body, headers=ins.headers(body)).json()[
             "status"] == "applied"
+        assert client.put(f"/v1/attachments/{self.photo_sha}", content=self.photo,
+                          params={"offset": 0, "total": len(self.photo)},
+                          headers=ins.headers()).json()["complete"]
         self.next_record = 1  # records[0] for decisions, the others handed over
         sup = self.devs["supervisor"]
         self.bulletin_id = self.post_bulletin(sup, AGENCY).json()["id"]
@@ -132,6 +143,8 @@ class World:
             if method == "POST":
                 return c.post(path, json={"sha256": ["0" * 64]}, headers=h)
             return c.get(path, headers=h)
+        if path == "/v1/attachments/{sha256}/content":
+            return c.get(f"/v1/attachments/{self.photo_sha}/content", headers=h)
         if path == "/v1/attachments/{sha256}":
             data = f"photo of {caller}".encode()
             sha = protocol.sha256_hex(data)
@@ -277,3 +290,34 @@ def test_enrolment_answers_the_role(app_client, role):
         "public_key": protocol.public_key_b64(Ed25519PrivateKey.generate())})
     assert r.status_code == 200 and r.json()["role"] == role
     assert r.json()["agency"] == AGENCY
+
+
+def test_attachment_download(app_client):
+    """The photo of a record: its owner and its agency's supervisors get the bytes; a
+    colleague of the same agency, until the record is handed to it, does not."""
+    world = World(app_client)
+    ins, sup, colleague = world.devs["inspector"], world.devs["supervisor"], world.colleague
+    url = f"/v1/attachments/{world.photo_sha}/content"
+    for dev in (ins, sup):
+        got = app_client.get(url, headers=dev.headers())
+        assert got.status_code == 200 and got.content == world.photo
+    refused = app_client.get(url, headers=colleague.headers())
+    assert refused.status_code == 403 and "may read" in refused.json()["detail"]
+    # An attachment no record names, and a malformed name.
+    assert app_client.get(f"/v1/attachments/{'1' * 64}/content",
+                          headers=sup.headers()).status_code == 403
+    assert app_client.get("/v1/attachments/nonsense/content",
+                          headers=sup.headers()).status_code == 422
+    r = world.records[0]
+    moved = app_client.post("/v1/handovers", json={
+        "kind": "check", "record_id": r.id, "to_device_id": colleague.device_id,
+        "reason": "调岗"}, headers=ins.headers())
+    assert moved.status_code == 200, moved.text
+    assert app_client.get(url, headers=colleague.headers()).content == world.photo
+    assert app_client.get(url, headers=ins.headers()).status_code == 403
+    # The new owner was fed the record's current version, content and hash included.
+    fed = [c["data"] for c in app_client.get("/v1/pull", headers=colleague.headers())
+           .json()["changes"] if c["type"] == "record"]
+    assert [(f["id"], f["version"], f["sha256"], f["device_id"]) for f in fed] == [
+        (r.id, 1, r.sha256, ins.device_id)]
+    assert protocol.sha256_hex(protocol.dumps(fed[0]["content"]).encode()) == r.sha256

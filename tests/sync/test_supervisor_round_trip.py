@@ -289,9 +289,13 @@ def test_conflict_resolved_and_handover_end_to_end(world):
         "X-Signature": protocol.sign_batch(key, body),
         "Content-Type": "application/octet-stream"})
     assert r.status_code == 200 and r.json()["applied"] == 1, r.text
-    # A cannot: its next version is another conflict, the server's stays B's.
-    a.with_store(lambda: a.edit_check(rid, remarks="张三再改"))
-    assert [c["reason"] for c in a.sync()["conflicts"]] == ["handed_over"]
+    # A cannot: having learnt of the handover, it refuses the change itself (the reason
+    # named), and the server's version stays B's.
+    from inspector_app.core.records import HandedOver
+
+    with pytest.raises(HandedOver, match="移交给李四"):
+        a.with_store(lambda: a.edit_check(rid, remarks="张三再改"))
+    assert a.sync()["conflicts"] == []
     with srv.db.read() as session:
         cur = session.get(CurrentRecord, ("check", rid))
         assert (cur.version, cur.owner_device_id) == (2, b.device_id)

@@ -27,7 +27,15 @@ from inspector_app.core import device_key, records, settings
 from inspector_app.core.i18n import _, ngettext
 from inspector_app.core.models import KnownKey, SyncReference, SyncReview
 from inspector_app.core.store import Store, utcnow
-from inspector_app.core.sync import batches, credentials, decisions_out, reference, state
+from inspector_app.core.sync import (
+    batches,
+    credentials,
+    decisions_out,
+    handed,
+    pulled,
+    reference,
+    state,
+)
 from inspector_app.core.sync.transport import (
     Backoff,
     Connection,
@@ -66,6 +74,7 @@ class SyncReport:
     imported: Any = None
     decisions: int = 0
     files_sent: int = 0
+    records_pulled: int = 0  # record versions pulled and applied (handovers, resolves)
 
     @property
     def ok(self) -> bool:
@@ -412,9 +421,19 @@ class SyncAgent:
                     else:
                         log.info("%d batch changes ignored: not a supervisor device", len(run))
                     continue
+                # Attachment files of pulled records first, outside the transaction.
+                files = {n: pulled.fetch_files(self.store, conn,
+                                               lambda fn: self._retry(fn, cancelled),
+                                               change.get("data") or {})
+                         for n, change in enumerate(run) if change.get("type") == "record"}
                 with self.store.write() as session:
-                    for change in run:
-                        if apply_change(session, change) and change.get("type") == "decision":
+                    for n, change in enumerate(run):
+                        if change.get("type") == "record":
+                            if pulled.apply(session, self.store, change.get("data") or {},
+                                            files[n]) == pulled.APPLIED:
+                                report.records_pulled += 1
+                        elif apply_change(session, change) and \
+                                change.get("type") == "decision":
                             report.decisions += 1
             with self.store.write() as session:
                 cursor = max(cursor, int(page.get("cursor", cursor)))
@@ -460,8 +479,10 @@ def apply_change(session, change: dict[str, Any]) -> bool:
                                    note=data.get("note", ""), reviewer=data.get("reviewer", ""),
                                    decided_at=_parse_time(data.get("decided_at", "")) or now,
                                    received_at=now))
-    elif kind == "record":
-        _pulled_record(session, data, now)
+    elif kind == "handover":
+        handed.note(session, data)
+    elif kind == "record":  # needs the store for its files: `_pull` applies these
+        log.info("pulled record %s %s left to the pull loop", data.get("kind"), data.get("id"))
     elif kind == "decision":
         from inspector_app.core.agency import incoming
 
@@ -472,33 +493,6 @@ def apply_change(session, change: dict[str, Any]) -> bool:
         log.info("pulled change of unknown type %r ignored", kind)
     session.flush()
     return True
-
-
-MAX_REFUSED_PULLS = 200  # the newest kept
-
-
-def _pulled_record(session, data: dict[str, Any], now: datetime) -> None:
-    """A record the server sends down (a handover's content, say). A seizure breaking the
-    rules the UI enforces is kept aside with its reasons (Sync page, log), never applied.
-    This version applies no pulled record content: one the rules pass is logged only."""
-    from inspector_app.core.seizure import incoming, record_rules
-
-    content = data.get("content") if isinstance(data.get("content"), dict) else {}
-    if data.get("kind") == "seizure":
-        problems = [record_rules.describe(i) for i in incoming.issues(session, content)]
-        if problems:
-            entry = {"kind": "seizure", "id": str(data.get("id", "")),
-                     "version": data.get("version"), "number": content.get("number") or "",
-                     "problems": problems, "received_at": protocol.utc_now_text()}
-            kept = [e for e in state.REFUSED_PULLS.get(session)
-                    if (e.get("kind"), e.get("id"), e.get("version")) !=
-                    (entry["kind"], entry["id"], entry["version"])]
-            state.REFUSED_PULLS.set(session, (kept + [entry])[-MAX_REFUSED_PULLS:])
-            log.warning("pulled seizure %s version %s refused by the rules (%d problems)",
-                        entry["id"], entry["version"], len(problems))
-            return
-    log.info("pulled %s %s: record content is not applied by this version",
-             data.get("kind"), data.get("id"))
 
 
 def status(store: Store) -> dict[str, Any]:

@@ -10,9 +10,11 @@ __all__ = [
            "CA_FILE",
            "DEVICE_ROLE",
            "ENROLLED_DEVICE",
+           "HANDED_OVER",
            "INSPECTOR_FROM_SERVER",
            "LAST_ERROR",
            "LAST_SUCCESS",
+           "OWNED_ELSEWHERE",
            "PULL_CURSOR",
            "REFUSED_DECISIONS",
            "REFUSED_PULLS",
@@ -36,6 +38,14 @@ INSPECTOR_FROM_SERVER = Option("sync_inspector", "", str,
 # Pulled records the rules refused (kept aside, never applied), for the Sync page.
 REFUSED_PULLS = Option("sync_refused_pulls", [], list,
                        N_("Pulled records refused by the rules"), user_editable=False)
+# Records this device handed to another (pulled "handover" changes): not changed here
+# any more (core/sync/handed.py).
+HANDED_OVER = Option("sync_handed_over", [], list, N_("Records handed to another device"),
+                     user_editable=False)
+# Entities pulled for a record handed here (its party...) that another device owns: the
+# server takes their changes only from it (core/sync/handed.py).
+OWNED_ELSEWHERE = Option("sync_owned_elsewhere", [], list,
+                         N_("Pulled entities another device owns"), user_editable=False)
 # The role the server enrolled this device with: "inspector" or "supervisor" (who imports
 # the agency's records and decides on them).
 INSPECTOR_ROLE, SUPERVISOR_ROLE = "inspector", "supervisor"

@@ -1,4 +1,4 @@
-"""Attachments by SHA-256: which the server lacks, and resumable uploads (the work is in
+"""Attachments by SHA-256: which the server lacks, resumable uploads, downloads (the work is in
 `sync.server.attachments`: per-device staging, expiry, quota)."""
 
 from __future__ import annotations
@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from sync.server import attachments, service
-from sync.server.routes.deps import OCTETS, Blobs, Config, Db, InspectorDevice
+from sync.server.routes.deps import OCTETS, AuthDevice, Blobs, Config, Db, InspectorDevice
 
 router = APIRouter(tags=["attachments"])
 
@@ -53,3 +54,13 @@ async def put_attachment(sha256: str, request: Request, device: InspectorDevice,
     """Append bytes at `offset` to the attachment `sha256` of `total` bytes."""
     return await attachments.put(db, blobs, device.id, sha256, request, offset, total,
                                  config.attachment_quota)
+
+
+@router.get("/v1/attachments/{sha256}/content", response_class=FileResponse,
+            responses={200: {"content": {"application/octet-stream": {}}},
+                       403: {"description": "no record this device may read names it"}})
+def attachment_content(sha256: str, device: AuthDevice, db: Db, blobs: Blobs) -> Any:
+    """The attachment's bytes, for a device that may read a record naming it (its owner,
+    or a supervisor of its agency)."""
+    return FileResponse(attachments.readable(db, blobs, device, sha256),
+                        media_type="application/octet-stream")
