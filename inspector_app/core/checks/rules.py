@@ -313,6 +313,13 @@ def computed_outcome(defn: Definition, values: dict[str, Any],
     return outcome_of([answers.get(i.key, Answer()).result for i in defn.applicable_items(values)])
 
 
+def open_and_failed(defn: Definition, values: dict[str, Any], answers: dict[str, Answer]
+                    ) -> tuple[int, int]:
+    """(applicable items not answered yet, applicable items that fail)."""
+    results = [answers.get(i.key, Answer()).result for i in defn.applicable_items(values)]
+    return results.count(""), results.count("fail")
+
+
 def outcome_of(results: list[str]) -> str:
     """The outcome the results of the applicable items give (`computed_outcome`)."""
     if "fail" in results:
