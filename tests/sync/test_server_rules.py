@@ -114,6 +114,40 @@ def test_a_check_whose_outcome_and_measure_break_the_rules_is_refused(app_client
     assert r.status_code == 200 and r.json()["applied"] == 3
 
 
+SCALE = {"position": 1, "kind": "reweigh", "stall_no": "A-101", "instrument_name": "公平秤",
+         "model": "", "serial_no": "", "cert_no": "", "verified_on": "", "valid_until": "",
+         "result": "pass", "claimed_weight": "1.5", "actual_weight": "1.5"}
+COMPLAINT = {"position": 1, "received_at": "2026-11-25T02:00:00.000000Z", "complainant": "王",
+             "phone": "", "stall_no": "A-101", "content": "缺斤短两", "status": "closed",
+             "follow_up": "已退款"}
+
+
+def test_a_worklog_breaking_the_row_rules_is_refused_with_its_reasons(app_client):
+    dev = enrol_fake(app_client.db, app_client)
+    rid = str(uuid.uuid4())
+    bad = record("worklog", rid, status="open", scale_checks=[
+        SCALE | {"actual_weight": "0"},
+        {k: v for k, v in SCALE.items() if not k.endswith("_weight")}
+        | {"position": 2, "kind": "verification", "stall_no": ""}],
+        complaints=[COMPLAINT | {"follow_up": " "}])
+    body = dev.batch([bad])
+    r = app_client.post("/v1/batches", content=body, headers=dev.headers(body))
+    assert r.status_code == 422
+    [refused] = r.json()["refused"]
+    assert (refused["kind"], refused["id"], refused["reason"]) == ("worklog", rid,
+                                                                   "breaks_rules")
+    assert refused["problems"] == [
+        "scale_checks[0].actual_weight：重量必须大于0千克。",
+        "scale_checks[1].stall_no：请填写摊位号或计量器具出厂编号。",
+        "complaints[0].follow_up：办结前请先填写处理情况。"]
+    assert server_versions(app_client.db) == []
+    good = record("worklog", rid, status="open", scale_checks=[SCALE],
+                  complaints=[COMPLAINT])
+    body = dev.batch([good], seq=1)
+    r = app_client.post("/v1/batches", content=body, headers=dev.headers(body))
+    assert r.status_code == 200 and r.json()["applied"] == 1
+
+
 def test_a_forged_document_signature_is_refused(app_client):
     db = app_client.db
     dev = enrol_fake(db, app_client)
@@ -141,6 +175,7 @@ def test_the_server_rules_import_no_desktop_models_and_no_qt():
     code = ("import sys; from sync.server import validation; "
             "validation.rule_problems('seizure', {}, {}); "
             "validation.rule_problems('check', {'status': 'final'}, {}); "
+            "validation.rule_problems('worklog', {'complaints': [{}]}, {}); "
             "bad = [m for m in sys.modules if m.startswith(('PySide6', "
             "'inspector_app.core.models', 'inspector_app.core.store'))]; print(bad)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
