@@ -130,6 +130,10 @@ def sync_end_to_end(ctx) -> dict:
                   records_per_s=round(n / seconds), uploaded_mb=report.uploaded_bytes >> 20)
 
 
+OFFICERS = [{"position": n, "inspector_id": str(uuid.UUID(int=n)), "name": name,
+             "cert_no": f"3201000{n}"} for n, name in ((1, "张三"), (2, "李四"))]
+
+
 def _batches(n: int, per: int):
     """A hand-made enrolled device and its signed batches of `n` records."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -156,7 +160,8 @@ def _batches(n: int, per: int):
                        "shelf_life": "", "spec_model": "", "status": "final", "unit": "",
                        "items": [{"item_key": f"k{j}", "label": "中文标明产品名称",
                                   "legal_basis": "", "note": "", "position": j,
-                                  "result": "pass"} for j in range(6)]}
+                                  "result": "pass"} for j in range(6)],
+                       "officers": OFFICERS}  # two, as the check rules ask of a final one
             recs.append(protocol.make_record("check", rid, 1, content))
         body = protocol.encode_batch(protocol.Batch(str(uuid.uuid4()), device, kid, seq,
                                                     protocol.utc_now_text(), recs))

@@ -307,7 +307,7 @@ class Refused(ProtocolError):
 BREAKS_RULES = "breaks_rules"
 REFUSALS = {
     versions.Verdict.NOT_NEXT: "a new version must be its base + 1",
-    BREAKS_RULES: "it breaks the rules of a seizure (see its problems)",
+    BREAKS_RULES: "it breaks the rules the app enforces (see its problems)",
     NOT_OWNER: "it belongs to another device; a device writes only the records it created "
                "or that were handed to it",
 }
@@ -321,9 +321,10 @@ def _refusal(position: int, r: protocol.Record, reason: str) -> dict[str, Any]:
 def _check_rules(session: Session, batch: protocol.Batch) -> None:
     """Refuse (422) a batch holding a record that breaks the app's rules, each such record
     named with its problems."""
-    if not any(r.kind == "seizure" for r in batch.records):
+    if not any(r.kind in validation.RULED_KINDS for r in batch.records):
         return
-    keys = dict(session.execute(select(Device.key_id, Device.public_key)).all())
+    keys = dict(session.execute(select(Device.key_id, Device.public_key)).all()) if any(
+        r.kind == "seizure" for r in batch.records) else {}
     refused = []
     for position, r in enumerate(batch.records):
         problems = validation.rule_problems(r.kind, r.content, keys)

@@ -62,12 +62,25 @@ def check_batch(batch: protocol.Batch) -> None:
         check_record(n, record.kind, record.content)
 
 
+RULED_KINDS = ("check", "seizure", "worklog")  # the kinds whose rules the server applies
+
+
 def rule_problems(kind: str, content: dict[str, Any], keys: dict[str, str]) -> list[str]:
-    """The rules a record breaks (a seizure's, in the app's language), else []."""
-    if kind != "seizure":
-        return []
+    """The rules a record breaks (a check's, a seizure's or a workstation log's, in the
+    app's language), else []."""
     from inspector_app.core.seizure import record_rules
 
-    found = record_rules.seizure_issues(content)
-    found += record_rules.signature_issues(content, keys, every_key_known=True)
+    if kind == "check":
+        from inspector_app.core.checks import record_rules as check_rules
+
+        found = check_rules.check_issues(content)
+    elif kind == "worklog":
+        from inspector_app.core.worklog import record_rules as worklog_rules
+
+        found = worklog_rules.worklog_issues(content)
+    elif kind == "seizure":
+        found = record_rules.seizure_issues(content)
+        found += record_rules.signature_issues(content, keys, every_key_known=True)
+    else:
+        return []
     return [record_rules.describe(i) for i in found]

@@ -1,10 +1,11 @@
 """Demo data keeps the rules the app enforces: every bulk seizure past draft carries the
 on-site signatures (行政强制法 art. 18), keeps the issue, term, extension and release rules,
-and a whole demo store goes through `records export` and `records import` into another
-store (the real `inspector` command in a subprocess)."""
+every check and log keeps its record rules, and a whole demo store goes through `records export` and
+`records import` into another store (the real `inspector` command in a subprocess)."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,10 +18,12 @@ from sqlalchemy.orm import selectinload
 
 import inspector_app
 from inspector_app.core import auth, demo
+from inspector_app.core.checks import record_rules as check_rules
 from inspector_app.core.demo.context import LOCAL
 from inspector_app.core.models import Attachment, Party, Seizure
 from inspector_app.core.seizure import rules
 from inspector_app.core.store import Store
+from inspector_app.core.worklog import record_rules as worklog_rules
 
 NOW = datetime(2026, 11, 25, 1, 30, tzinfo=UTC)  # 09:30 in China: the morning after
 ROOT = Path(inspector_app.__file__).resolve().parents[1]
@@ -188,6 +191,16 @@ def test_a_demo_store_verifies_and_imports_into_a_set_up_store(demo_folder, tmp_
                                "all", "--format", "json", "--out", export,
                                "--attachments", files)
     assert code == 0, out + err
+    # Every demo check and log keeps the rules the central server applies to synced ones.
+    checks = [r for r in json.loads(export.read_text(encoding="utf-8"))["records"]
+              if r["kind"] == "check"]
+    assert len(checks) >= 400
+    assert {r["id"]: check_rules.check_issues(r) for r in checks
+            if check_rules.check_issues(r)} == {}
+    logs = [r for r in json.loads(export.read_text(encoding="utf-8"))["records"]
+            if r["kind"] == "worklog"]
+    assert logs and {r["id"]: worklog_rules.worklog_issues(r) for r in logs
+                     if worklog_rules.worklog_issues(r)} == {}
     fresh = tmp_path / "fresh"
     store = Store(fresh)
     try:

@@ -84,6 +84,15 @@ class FakeDevice:
         return protocol.encode_batch(b)
 
 
+CHECK_OFFICERS = [
+    {"position": 1, "inspector_id": "11111111-1111-4111-8111-111111111111", "name": "张三",
+     "cert_no": "32010001"},
+    {"position": 2, "inspector_id": "22222222-2222-4222-8222-222222222222", "name": "李四",
+     "cert_no": "32010002"}]
+FAILED_ITEM = {"position": 1, "item_key": "cert", "label": "产品质量检验合格证明",
+               "legal_basis": "产品质量法第二十七条", "result": "fail", "note": "无合格证"}
+
+
 def record(kind: str = "check", rid: str | None = None, version: int = 1,
            base: int | None = None, **fields):
     """A record version whose content is valid for the record schema (`fields` override)."""
@@ -91,8 +100,9 @@ def record(kind: str = "check", rid: str | None = None, version: int = 1,
 
     rid = rid or str(uuid.uuid4())
     content = valid_content(kind) | {"id": rid, "version": version}
-    if kind == "check":
-        content["product_name"] = "电热水壶"
+    if kind == "check":  # a final conforming check, as the check rules allow one
+        content |= {"product_name": "电热水壶", "outcome": "conforming", "measure": "",
+                    "officers": CHECK_OFFICERS}
     if kind == "seizure":  # a draft, as the seizure rules allow one (record_rules)
         content |= {"state": "draft", "term_days": 30}
     return protocol.make_record(kind, rid, version, content | fields, base)

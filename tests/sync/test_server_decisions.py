@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from synchelpers import enrol_fake, record, signed_decision
+from synchelpers import FAILED_ITEM, enrol_fake, record, signed_decision
 
 from sync import decisions, protocol
 from sync.server import review, service
@@ -181,7 +181,8 @@ def test_stats_count_by_kind_state_result_and_review(app_client, tmp_path, capsy
 
     db = app_client.db
     ins, sup = _setup(app_client)
-    checks = [record("check", status="final", outcome="nonconforming"),
+    checks = [record("check", status="final", outcome="nonconforming",
+                     measure="correct", items=[FAILED_ITEM]),
               record("check", status="final", outcome="conforming"),
               record("check", status="draft", outcome="pending")]
     _send(app_client, ins, checks + [record("seizure"), record("worklog", status="open")])

@@ -348,20 +348,32 @@ def cur_content(srv: ServerThread, rid: str) -> dict:
 
 
 def _final_checks(dev: Device, items: list[tuple[str, str]]) -> list[str]:
-    """Final checks of (product, outcome), made today."""
+    """Final checks of (product, outcome), made today by two officers, as the check rules
+    ask (a non-conforming one has a failed item and an order to correct)."""
     from datetime import UTC, datetime
 
-    from inspector_app.core import records
-    from inspector_app.core.models import LabelCheck
+    from inspector_app.core import auth, records
+    from inspector_app.core.models import CheckItem, CheckOfficer, Inspector, LabelCheck
 
     def make():
         ids = []
         now = datetime.now(UTC)
         with dev.store.write() as session:
+            me = session.get(Inspector, dev.actor.inspector_id)
+            second = session.query(Inspector).filter_by(username="wang").one_or_none() or \
+                auth.add_inspector(session, dev.actor, auth.NewInspector(
+                    "王五", "wang", "demo1234", "32010009", "inspector"))
             for product, outcome in items:
+                failed = outcome == "nonconforming"
                 obj = LabelCheck(checked_at=now, product_name=product, brand="美的",
                                  category="家用电器", status="final", outcome=outcome,
-                                 manufacturer="示例电器有限公司")
+                                 manufacturer="示例电器有限公司",
+                                 measure="correct" if failed else "")
+                obj.officers = [CheckOfficer(position=n, inspector_id=o.id, name=o.name,
+                                             cert_no=o.cert_no)
+                                for n, o in enumerate((me, second), start=1)]
+                obj.items = [CheckItem(position=1, item_key="cert", label="产品质量检验合格证明",
+                                       result="fail" if failed else "pass")]
                 records.create(session, obj, dev.actor, now=now)
                 ids.append(obj.id)
         return ids

@@ -23,15 +23,17 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspector_app.core import validation
-from inspector_app.core.checks.photos import Photo
 from inspector_app.core.clock import CLOCK_SLACK
 from inspector_app.core.i18n import N_, _
 from inspector_app.core.validation import ValidationError
 from inspector_app.forms import formats
 from inspector_app.forms.definitions import COLUMN_FIELDS, TEXT_TYPES, Definition, Field
+
+if TYPE_CHECKING:  # the photos module needs the store; these rules run on the server too
+    from inspector_app.core.checks.photos import Photo
 
 RESULTS = ("pass", "fail", "na")
 OUTCOMES = ("pending", "conforming", "nonconforming")
@@ -96,6 +98,8 @@ class CheckInput:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CheckInput:
+        from inspector_app.core.checks.photos import Photo
+
         at = data.get("checked_at")
         values = {str(k): v for k, v in (data.get("values") or {}).items()
                   if v is None or isinstance(v, (str, bool))}
@@ -306,7 +310,18 @@ def computed_outcome(defn: Definition, values: dict[str, Any],
                      answers: dict[str, Answer]) -> str:
     """Non-conforming when an applicable item failed; conforming when every applicable
     item is answered and none failed; pending otherwise."""
+    return outcome_of([answers.get(i.key, Answer()).result for i in defn.applicable_items(values)])
+
+
+def open_and_failed(defn: Definition, values: dict[str, Any], answers: dict[str, Answer]
+                    ) -> tuple[int, int]:
+    """(applicable items not answered yet, applicable items that fail)."""
     results = [answers.get(i.key, Answer()).result for i in defn.applicable_items(values)]
+    return results.count(""), results.count("fail")
+
+
+def outcome_of(results: list[str]) -> str:
+    """The outcome the results of the applicable items give (`computed_outcome`)."""
     if "fail" in results:
         return "nonconforming"
     if all(r in ("pass", "na") for r in results):
@@ -351,22 +366,35 @@ def check_input(defn: Definition, data: CheckInput, *, final: bool,
         elif len(answer.note) > MAX_NOTE:
             problems[key] = _("The note is longer than {n} characters.").format(n=MAX_NOTE)
     result, overridden = outcome(defn, data)
-    if overridden and len(data.override_reason.strip()) < 2:
-        problems["override_reason"] = _(
-            "You changed the outcome from the checklist's: give the reason.")
-    measure = data.measure
-    if measure and measure not in MEASURES:
-        problems["measure"] = _("Unknown measure.")
-    elif measure in ("correct", "seizure") and result == "conforming":
-        problems["measure"] = _("A conforming product needs no order to correct or seizure.")
-    elif final and result == "nonconforming" and not measure:
-        problems["measure"] = _("The product does not conform: choose a measure.")
-    elif final and measure == "seizure":
-        qty = clean.get("quantity")
-        if not isinstance(qty, (int, Decimal)) or qty <= 0 or not clean.get("unit"):
-            problems["measure"] = _("To seize the goods, enter the quantity on hand and its "
-                                    "unit: the seizure lists them.")
+    if overridden and (problem := override_problem(data.override_reason)):
+        problems["override_reason"] = problem
+    if problem := measure_problem(result, data.measure, final=final,
+                                  quantity=clean.get("quantity"), unit=clean.get("unit")):
+        problems["measure"] = problem
     if len(data.remarks) > MAX_REMARKS:
         problems["remarks"] = _("The remarks are longer than {n} characters.").format(
             n=MAX_REMARKS)
     return clean, problems
+
+
+def override_problem(reason: str) -> str | None:
+    """What is wrong with the reason given for an outcome other than the checklist's."""
+    if len(reason.strip()) < 2:
+        return _("You changed the outcome from the checklist's: give the reason.")
+    return None
+
+
+def measure_problem(result: str, measure: str, *, final: bool, quantity: Any,
+                    unit: str) -> str | None:
+    """What is wrong with the measure taken for the outcome `result`, else None."""
+    if measure and measure not in MEASURES:
+        return _("Unknown measure.")
+    if measure in ("correct", "seizure") and result == "conforming":
+        return _("A conforming product needs no order to correct or seizure.")
+    if final and result == "nonconforming" and not measure:
+        return _("The product does not conform: choose a measure.")
+    if final and measure == "seizure" and (
+            not isinstance(quantity, (int, Decimal)) or quantity <= 0 or not unit):
+        return _("To seize the goods, enter the quantity on hand and its unit: the seizure "
+                 "lists them.")
+    return None

@@ -170,14 +170,35 @@ def last_at_stall(session: Session, *, stall_id: str | None = None,
     elif inspector_id:
         query = query.where(LabelCheck.author_id == inspector_id)
     check = session.scalars(query).first()
-    if check is None:
-        return None
+    return prefill_of(session, check) if check is not None else None
+
+
+def prefill_of(session: Session, check: LabelCheck) -> Prefill:
+    """Where `check` was, to start the next check there."""
     stall = session.get(Stall, check.stall_id) if check.stall_id else None
     party = session.get(Party, check.party_id) if check.party_id else None
     second = check.officers[1].inspector_id if len(check.officers) > 1 else None
     return Prefill(check.market_id, check.stall_id, stall.number if stall else "",
                    check.party_id, party.name if party else "", check.form_id, check.id,
                    second)
+
+
+def market_stalls(session: Session, market_id: str
+                  ) -> tuple[list[tuple[str, str, str | None]], list[tuple[str, str]]]:
+    """(the stalls of a market as (id, number, party id) by number; their parties as
+    (id, name) by name), as the check's header offers them."""
+    rows = [tuple(r) for r in session.execute(
+        select(Stall.id, Stall.number, Stall.party_id).where(Stall.market_id == market_id)
+        .order_by(Stall.number)).all()]
+    party_ids = {r[2] for r in rows if r[2]}
+    names = dict(session.execute(select(Party.id, Party.name).where(
+        Party.id.in_(party_ids))).all()) if party_ids else {}
+    return rows, sorted(names.items(), key=lambda x: x[1])
+
+
+def party_name(session: Session, party_id: str) -> str | None:
+    party = session.get(Party, party_id)
+    return party.name if party is not None else None
 
 
 def _resolve_header(session: Session, actor: records.Actor, data: CheckInput

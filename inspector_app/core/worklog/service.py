@@ -32,7 +32,7 @@ from inspector_app.core.models import (
 )
 from inspector_app.core.stalls import stall_place
 from inspector_app.core.store import local_offset_minutes, utcnow
-from inspector_app.core.worklog import entry, items
+from inspector_app.core.worklog import entry, items, record_rules
 from inspector_app.core.worklog import workstation as ws_mod
 from inspector_app.core.worklog.entry import EntryContext, TestInput
 from inspector_app.core.worklog.items import WorklogError
@@ -483,15 +483,6 @@ class ScaleInput:
     checked_at: datetime | None = None
 
 
-def _weight(value: Decimal | str | None, field_name: str) -> Decimal:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise WorklogError(_("Enter the weight in kg."), field_name)
-    number = value if isinstance(value, Decimal) else items.parse_number(str(value), field_name)
-    if number <= 0 or number > Decimal("999999999.999"):
-        raise WorklogError(_("A weight must be greater than 0 kg."), field_name)
-    return number
-
-
 def scale_flags(check: ScaleCheck | ScaleInput, on: date) -> list[str]:
     """Why a scale is prohibited: unverified (no certificate or date), failed, overdue."""
     if check.kind == "reweigh":
@@ -534,16 +525,15 @@ def add_scale_check(session: Session, actor: records.Actor, log_id: str, data: S
                      kind=data.kind, stall_no=data.stall_no.strip(), checked_at=at,
                      note=data.note.strip() or None)
     if data.kind == "reweigh":
-        claimed = _weight(data.claimed_weight, "claimed_weight")
-        actual = _weight(data.actual_weight, "actual_weight")
+        claimed = record_rules.weight(data.claimed_weight, "claimed_weight")
+        actual = record_rules.weight(data.actual_weight, "actual_weight")
         tolerance = Decimal(REWEIGH_TOLERANCE_G.get(session)) / 1000
         row.product_name = data.product_name.strip() or None
         row.instrument_name = data.instrument_name.strip() or "公平秤"
         row.claimed_weight, row.actual_weight = claimed, actual
         row.result = "fail" if actual - claimed < -tolerance else "pass"
     elif data.kind == "verification":
-        if not data.stall_no.strip() and not data.serial_no.strip():
-            raise WorklogError(_("Enter the stall or the scale's serial number."), "stall_no")
+        record_rules.check_scale_named(data.stall_no, data.serial_no)
         if data.result not in ("", "pass", "fail"):
             raise WorklogError(_("The result is pass or fail."), "result")
         verified = ws_mod.parse_date(data.verified_on, "verified_on")
@@ -595,8 +585,7 @@ def add_complaint(session: Session, actor: records.Actor, log_id: str, data: Com
     wl = load(session, log_id)
     expected = _check_version(wl, expected_version)
     _need_open(wl)
-    if not data.content.strip():
-        raise WorklogError(_("Enter what the complaint is about."), "content")
+    record_rules.check_complaint_content(data.content)
     if data.category not in COMPLAINT_CATEGORIES:
         raise WorklogError(_("Choose complaint or report."), "category")
     phone = validation.check_phone(data.phone) if data.phone.strip() else ""
@@ -621,9 +610,8 @@ def update_complaint(session: Session, actor: records.Actor, log_id: str, positi
     if row is None:
         raise NotFound(_("There is no complaint {n} in this log.").format(n=position),
                        "complaint")
-    if close and not follow_up.strip():
-        raise WorklogError(_("Record the follow-up before closing the complaint."),
-                           "follow_up")
+    if close:
+        record_rules.check_closing(follow_up)
     row.follow_up = follow_up.strip()
     if close and row.status != CLOSED:
         row.status, row.closed_at = CLOSED, now

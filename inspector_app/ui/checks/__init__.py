@@ -22,7 +22,8 @@ from inspector_app.core.checks import service
 from inspector_app.core.checks.service import CheckError, Prefill
 from inspector_app.forms import definitions
 from inspector_app.ui import tasks
-from inspector_app.ui.checks.page import CheckDialog, CheckPage
+from inspector_app.ui.checks.dialog import CheckDialog
+from inspector_app.ui.checks.page import CheckPage
 
 __all__ = ["CheckDialog", "CheckPage", "actor_for", "open_check", "open_new_check",
            "open_recovered_drafts", "preload_definitions"]

@@ -6,6 +6,8 @@ in order: a field is saved when it is left or chosen, and while typing after a s
 pause), so a crash loses at most the field being typed and the page reopens on the next
 start (`open_recovered_drafts`). "Save draft" and "Finalise" write the record through the
 core service on a worker thread; problems come back and are shown under their fields.
+The "where and whom" box is `header.HeaderBox`; the dialog around the page is
+`dialog.CheckDialog`.
 """
 
 from __future__ import annotations
@@ -15,19 +17,16 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QObject, QSize, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QDateTime, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateTimeEdit,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -40,14 +39,13 @@ from inspector_app.core.checks import barcode, rules, service
 from inspector_app.core.checks.rules import CheckInput
 from inspector_app.core.checks.service import CheckError, CheckInvalid, LocalDraft, Prefill, Saved
 from inspector_app.core.i18n import _
-from inspector_app.core.models import Party, Stall
 from inspector_app.forms import definitions
 from inspector_app.forms.definitions import Definition, Registry
-from inspector_app.ui import review_panel, tasks
+from inspector_app.ui import tasks
+from inspector_app.ui.checks.drafts import DraftSaver
 from inspector_app.ui.checks.form import Checklist, EnterMovesOn, FieldsForm, error_label
-from inspector_app.ui.checks.officers import OfficerPicker, me_label, officer_label
+from inspector_app.ui.checks.header import HeaderBox, with_error
 from inspector_app.ui.checks.photos import PhotoStrip
-from inspector_app.ui.screen import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -57,77 +55,6 @@ OUTCOME_COLOURS = {"conforming": "#2e7d32", "nonconforming": "#b00020", "pending
 
 def _outcome_label(key: str) -> str:
     return _(queries.OUTCOMES.get(key, key))
-
-
-class DraftSaver(QObject):
-    """Writes the page's state to the local drafts table on one worker thread, in order,
-    never two at once; asks made while a write runs are merged into the next write."""
-
-    saved = Signal()
-    failed = Signal(str)
-
-    def __init__(self, store, actor: records.Actor, draft_id: str, parent: QObject | None = None):
-        super().__init__(parent)
-        self.store, self.actor, self.draft_id = store, actor, draft_id
-        self.record_id: str | None = None
-        self.base_version: int | None = None
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self.pending: CheckInput | None = None
-        self.running = False
-        self.enabled = True
-        self.writes = 0
-
-    def save(self, data: CheckInput) -> None:
-        if not self.enabled:
-            return
-        self.pending = data
-        if not self.running:
-            self._start()
-
-    def _start(self) -> None:
-        data, self.pending = self.pending, None
-        if data is None:
-            return
-        self.running = True
-        args = (self.actor, self.draft_id, data, self.record_id, self.base_version)
-
-        def write(job: tasks.Job) -> None:
-            service.autosave(job.session, *args)
-
-        op = tasks.run_in_background(write, store=self.store, session="write", pool=self.pool,
-                                     parent=self)
-        op.succeeded.connect(self._done)
-        op.failed.connect(self._failed)
-
-    def _done(self, _result: object) -> None:
-        self.running = False
-        self.writes += 1
-        if self.pending is not None:
-            self._start()
-        else:
-            self.saved.emit()
-
-    def _failed(self, exc: BaseException) -> None:
-        self.running = False
-        log.error("the local draft could not be saved: %s", type(exc).__name__)
-        self.failed.emit(type(exc).__name__)
-        if self.pending is not None:
-            self._start()
-
-    def idle(self) -> bool:
-        return not self.running and self.pending is None
-
-    def stop(self) -> None:
-        """No more writes; wait for the one running (if any) to end."""
-        self.enabled = False
-        self.pending = None
-        self.pool.waitForDone(10_000)
-
-    def discard(self) -> None:
-        self.stop()
-        with self.store.write() as session:
-            service.discard_draft(session, self.draft_id)
 
 
 class CheckPage(QWidget):
@@ -177,7 +104,7 @@ class CheckPage(QWidget):
         self._loading = False
         self._refresh()
         if self.status == "final":
-            self._show_recorded_officers()
+            self.header.show_recorded_officers(self.recorded_officers)
             self._set_read_only(True)
 
     # --- loading ------------------------------------------------------------------------
@@ -238,44 +165,14 @@ class CheckPage(QWidget):
         top.addWidget(self.category)
         top.addWidget(self.repeat_button)
 
-        # where and whom
-        self.market = QComboBox()
-        self.market.setObjectName("market")
-        self.market.addItem("", None)
-        for market_id, name in self.markets:
-            self.market.addItem(name, market_id)
-        self.stall = QComboBox()
-        self.stall.setObjectName("stall")
-        self.stall.setEditable(True)
-        self.stall.lineEdit().setPlaceholderText(_("Stall number, e.g. A-101"))
-        self.party = QComboBox()
-        self.party.setObjectName("party")
-        self.party.setEditable(True)
-        self.party.lineEdit().setPlaceholderText(_("Name of the operator (party)"))
-        self.checked_at = QDateTimeEdit()
-        self.checked_at.setObjectName("checked_at")
-        self.checked_at.setCalendarPopup(True)
-        self.checked_at.setDisplayFormat("yyyy-MM-dd HH:mm")
-        with self.store.read() as session:
-            self.first_officer = me_label(session, self.actor.inspector_id)
-            self.second_officer = OfficerPicker(session, self.actor.inspector_id)
-        for widget in (self.market, self.stall, self.party, self.checked_at,
-                       self.second_officer):
+        self.header = HeaderBox(self.store, self.actor, self.markets)
+        where = self.header
+        self.market, self.stall, self.party = where.market, where.stall, where.party
+        self.checked_at, self.second_officer = where.checked_at, where.second_officer
+        self.first_officer = where.first_officer
+        self.header_errors = where.errors
+        for widget in where.editors():
             widget.installEventFilter(self._filter)
-        self.header_errors = {key: error_label(f"error_{key}")
-                              for key in ("market", "party", "checked_at", "second_officer")}
-        where = QGroupBox(_("Where and whom"))
-        where.setObjectName("where")
-        hform = QFormLayout(where)
-        hform.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-        hform.addRow(self._req(_("Market")), self._with_error(self.market, "market"))
-        hform.addRow(QLabel(_("Stall")), self.stall)
-        hform.addRow(self._req(_("Party (operator)")), self._with_error(self.party, "party"))
-        hform.addRow(self._req(_("Checked at")), self._with_error(self.checked_at, "checked_at"))
-        self.first_officer_label = QLabel(_("Officer (you)"))
-        hform.addRow(self.first_officer_label, self.first_officer)
-        hform.addRow(self._req(_("Second officer")),
-                     self._with_error(self.second_officer, "second_officer"))
         self.second_officer.currentIndexChanged.connect(lambda _i: self._header_committed())
         self.market.currentIndexChanged.connect(self._market_changed)
         self.stall.currentIndexChanged.connect(self._stall_chosen)
@@ -331,12 +228,12 @@ class CheckPage(QWidget):
         self.reason_label = QLabel(_("Reason"))
         oform.addRow(QLabel(_("From the checklist")), self.computed)
         oform.addRow(QLabel(_("Outcome")), self.override)
-        oform.addRow(self.reason_label, self._with_error(self.reason, "override_reason",
-                                                         self.outcome_errors))
-        oform.addRow(QLabel(_("Measure")), self._with_error(self.measure, "measure",
-                                                           self.outcome_errors))
-        oform.addRow(QLabel(_("Remarks")), self._with_error(self.remarks, "remarks",
-                                                           self.outcome_errors))
+        oform.addRow(self.reason_label,
+                     with_error(self.reason, self.outcome_errors["override_reason"]))
+        oform.addRow(QLabel(_("Measure")),
+                     with_error(self.measure, self.outcome_errors["measure"]))
+        oform.addRow(QLabel(_("Remarks")),
+                     with_error(self.remarks, self.outcome_errors["remarks"]))
         self.outcome_form = oform
         for widget in (self.override, self.reason, self.measure):
             widget.installEventFilter(self._filter)
@@ -394,21 +291,6 @@ class CheckPage(QWidget):
         self._typing.setInterval(TYPING_PAUSE_MS)
         self._typing.timeout.connect(self.autosave)
 
-    @staticmethod
-    def _req(text: str) -> QLabel:
-        label = QLabel(text + "<span style='color:#b00020'> *</span>")
-        label.setTextFormat(Qt.TextFormat.RichText)
-        return label
-
-    def _with_error(self, widget: QWidget, key: str, errors: dict | None = None) -> QWidget:
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(1)
-        column.addWidget(widget)
-        column.addWidget((errors or self.header_errors)[key])
-        return box
-
     def _use_definition(self, defn: Definition, values: dict[str, Any] | None = None) -> None:
         """Build the fields and checklist of `defn` (replacing those shown)."""
         for old in (self.fields, self.checklist):
@@ -447,15 +329,6 @@ class CheckPage(QWidget):
 
     # --- filling --------------------------------------------------------------------------
 
-    def _show_recorded_officers(self) -> None:
-        """A final check shows the officers it names, as it names them (not who opens it)."""
-        if not self.recorded_officers:
-            return
-        self.first_officer_label.setText(_("Officer"))
-        self.first_officer.setText(officer_label(*self.recorded_officers[0][1:]))
-        if len(self.recorded_officers) > 1:
-            self.second_officer.show_recorded(*self.recorded_officers[1])
-
     def _fill(self, data: CheckInput) -> None:
         defn = self.registry.get(data.form_id, data.form_version) or \
             self.registry.latest(data.form_id) or self.registry.current()[0]
@@ -469,9 +342,9 @@ class CheckPage(QWidget):
         self._use_definition(defn, data.values)
         self.checklist.set_answers(data.answers)
         self.market.setCurrentIndex(max(self.market.findData(data.market_id), 0))
-        self._load_stalls(data.market_id)
-        self._set_stall(data.stall_id, data.stall_number)
-        self._set_party(data.party_id, data.party_name)
+        self.header.load_stalls(data.market_id)
+        self.header.set_stall(data.stall_id, data.stall_number)
+        self.header.set_party(data.party_id, data.party_name)
         moment = data.checked_at or datetime.now(UTC)
         self.checked_at.setDateTime(QDateTime.fromSecsSinceEpoch(int(moment.timestamp())))
         self.second_officer.set_officer(data.second_officer_id)
@@ -481,75 +354,12 @@ class CheckPage(QWidget):
         self.measure.setCurrentIndex(max(self.measure.findData(data.measure), 0))
         self.remarks.setPlainText(data.remarks)
 
-    def _load_stalls(self, market_id: str | None) -> None:
-        self.stall.blockSignals(True)
-        text = self.stall.currentText()
-        self.stall.clear()
-        self.party.blockSignals(True)
-        party_text = self.party.currentText()
-        self.party.clear()
-        if market_id:
-            with self.store.read() as session:
-                rows = session.query(Stall.id, Stall.number, Stall.party_id).filter(
-                    Stall.market_id == market_id).order_by(Stall.number).all()
-                party_ids = {r[2] for r in rows if r[2]}
-                names = dict(session.query(Party.id, Party.name).filter(
-                    Party.id.in_(party_ids)).all()) if party_ids else {}
-            for stall_id, number, party_id in rows:
-                self.stall.addItem(number, (stall_id, party_id))
-            for party_id, name in sorted(names.items(), key=lambda x: x[1]):
-                self.party.addItem(name, party_id)
-        self.stall.setCurrentIndex(-1)
-        self.stall.setEditText(text)
-        self.party.setCurrentIndex(-1)
-        self.party.setEditText(party_text)
-        self.stall.blockSignals(False)
-        self.party.blockSignals(False)
-
-    def _set_stall(self, stall_id: str | None, number: str) -> None:
-        self.stall.blockSignals(True)
-        index = next((i for i in range(self.stall.count())
-                      if (self.stall.itemData(i) or (None,))[0] == stall_id), -1) \
-            if stall_id else -1
-        self.stall.setCurrentIndex(index)
-        if index < 0:
-            self.stall.setEditText(number)
-        self.stall.blockSignals(False)
-
-    def _set_party(self, party_id: str | None, name: str) -> None:
-        self.party.blockSignals(True)
-        index = self.party.findData(party_id) if party_id else -1
-        if party_id and index < 0:
-            with self.store.read() as session:
-                party = session.get(Party, party_id)
-                if party is not None:
-                    self.party.addItem(party.name, party.id)
-                    index = self.party.count() - 1
-        self.party.setCurrentIndex(index)
-        if index < 0:
-            self.party.setEditText(name)
-        self.party.blockSignals(False)
-
     # --- reading the form -----------------------------------------------------------------
-
-    def stall_choice(self) -> tuple[str | None, str]:
-        text = self.stall.currentText().strip()
-        index = self.stall.findText(text, Qt.MatchFlag.MatchExactly)
-        if index >= 0:
-            return self.stall.itemData(index)[0], text
-        return None, text
-
-    def party_choice(self) -> tuple[str | None, str]:
-        text = self.party.currentText().strip()
-        index = self.party.findText(text, Qt.MatchFlag.MatchExactly)
-        if index >= 0 and self.party.itemData(index):
-            return self.party.itemData(index), text
-        return None, text
 
     def current_input(self) -> CheckInput:
         assert self.defn is not None and self.fields is not None and self.checklist is not None
-        stall_id, stall_number = self.stall_choice()
-        party_id, party_name = self.party_choice()
+        stall_id, stall_number = self.header.stall_choice()
+        party_id, party_name = self.header.party_choice()
         moment = datetime.fromtimestamp(self.checked_at.dateTime().toSecsSinceEpoch(), UTC)
         return CheckInput(
             form_id=self.defn.id, form_version=self.defn.version,
@@ -582,7 +392,7 @@ class CheckPage(QWidget):
     def _market_changed(self, _index: int) -> None:
         if self._loading:
             return
-        self._load_stalls(self.market.currentData())
+        self.header.load_stalls(self.market.currentData())
         self._committed()
 
     def _stall_chosen(self, index: int) -> None:
@@ -590,7 +400,7 @@ class CheckPage(QWidget):
             return
         data = self.stall.itemData(index)
         if data and data[1] and not self.party.currentText().strip():
-            self._set_party(data[1], "")
+            self.header.set_party(data[1], "")
         self._committed()
 
     def _header_committed(self) -> None:
@@ -639,15 +449,12 @@ class CheckPage(QWidget):
         self.checklist.apply(values)
         answers = self.checklist.answers()
         computed = rules.computed_outcome(self.defn, values, answers)
-        failed = [i for i in self.defn.applicable_items(values)
-                  if answers.get(i.key) and answers[i.key].result == "fail"]
-        open_items = [i for i in self.defn.applicable_items(values)
-                      if not answers.get(i.key) or not answers[i.key].result]
+        open_items, failed = rules.open_and_failed(self.defn, values, answers)
         text = _outcome_label(computed)
         if failed:
-            text += " — " + _("{n} item(s) fail").format(n=len(failed))
+            text += " — " + _("{n} item(s) fail").format(n=failed)
         elif open_items:
-            text += " — " + _("{n} item(s) not checked yet").format(n=len(open_items))
+            text += " — " + _("{n} item(s) not checked yet").format(n=open_items)
         self.computed.setText(text)
         self.computed.setStyleSheet(f"color: {OUTCOME_COLOURS[computed]}; font-weight: bold;")
         overriding = self.override.currentData() not in ("", computed)
@@ -816,7 +623,7 @@ class CheckPage(QWidget):
     # --- stall, barcode, printing -----------------------------------------------------------
 
     def repeat_last(self) -> None:
-        stall_id, _number = self.stall_choice()
+        stall_id, _number = self.header.stall_choice()
         with self.store.read() as session:
             prefill = service.last_at_stall(session, stall_id=stall_id,
                                             inspector_id=self.actor.inspector_id)
@@ -831,9 +638,9 @@ class CheckPage(QWidget):
         self._loading = True
         try:
             self.market.setCurrentIndex(max(self.market.findData(prefill.market_id), 0))
-            self._load_stalls(prefill.market_id)
-            self._set_stall(prefill.stall_id, prefill.stall_number)
-            self._set_party(prefill.party_id, prefill.party_name)
+            self.header.load_stalls(prefill.market_id)
+            self.header.set_stall(prefill.stall_id, prefill.stall_number)
+            self.header.set_party(prefill.party_id, prefill.party_name)
             if prefill.second_officer_id and not self.second_officer.officer_id():
                 self.second_officer.set_officer(prefill.second_officer_id)
         finally:
@@ -846,13 +653,7 @@ class CheckPage(QWidget):
         if self.check_id is None:
             return
         with self.store.read() as session:
-            check = service.load(session, self.check_id)
-            stall = session.get(Stall, check.stall_id) if check.stall_id else None
-            party = session.get(Party, check.party_id) if check.party_id else None
-            second = check.officers[1].inspector_id if len(check.officers) > 1 else None
-            prefill = Prefill(check.market_id, check.stall_id, stall.number if stall else "",
-                              check.party_id, party.name if party else "", check.form_id,
-                              check.id, second)
+            prefill = service.prefill_of(session, service.load(session, self.check_id))
         self.next_requested.emit(prefill)
 
     def read_barcode_from_file(self) -> None:
@@ -958,83 +759,3 @@ class CheckPage(QWidget):
             self.autosave()
         self.saver.pool.waitForDone(10_000)
         QThreadPool.globalInstance().waitForDone(100)
-
-
-class CheckDialog(QDialog):
-    """A check in its own window, opened from the 标识检查 list."""
-
-    saved = Signal(str)
-    seizure_started = Signal(str)
-
-    def __init__(self, store, actor: records.Actor, *, check_id: str | None = None,
-                 draft: LocalDraft | None = None, prefill: Prefill | None = None,
-                 registry: Registry | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.store, self.actor, self.registry = store, actor, registry
-        self.setWindowTitle(_("Labeling check"))
-        self.page = CheckPage(store, actor, check_id=check_id, draft=draft, prefill=prefill,
-                              registry=registry, parent=self)
-        self.page.saved.connect(self.saved)
-        self.page.seizure_started.connect(self.seizure_started)
-        self.page.next_requested.connect(self._next)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.page)
-        self.review = review_panel.panel_for(store, "check", check_id, self)  # 审核意见
-        if self.review is not None:
-            layout.addWidget(self.review)
-        fit_to_screen(self, QSize(980, 820))
-        self.next_dialog: CheckDialog | None = None
-        self.closing_question: QMessageBox | None = None
-
-    def _next(self, prefill: Prefill) -> None:
-        dialog = CheckDialog(self.store, self.actor, prefill=prefill, registry=self.registry,
-                             parent=self.parentWidget())
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(self.saved)
-        dialog.seizure_started.connect(self.seizure_started)
-        self.next_dialog = dialog
-        dialog.show()
-        self.accept()
-
-    def done(self, result: int) -> None:  # every way a dialog closes ends here
-        if self.page.busy or self.closing_question is not None:
-            return
-        if self.page.dirty and self.page.status != "final":
-            self.ask_before_closing(result)
-            return
-        self.page.saver.stop()
-        super().done(result)
-
-    def ask_before_closing(self, result: int) -> QMessageBox:
-        """Save as a draft record, throw the changes away, or stay (asked without blocking)."""
-        box = QMessageBox(QMessageBox.Icon.Question, _("Unsaved check"),
-                          _("Save the check as a draft record? (Discard throws the changes "
-                            "away.)"),
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self)
-        box.setObjectName("close_question")
-        box.setDefaultButton(QMessageBox.StandardButton.Save)
-        self.closing_question = box
-
-        def answered(_code: int) -> None:
-            self.closing_question = None
-            clicked = box.clickedButton()
-            button = box.standardButton(clicked) if clicked is not None else None
-            if button == QMessageBox.StandardButton.Discard:
-                self.page.discard()
-                self.done(result)
-            elif button == QMessageBox.StandardButton.Save:
-                op = self.page.save_draft()
-                if op is not None:
-                    op.succeeded.connect(lambda _r: self.done(result))
-
-        box.finished.connect(answered)
-        box.open()
-        return box
-
-    def close_keeping_draft(self) -> None:
-        """Close now and leave the local draft to reopen later (as after a crash)."""
-        self.page.flush()
-        self.page.saver.stop()
-        super().done(2)
