@@ -1,6 +1,6 @@
 """Moving records in and out of a store: the JSON record format, and CSV/XLSX tables.
 
-* `schema`: the format's kinds, references and JSON Schema, and the `Issue`s it names;
+* `fileformat`: the format's kinds, references and JSON Schema, and the `Issue`s it names;
 * `export`: the JSON export; `tables`: CSV and XLSX;
 * `checking`, `importing`, `writing`: an import, all or nothing (see `importing`);
 * `reading`: a records file read whole, or parsed as it is read for `import_file`.
@@ -15,13 +15,7 @@ from inspector_app.core.transfer.checking import (
     check_document,
 )
 from inspector_app.core.transfer.export import export_json, iter_entities, referenced
-from inspector_app.core.transfer.importing import (
-    import_checked,
-    import_document,
-    import_records,
-)
-from inspector_app.core.transfer.reading import import_file, load_document
-from inspector_app.core.transfer.schema import (
+from inspector_app.core.transfer.fileformat import (
     ENTITY_LABELS,
     FORMAT,
     FORMAT_VERSION,
@@ -40,6 +34,12 @@ from inspector_app.core.transfer.schema import (
     schema_errors,
     validator,
 )
+from inspector_app.core.transfer.importing import (
+    import_checked,
+    import_document,
+    import_records,
+)
+from inspector_app.core.transfer.reading import import_file, load_document
 from inspector_app.core.transfer.tables import (
     EXTRA_COLUMNS,
     TableColumn,

@@ -21,7 +21,7 @@ from inspector_app.core.i18n import _
 from inspector_app.core.models import AUDITED
 from inspector_app.core.seizure import record_rules
 from inspector_app.core.store import Store
-from inspector_app.core.transfer.schema import (
+from inspector_app.core.transfer.fileformat import (
     REFERENCES,
     Issue,
     Progress,

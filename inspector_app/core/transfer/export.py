@@ -21,7 +21,7 @@ from inspector_app.core import canonical, queries, settings, tables_out
 from inspector_app.core.i18n import _
 from inspector_app.core.models import AUDITED, Attachment, AuditedMixin
 from inspector_app.core.store import Store, utcnow
-from inspector_app.core.transfer.schema import (
+from inspector_app.core.transfer.fileformat import (
     FORMAT,
     FORMAT_VERSION,
     KIND_ORDER,

@@ -42,7 +42,7 @@ from inspector_app.core.transfer.checking import (
     _rule_issues,
     check_entries,
 )
-from inspector_app.core.transfer.schema import (
+from inspector_app.core.transfer.fileformat import (
     KIND_ORDER,
     ImportRejected,
     Issue,

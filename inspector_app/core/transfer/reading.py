@@ -10,7 +10,6 @@ names the problem exactly as before, or imported whole if it is readable after a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -19,8 +18,8 @@ import ijson
 from inspector_app.core.i18n import N_, _
 from inspector_app.core.store import Store
 from inspector_app.core.transfer.checking import AttachmentFiles, Checker, ImportSummary
+from inspector_app.core.transfer.fileformat import Progress, TransferError
 from inspector_app.core.transfer.importing import import_checked, import_document
-from inspector_app.core.transfer.schema import Progress, TransferError
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -89,56 +88,58 @@ def import_file(store: Store, path: Path, attachments_dir: Path | None = None,
                               entries=None if isinstance(entries, list) else entries)
 
 
+class _Skipped:
+    """What the head of the document keeps of an object: nothing (the records are read
+    on their own; an object anywhere else sends the file to `load_document`)."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        pass
+
+
+_CHUNK = 1 << 16
+_ITEMS = "records.item"
+
+
 def _read(fh: BinaryIO, checker: Checker, progress: Progress | None, size: int
           ) -> dict[str, Any]:
-    """Feed the entries of "records" to `checker`; return the rest of the document (with
-    an empty list for "records")."""
-    if fh.read(3) != _BOM:
+    """Feed the entries of "records" to `checker` as they are parsed; return the rest of
+    the document (with an empty list for "records")."""
+    start = fh.read(3)
+    if start != _BOM:
         fh.seek(0)
-    events = ijson.parse(fh, use_float=True)
-    first = next(events, None)
-    if first is None or first[1] != "start_map":
+    if fh.read(_CHUNK).lstrip(b" \t\r\n")[:1] != b"{":
         raise _Unstreamable
-    envelope: dict[str, Any] = {}
-    for _prefix, event, value in events:
-        if event == "end_map":
+    fh.seek(3 if start == _BOM else 0)
+    head: list[tuple[str, Any]] = ijson.sendable_list()
+    entries: list[Any] = ijson.sendable_list()
+    # Two parsers of the same bytes: the head's keys (objects not kept), and the records.
+    parsers = [ijson.kvitems_coro(head, "", map_type=_Skipped, use_float=True),
+               ijson.items_coro(entries, _ITEMS, use_float=True)]
+    done = 0
+    while True:
+        chunk = fh.read(_CHUNK)
+        for parser in parsers:
+            if chunk:
+                parser.send(chunk)
+            else:
+                parser.close()  # raises on a truncated document
+        for rec in entries:
+            checker.add(rec)
+            done += 1
+            if progress and done % 1000 == 0:
+                progress(min(fh.tell(), size), 2 * size)
+        del entries[:]
+        if not chunk:
             break
-        if value in envelope:
-            raise _Unstreamable  # json keeps the last one; so does load_document
-        _p, event, first_value = next(events)
-        if value == "records" and event == "start_array":
-            envelope["records"] = []
-            for n, rec in enumerate(_items(events), start=1):
-                checker.add(rec)
-                if progress and n % 1000 == 0:
-                    progress(min(fh.tell(), size), 2 * size)
-        else:
-            envelope[value] = _value(event, first_value, events)
-    for _rest in events:  # ijson raises on anything but whitespace after the object
-        pass
+    envelope: dict[str, Any] = {}
+    for key, value in head:
+        if key in envelope or key == _ITEMS:
+            raise _Unstreamable  # json keeps the last of repeated keys: load_document
+        if key == "records" and isinstance(value, list):
+            value = []
+        elif isinstance(value, (_Skipped, list)):
+            raise _Unstreamable
+        envelope[key] = value
     return envelope
-
-
-def _items(events: Iterator[tuple[str, str, Any]]) -> Iterator[Any]:
-    for _prefix, event, value in events:
-        if event == "end_array":
-            return
-        yield _value(event, value, events)
-
-
-def _value(first: str, value: Any, events: Iterator[tuple[str, str, Any]]) -> Any:
-    """The JSON value that starts with the event (first, value)."""
-    if first not in ("start_map", "start_array"):
-        return value
-    builder = ijson.ObjectBuilder()
-    builder.event(first, value)
-    depth = 1
-    for _prefix, event, item in events:
-        builder.event(event, item)
-        if event in ("start_map", "start_array"):
-            depth += 1
-        elif event in ("end_map", "end_array"):
-            depth -= 1
-            if depth == 0:
-                return builder.value
-    raise _Unstreamable

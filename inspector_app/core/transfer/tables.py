@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from inspector_app.core import queries, tables_out
 from inspector_app.core.i18n import N_, _
 from inspector_app.core.store import Store
-from inspector_app.core.transfer.schema import Progress, TransferError
+from inspector_app.core.transfer.fileformat import Progress, TransferError
 
 
 @dataclass(frozen=True)

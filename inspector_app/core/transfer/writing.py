@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import Boolean, Numeric, insert, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from inspector_app.core import audit, canonical, records
 from inspector_app.core.i18n import _
 from inspector_app.core.models import AUDITED, Attachment, Inspector, UTCDateTime
-from inspector_app.core.transfer.schema import (
+from inspector_app.core.transfer.fileformat import (
     UNUSABLE_PASSWORD,
     ImportRejected,
     Issue,
@@ -38,26 +39,38 @@ def _value(column_type: Any, value: Any) -> Any:
     return value
 
 
+@cache
+def _columns(cls: type) -> list[tuple[str, Any, bool, Any]]:
+    """(attribute, column type, nullable and not the key, scalar default or None)."""
+    out = []
+    for attr in sa_inspect(cls).column_attrs:
+        column = attr.columns[0]
+        default = column.default.arg if column.default is not None \
+            and column.default.is_scalar else None
+        out.append((attr.key, column.type, bool(column.nullable and not column.primary_key),
+                    default))
+    return out
+
+
 def _assign(obj: Any, data: dict[str, Any], skip: set[str]) -> None:
     """Set the columns from canonical content, where a missing nullable column is None."""
-    for attr in sa_inspect(type(obj)).column_attrs:
-        if attr.key in skip:
+    for key, column_type, nullable, _default in _columns(type(obj)):
+        if key in skip:
             continue
-        if attr.key in data:
-            setattr(obj, attr.key, _value(attr.columns[0].type, data[attr.key]))
-        elif attr.columns[0].nullable and not attr.columns[0].primary_key:
-            setattr(obj, attr.key, None)
+        if key in data:
+            setattr(obj, key, _value(column_type, data[key]))
+        elif nullable:
+            setattr(obj, key, None)
 
 
 def _build(cls: type, data: dict[str, Any]) -> Any:
     """A new object from canonical content, with the column defaults an insert gives."""
     obj = cls()
     _assign(obj, data, {"kind"} if hasattr(cls, "__kind__") else set())
-    for attr in sa_inspect(cls).column_attrs:
-        column = attr.columns[0]
-        if attr.key not in obj.__dict__ and column.default is not None \
-                and column.default.is_scalar:
-            setattr(obj, attr.key, column.default.arg)
+    state = obj.__dict__
+    for key, _type, _nullable, default in _columns(cls):
+        if default is not None and key not in state:
+            setattr(obj, key, default)
     return obj
 
 
@@ -127,9 +140,12 @@ def write(session: Session, plans: list[Any], now: datetime, action: str) -> Non
                 _assign(obj, rec, {"kind", "id"})
             for key, child_cls, _parent, _cols in children:
                 built = [_build(child_cls, row) for row in rec.get(key, ())]
-                listed = getattr(obj, key)
-                listed.clear()
-                listed.extend(built)
+                if plan.action == "create":  # never flushed: no need of collection events
+                    set_committed_value(obj, key, built)
+                else:
+                    listed = getattr(obj, key)
+                    listed.clear()
+                    listed.extend(built)
             atts = []
             for att in rec.get("attachments", []):
                 row = known.get(att["id"])
