@@ -115,6 +115,16 @@ def _child(argv: list[str]) -> None:
         spec.loader.exec_module(module)
     else:
         from inspector_app.core import transfer as module
+    # The schema validators are made before: they are not the import's memory.
+    if which == "old":
+        module._validators()
+    else:
+        import ijson  # noqa: F401
+
+        from inspector_app.core.transfer import fileformat
+
+        fileformat._validators()
+        fileformat._quick()
     store = Store(Path(store_dir))
     before = _rss_mb()
     start = time.perf_counter()

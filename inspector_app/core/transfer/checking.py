@@ -215,12 +215,16 @@ class Entry:
     kind: str
     id: str
     version: int
-    text: str
+    data: bytes  # canonical JSON, UTF-8: smaller than the text
     refs: list[tuple[list[str | int], str, str]]
     username: str | None = None
 
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8")
+
     def rec(self) -> dict[str, Any]:
-        return json.loads(self.text)
+        return json.loads(self.data)
 
 
 class Checker:
@@ -289,7 +293,8 @@ class Checker:
                     self.issues.append(Issue(
                         json_path(["records", index, "attachments", n, "sha256"]), problem))
         self.entries.append(Entry(index, rec["kind"], rec["id"], rec["version"],
-                                  canonical.dumps(rec), list(_references(rec)), username))
+                                  canonical.dumps(rec).encode("utf-8"), list(_references(rec)),
+                                  username))
 
 
 def check_entries(checker: Checker, entries: Iterable[Any], progress: Progress | None = None,

@@ -53,7 +53,7 @@ from inspector_app.core.transfer.fileformat import (
 from sync import versions
 
 # Entities written per round of statements.
-BATCH = 500
+BATCH = 200
 
 
 @dataclass
@@ -226,7 +226,7 @@ def _check_usernames(session: Session, plans: list[_Plan], issues: list[Issue]) 
 
 
 def _attachments(entry: Entry) -> list[dict[str, Any]]:
-    if '"attachments":' not in entry.text:
+    if b'"attachments":' not in entry.data:
         return []
     return entry.rec().get("attachments", [])
 
