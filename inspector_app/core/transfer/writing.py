@@ -187,8 +187,10 @@ def write(session: Session, plans: list[Any], now: datetime, action: str) -> Non
                     "nothing was imported").format(fields=", ".join(fields)))])
             found.append(audit.Version(kind, obj.id, obj.version, obj.updated_at,
                                        obj.device_id, obj.author_id, text))
+        # Forget what was loaded here (not the caller's objects): memory stays flat.
+        for loaded_obj in [*loaded.values(), *known.values()]:
+            session.expunge(loaded_obj)
     audit.record_versions(session, found, action)
     for kind, group in _groups(plans):
         records.reindex(session, kind, [p.entry.id for p in group])
-    session.expunge_all()
 
