@@ -155,3 +155,33 @@ def test_an_import_refused_at_its_last_entity_changes_nothing(big_file, tmp_path
     assert snapshot(target / "inspector.db") == before
     assert _evidence(target / "inspector.db") == evidence
     assert not any(p.name.startswith(".incoming-") for p in target.rglob("*"))
+
+
+def test_records_applied_in_a_session_are_audited_with_the_callers_action(tmp_path):
+    source = Store(tmp_path / "source")
+    fill(source)
+    out, files = tmp_path / "all.json", tmp_path / "files"
+    transfer.export_json(source, ["check", "seizure", "worklog"], out, files)
+    source.close()
+    entries = json.loads(out.read_text(encoding="utf-8"))["records"]
+    store = Store(tmp_path / "target")
+    bad = copy.deepcopy(entries)
+    bad[-1]["version"] = "two"
+    with pytest.raises(transfer.ImportRejected) as caught, store.write() as session:
+        transfer.import_records(session, bad, transfer.AttachmentFiles(store, files),
+                                action=audit.PULLED)
+    assert [i.path for i in caught.value.issues] == [f"records[{len(bad) - 1}].version"]
+    empty = snapshot(tmp_path / "target" / "inspector.db")
+    assert empty["history"] == empty["audit_log"] == empty["outbox"] == 0
+
+    with store.write() as session:
+        summary = transfer.import_records(session, entries,
+                                          transfer.AttachmentFiles(store, files),
+                                          action=audit.PULLED)
+    assert summary.total("created") == len(entries) and summary.files == 1
+    found = _evidence(tmp_path / "target" / "inspector.db")
+    assert {r[5] for r in found["audit"]} == {audit.PULLED}
+    assert len(found["history"]) == len(entries) and found["outbox"] == []  # not sent back
+    with store.read() as session:
+        assert audit.verify(session, store.attachment_path) == []
+    store.close()
