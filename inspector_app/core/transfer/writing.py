@@ -64,13 +64,23 @@ def _assign(obj: Any, data: dict[str, Any], skip: set[str]) -> None:
 
 
 def _build(cls: type, data: dict[str, Any]) -> Any:
-    """A new object from canonical content, with the column defaults an insert gives."""
-    obj = cls()
-    _assign(obj, data, {"kind"} if hasattr(cls, "__kind__") else set())
+    """A new object from canonical content, with the column defaults an insert gives.
+
+    Its values go straight into its state (no attribute events): it is either written by
+    `write` with a plain insert, or added to a session, whose insert reads the same state.
+    """
+    obj = sa_inspect(cls).class_manager.new_instance()
     state = obj.__dict__
-    for key, _type, _nullable, default in _columns(cls):
-        if default is not None and key not in state:
-            setattr(obj, key, default)
+    skip = "kind" if hasattr(cls, "__kind__") else None
+    for key, column_type, nullable, default in _columns(cls):
+        if key == skip:
+            continue
+        if key in data:
+            state[key] = _value(column_type, data[key])
+        elif nullable:
+            state[key] = None
+        elif default is not None:
+            state[key] = default
     return obj
 
 
