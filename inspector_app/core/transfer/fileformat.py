@@ -201,8 +201,10 @@ def _validators() -> tuple[Any, Any, dict[str, Any]]:
 @cache
 def _quick() -> tuple[Any, dict[str, Any]] | None:
     """(record head, one per kind) made by jsonschema-rs from the same schemas, the formats
-    checked by the same functions, or None without it. It only passes entries quickly: an
-    entry it refuses is checked again by `_validators`, whose errors name the problems."""
+    checked by the same functions, or None without it (a server dependency, which the
+    desktop wheel does not require: the import is then slower, never different). It only
+    passes entries quickly: an entry it refuses is checked again by `_validators`, whose
+    errors name the problems."""
     try:
         import jsonschema_rs
     except ImportError:
