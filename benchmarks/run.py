@@ -28,6 +28,7 @@ import bench_review  # noqa: F401
 import bench_seizure  # noqa: F401
 import bench_server_memory  # noqa: F401
 import bench_sync  # noqa: F401
+import bench_transfer  # noqa: F401
 import bench_worklog  # noqa: F401
 from common import REGISTRY, Context
 

@@ -268,10 +268,9 @@ def cmd_import(args: argparse.Namespace, store) -> int:
         folder = Path(args.attachments).expanduser()
         if not folder.is_dir():
             raise CliError(_("The folder {folder} does not exist.").format(folder=folder))
-    doc = transfer.load_document(path)  # all of it before any write: a bad file changes nothing
     try:
-        with progress(_("Importing")) as bar:
-            summary = transfer.import_document(store, doc, folder, progress=bar)
+        with progress(_("Importing")) as bar:  # checked whole before any write
+            summary = transfer.import_file(store, path, folder, progress=bar)
     except transfer.ImportRejected as exc:
         from inspector_app.core import transfer_report
 

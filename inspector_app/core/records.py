@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from inspector_app.core import audit, search
 from inspector_app.core.i18n import _
-from inspector_app.core.models import RECORD_KINDS, AuditedMixin, Party, Stall
+from inspector_app.core.models import RECORD_KINDS, AuditedMixin
 from inspector_app.core.store import local_offset_minutes, utcnow
 from sync import versions
 
@@ -95,16 +96,25 @@ def update(session: Session, obj: AuditedMixin, actor: Actor, expected_version: 
 
 
 def _reindex(session: Session, obj: AuditedMixin) -> None:
+    reindex(session, obj.__kind__, [obj.id])
+
+
+def reindex(session: Session, kind: str, ids: Sequence[str]) -> None:
+    """Refresh the search index after entities of `kind` changed: a record's own entries;
+    for a party or stall, those of the records showing its name or stall number."""
     conn = session.connection()
-    if obj.__kind__ in RECORD_KINDS:
-        search.reindex(conn, obj.__kind__, [obj.id])
-    elif isinstance(obj, (Party, Stall)):
-        # Records show the party's name and stall number: refresh the ones naming it.
-        column = "party_id" if isinstance(obj, Party) else "stall_id"
-        for kind, table in (("check", "label_checks"), ("seizure", "seizures")):
-            if kind == "seizure" and column == "stall_id":
+    if kind in RECORD_KINDS:
+        search.reindex(conn, kind, ids)
+    elif kind in ("party", "stall"):
+        column = "party_id" if kind == "party" else "stall_id"
+        for shown, table in (("check", "label_checks"), ("seizure", "seizures")):
+            if shown == "seizure" and column == "stall_id":
                 continue
-            ids = [r[0] for r in conn.exec_driver_sql(
-                f"SELECT id FROM {table} WHERE {column} = ?", (obj.id,))]
-            if ids:
-                search.reindex(conn, kind, ids)
+            found: list[str] = []
+            for i in range(0, len(ids), 500):
+                chunk = tuple(ids[i : i + 500])
+                found += [r[0] for r in conn.exec_driver_sql(
+                    f"SELECT id FROM {table} WHERE {column} IN ({','.join('?' * len(chunk))})",
+                    chunk)]
+            if found:
+                search.reindex(conn, shown, found)
