@@ -279,6 +279,33 @@ def test_round_trip_into_a_fresh_store(data, tmp_path):
     assert snapshot(fresh / "inspector.db") == before
 
 
+def test_an_import_applies_the_rules_saving_a_check_or_a_log_applies(data, tmp_path):
+    """The same rules as the app's forms and the server: a check's outcome and measure, a
+    log's re-weighed weight and a closed complaint's follow-up; nothing is imported."""
+    out, files = _export(tmp_path)
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    n = {r["kind"]: i for i, r in enumerate(doc["records"])}
+    check, log = doc["records"][n["check"]], doc["records"][n["worklog"]]
+    assert (check["status"], check["outcome"], check["measure"]) == (
+        "final", "nonconforming", "seizure")
+    check["outcome"] = "conforming"  # the items say otherwise, and a conforming product
+    log["scale_checks"][0]["actual_weight"] = "0"
+    log["complaints"][0]["status"] = "closed"  # without its follow-up
+    out.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    fresh = _empty_store(tmp_path / "fresh")
+    before = snapshot(fresh / "inspector.db")
+    code, stdout, err = run("--data-dir", str(fresh), "records", "import", str(out),
+                            "--attachments", str(files))
+    assert code != 0, stdout
+    c, w = n["check"], n["worklog"]
+    for line in (f"records[{c}].outcome_override_reason: 结论与检查项目得出的不同：请说明理由。",
+                 f"records[{c}].measure: 产品合格，无需责令改正或查封扣押。",
+                 f"records[{w}].scale_checks[0].actual_weight: 重量必须大于0千克。",
+                 f"records[{w}].complaints[0].follow_up: 办结前请先填写处理情况。"):
+        assert line in stdout + err, stdout + err
+    assert snapshot(fresh / "inspector.db") == before
+
+
 def test_export_one_kind_then_import_it(data, tmp_path):
     _, ids = data
     out, _ = _export(tmp_path, kind="seizure", name="seizures.json")

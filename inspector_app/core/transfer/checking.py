@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app.core import canonical, validation
-from inspector_app.core.checks import rules as check_rules
+from inspector_app.core.checks import record_rules as check_record_rules
 from inspector_app.core.i18n import _
 from inspector_app.core.models import AUDITED
 from inspector_app.core.seizure import record_rules
@@ -33,6 +33,7 @@ from inspector_app.core.transfer.fileformat import (
     json_path,
     record_errors,
 )
+from inspector_app.core.worklog import record_rules as worklog_record_rules
 
 
 @dataclass
@@ -68,12 +69,6 @@ def _semantic_issues(index: int, rec: dict[str, Any]) -> list[Issue]:
                     check(rec[key])
                 except validation.ValidationError as exc:
                     issues.append(Issue(json_path([*base, key]), exc.message))
-    if kind == "check" and rec.get("status") == "final":
-        # A final check names two officers with 执法证号, as saving one asks (check rules).
-        for message in check_rules.officer_problems(
-                [(o.get("inspector_id", ""), o.get("name", ""), o.get("cert_no", ""))
-                 for o in rec.get("officers", ())]):
-            issues.append(Issue(json_path([*base, "officers"]), message))
     rows: list[tuple[str | None, int | None, dict[str, Any]]] = [(None, None, rec)]
     for key in _children(AUDITED[kind]):
         previous = None
@@ -101,6 +96,13 @@ def _semantic_issues(index: int, rec: dict[str, Any]) -> list[Issue]:
         items_told = any(i.path.startswith(json_path([*base, "items"])) for i in issues)
         issues += _rule_issues(base, [e for e in record_rules.seizure_issues(rec) if not (
             items_told and e.field in ("quantity", "name", "unit"))])
+    # The rules saving one applies (the server applies them too): a final check's two
+    # officers, outcome and measure; a log's scale checks and complaints.
+    found = {"check": check_record_rules.check_issues,
+             "worklog": worklog_record_rules.worklog_issues}.get(kind)
+    if found is not None:
+        told = {i.path for i in issues}
+        issues += [i for i in _rule_issues(base, found(rec)) if i.path not in told]
     atts = rec.get("attachments", [])
     order = [(a["role"], a["sha256"], a["id"]) for a in atts]
     if order != sorted(order):
