@@ -22,16 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from inspector_app.core import audit, transfer
+from inspector_app.core import attachments, audit, transfer
 from inspector_app.core.i18n import _
 from inspector_app.core.models import AUDITED, Outbox
 from inspector_app.core.store import Store
@@ -58,8 +55,7 @@ def fetch_files(store: Store, conn, retry: Callable[[Callable[[], Any]], Any],
     verified by its SHA-256 and moved into place whole; the problem, if one failed."""
     for att in _attachments(data):
         sha = att["sha256"]
-        target: Path = store.attachment_path(sha)
-        if target.exists():
+        if store.attachment_path(sha).exists():
             continue
         try:
             body = retry(lambda sha=sha: conn.request(
@@ -70,16 +66,7 @@ def fetch_files(store: Store, conn, retry: Callable[[Callable[[], Any]], Any],
         if hashlib.sha256(body).hexdigest() != sha:
             return _("the file {sha} the server sent does not match its SHA-256").format(
                 sha=sha[:12])
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".pulled-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(body)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        attachments.store_bytes(store, body)
     return None
 
 
