@@ -130,7 +130,8 @@ def test_a_higher_version_is_applied_and_the_history_kept(source, target, tmp_pa
     with store.write() as session:
         check = session.get(LabelCheck, ids["check"])
         check.product_name = "电水壶"
-        check.items[1].result = "pass"
+        # (a child row changes too; its result stays, or the outcome would need a reason)
+        check.items[1].note = "复查：标注不全已拍照"
         records.update(session, check, records.Actor(check.device_id, ids["inspector"]),
                        expected_version=2)
     out2, _, _ = _export(store, tmp_path, "v3.json")

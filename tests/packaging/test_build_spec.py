@@ -22,6 +22,8 @@ FROZEN_MAIN = ROOT / "packaging" / "frozen_main.py"
 OPTIONAL = {
     "PySide6.QtMultimedia": "the camera button stays hidden; photos come from files",
     "PySide6.QtMultimediaWidgets": "as QtMultimedia",
+    "jsonschema_rs": "records import checks every entry with jsonschema (slower, the same "
+                     "messages)",
 }
 
 
