@@ -46,6 +46,9 @@ def _store(ctx):
             "张三", "zhang", "demo1234", "32010001", "supervisor"))
         actor = records.Actor(settings.device_id(s), first.id)
         market = records.create(s, Market(name="东门批发市场"), actor).id
+        # A final check needs a second officer (行政处罚法第四十二条).
+        _STATE["second"] = auth.add_inspector(s, actor, auth.NewInspector(
+            "李四", "li", "demo1234", "32010002", "inspector")).id
     _STATE["store"] = (store, actor, market)
     return _STATE["store"]
 
@@ -169,6 +172,7 @@ def check_save(ctx) -> dict:
         data.answers = {i.key: Answer("pass") for i in defn.checklist}
         data.answers["item3"] = Answer("fail", "未标注生产厂厂址")
         data.measure = "correct"
+        data.second_officer_id = _STATE["second"]
 
         def work(job, data=data, shots=shots):
             t0 = time.perf_counter()
