@@ -14,6 +14,7 @@ progress, and `cancelled()`. `with_progress` shows a progress dialog while it ru
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -45,7 +46,7 @@ class Job:
 
     def report(self, done: int, total: int = 0) -> None:
         """Progress, from the worker thread; shown on the main thread."""
-        self._signals.progressed.emit(int(done), int(total))
+        _emit(self._signals.progressed, int(done), int(total))
 
     def cancelled(self) -> bool:
         return self._cancel.is_set()
@@ -56,6 +57,14 @@ class _Signals(QObject):
     succeeded = Signal(object)
     failed = Signal(object)
     progressed = Signal(int, int)
+
+
+def _emit(signal: Any, *args: Any) -> None:
+    """Emit from the worker; an operation that went with its closed window hears nothing."""
+    try:
+        signal.emit(*args)
+    except RuntimeError:  # "Signal source has been deleted"
+        log.info("a background result was dropped: its window was closed")
 
 
 class _Runnable(QRunnable):
@@ -74,9 +83,9 @@ class _Runnable(QRunnable):
                     job.session = stack.enter_context(job.store.write())
                 result = self._fn(job)
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
-            signals.failed.emit(exc)
+            _emit(signals.failed, exc)
         else:
-            signals.succeeded.emit(result)
+            _emit(signals.succeeded, result)
         finally:
             # The worker lets go of the signals object before it says it has returned, so
             # the operation (kept until then) frees it on the main thread, never the worker.
@@ -165,6 +174,8 @@ def run_in_background(
         op.progressed.connect(on_progress)
     job = Job(store, op._signals, op._cancel, op._returned)
     _running.add(op)
+    # Closed with its parent before it finished: no result will be delivered to it.
+    op.destroyed.connect(functools.partial(_running.discard, op))
     (pool or QThreadPool.globalInstance()).start(_Runnable(fn, job, session))
     return op
 

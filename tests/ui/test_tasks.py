@@ -132,3 +132,21 @@ def test_qt_standard_buttons_follow_the_language(qapp):
         assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
     finally:
         apply_language("zh_CN")
+
+
+def test_an_operation_whose_window_closed_first_is_not_left_running(qtbot):
+    """A window closed while its work runs (its operation goes with it): once the worker
+    has returned, nothing is counted as still running."""
+    from PySide6.QtCore import QThreadPool
+
+    parent = QWidget()
+    release = threading.Event()
+    op = tasks.run_in_background(lambda job: release.wait(10), parent=parent)
+    assert op in tasks._running
+    parent.deleteLater()
+    qtbot.waitUntil(lambda: op not in tasks._running, timeout=5_000)
+    release.set()
+    qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0,
+                    timeout=5_000)
+    qtbot.wait(50)  # the worker's late signals find no operation, and raise nothing
+    assert not tasks._running
